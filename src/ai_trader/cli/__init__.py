@@ -1,0 +1,26 @@
+"""The `ai-trader` command. Each command module defines `register(app)`; commands are thin adapters
+over the service layer."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(help="AI-Trader: LLMs trade the NASDAQ-100 one day at a time.", no_args_is_help=True)
+
+# Command modules, each owning its commands (see docs/architecture.md).
+_MODULES = ("data", "run", "serve", "results", "mcp", "scripted", "export", "demo")
+
+for _name in _MODULES:
+    try:
+        _mod = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as exc:  # a module not written yet
+        if exc.name != f"{__name__}.{_name}":
+            raise
+        continue
+    _mod.register(app)
+
+
+def main() -> None:
+    app()

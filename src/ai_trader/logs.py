@@ -1,0 +1,34 @@
+"""JSON-lines logging to stdout. Context (job_id, model, date) is passed with `extra=` or a LoggerAdapter."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from pythonjsonlogger.json import JsonFormatter
+
+CONTEXT_KEYS = ("job_id", "model", "date")
+
+
+def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    if fmt == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "timestamp", "levelname": "level", "name": "logger"},
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "mcp", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def model_day_logger(name: str, job_id: str | None, model: str, date: str) -> logging.LoggerAdapter:
+    """A logger whose every line carries job_id, model and date."""
+    return logging.LoggerAdapter(logging.getLogger(name), {"job_id": job_id, "model": model, "date": date})
