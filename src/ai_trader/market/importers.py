@@ -1,0 +1,123 @@
+"""Import price files into the store: parse (format auto-detected), validate, upsert, report.
+
+One file = one transaction: a malformed file (bad header, non-numeric value, bad date, duplicate
+key) raises `InvalidData` naming the file and line and writes nothing. Rows breaking a row rule
+are rejected and listed; the others are upserted by (symbol, date), so re-importing is idempotent.
+New symbols join the universe (benchmarks, default {"QQQ"}, are not tradable).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import InvalidData
+from ..store import Store
+from ..store import prices as price_rows
+from .calendar import exchange_sessions
+from .formats import parse_text
+from .validation import RawBar, Rejection, SplitWarning, check_bar, suspected_splits
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BENCHMARKS: frozenset[str] = frozenset({"QQQ"})
+IMPORTABLE_SUFFIXES = (".csv", ".json", ".jsonl", ".csv.gz")
+
+
+@dataclass(frozen=True)
+class SymbolReport:
+    symbol: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    source: str
+    format: str
+    symbols: tuple[SymbolReport, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+    warnings: tuple[SplitWarning, ...] = ()
+    new_symbols: tuple[str, ...] = field(default=())
+
+    def total(self, what: str) -> int:
+        """Sum of `added`, `updated`, `unchanged` or `rejected` over symbols."""
+        return sum(getattr(s, what) for s in self.symbols)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["totals"] = {k: self.total(k) for k in ("added", "updated", "unchanged", "rejected")}
+        d["warnings"] = [dict(asdict(w), move=round(w.move, 4), message=w.message()) for w in self.warnings]
+        return d
+
+
+def import_file(store: Store, path: Path | str, *, symbol: str | None = None,
+                benchmarks: Collection[str] = DEFAULT_BENCHMARKS) -> ImportReport:
+    """Import one file (long CSV, per-symbol CSV or Alpha Vantage JSON/JSONL)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        text = (gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw).decode("utf-8")
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InvalidData(f"{path}: cannot read: {exc}", {"where": str(path)}) from None
+    fmt, bars = parse_text(text, str(path), symbol=symbol)
+    return import_bars(store, bars, fmt=fmt, source=f"{fmt}:{path.name}", name=str(path), benchmarks=benchmarks)
+
+
+def import_bars(store: Store, bars: list[RawBar], *, fmt: str, source: str, name: str,
+                benchmarks: Collection[str] = DEFAULT_BENCHMARKS) -> ImportReport:
+    """Validate parsed bars and upsert the valid ones in one transaction."""
+    _refuse_duplicates(bars, name)
+    dates = [b.date for b in bars]
+    sessions = frozenset(exchange_sessions(min(dates), max(dates))) if dates else frozenset()
+    good: list[price_rows.PriceRow] = []
+    rejected: list[Rejection] = []
+    for b in bars:
+        reason = check_bar(b, sessions)
+        if reason:
+            rejected.append(Rejection(b.where, b.symbol, b.date, reason))
+        else:
+            good.append(price_rows.PriceRow(b.symbol, b.date, b.open, b.high, b.low, b.close, b.volume, source))
+    with store.write() as conn:
+        counts = price_rows.upsert_bars(conn, good)
+        new = price_rows.register_symbols(conn, counts, benchmarks)
+        stored = price_rows.bars_for(conn, counts)
+    warnings = suspected_splits((r.symbol, r.date, r.open, r.close) for r in stored)
+    n_rejected: dict[str, int] = {}
+    for r in rejected:
+        n_rejected[r.symbol] = n_rejected.get(r.symbol, 0) + 1
+    reports = tuple(
+        SymbolReport(s, c.added, c.updated, c.unchanged, n_rejected.get(s, 0)) for s, c in sorted(counts.items())
+    ) + tuple(SymbolReport(s, rejected=n) for s, n in sorted(n_rejected.items()) if s not in counts)
+    report = ImportReport(source, fmt, tuple(sorted(reports, key=lambda r: r.symbol)), tuple(rejected),
+                          tuple(warnings), tuple(new))
+    log.info("imported %s (%s): %d added, %d updated, %d unchanged, %d rejected, %d split warnings",
+             name, fmt, report.total("added"), report.total("updated"), report.total("unchanged"),
+             len(rejected), len(warnings))
+    return report
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given; a directory stands for its importable files (sorted, not recursive)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and f.name.lower().endswith(IMPORTABLE_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def _refuse_duplicates(bars: list[RawBar], name: str) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for b in bars:
+        key = (b.symbol, b.date)
+        if key in seen:
+            raise InvalidData(f"{b.where}: duplicate bar for {b.symbol} on {b.date} (first at {seen[key]})",
+                              {"where": b.where, "symbol": b.symbol, "date": b.date})
+        seen[key] = b.where

@@ -1,0 +1,122 @@
+"""The point-in-time read interface over the price store: an immutable in-memory snapshot.
+
+`PriceView.load(store)` reads the universe and every bar once; afterwards every lookup is a dict
+access or a bisection. Reload to see new imports. An incomplete (open-only) bar gives an open and
+never a close; `last_close` carries the latest close forward for valuation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..store import Store
+from ..store import prices as price_rows
+from .calendar import TradingCalendar
+
+
+@dataclass(frozen=True)
+class Bar:
+    symbol: str
+    date: str
+    open: float
+    high: float | None
+    low: float | None
+    close: float | None
+    volume: int | None
+
+    @property
+    def complete(self) -> bool:
+        return self.close is not None
+
+
+class PriceView:
+    """Immutable snapshot of the price store (universe, bars, trading calendar)."""
+
+    def __init__(self, bars: list[Bar], tradable: tuple[str, ...], benchmark: str | None,
+                 *, today: dt.date | None = None):
+        self.tradable: tuple[str, ...] = tuple(sorted(tradable))
+        self.benchmark: str | None = benchmark
+        self._today = today
+        by_date: dict[str, dict[str, Bar]] = {}
+        close_dates: dict[str, list[str]] = {}
+        close_values: dict[str, list[float]] = {}
+        for b in sorted(bars, key=lambda b: (b.symbol, b.date)):
+            by_date.setdefault(b.date, {})[b.symbol] = b
+            if b.close is not None:
+                close_dates.setdefault(b.symbol, []).append(b.date)
+                close_values.setdefault(b.symbol, []).append(b.close)
+        self._by_date = MappingProxyType({d: MappingProxyType(m) for d, m in by_date.items()})
+        self._close_dates = {s: tuple(v) for s, v in close_dates.items()}
+        self._close_values = {s: tuple(v) for s, v in close_values.items()}
+        self.calendar = TradingCalendar.from_bar_dates(by_date)
+
+    @classmethod
+    def load(cls, store: Store, *, today: dt.date | None = None) -> PriceView:
+        """Snapshot the store. With `today`, bars dated after it are left out (nothing from the future)."""
+        with store.read() as conn:
+            symbols = price_rows.list_symbols(conn)
+            rows = price_rows.all_bars(conn, until=today.isoformat() if today else None)
+        bars = [Bar(r.symbol, r.date, r.open, r.high, r.low, r.close, r.volume) for r in rows]
+        tradable = tuple(s.symbol for s in symbols if s.tradable)
+        benchmarks = sorted(s.symbol for s in symbols if s.benchmark)
+        return cls(bars, tradable, benchmarks[0] if benchmarks else None, today=today)
+
+    # calendar
+    def trading_days(self, start: str | None = None, end: str | None = None) -> list[str]:
+        """XNYS sessions that have bars, sorted, inclusive of both ends."""
+        return self.calendar.trading_days(start, end)
+
+    def is_trading_day(self, date: str) -> bool:
+        return self.calendar.is_trading_day(date)
+
+    def previous_trading_day(self, date: str) -> str | None:
+        """The trading day strictly before `date` (which need not be a trading day)."""
+        return self.calendar.previous_trading_day(date)
+
+    def next_trading_day(self, date: str) -> str | None:
+        """The trading day strictly after `date`."""
+        return self.calendar.next_trading_day(date)
+
+    def most_recent_trading_day(self, today: dt.date | None = None) -> str | None:
+        """The last trading day on or before `today` (default: the snapshot's today, else the wall clock)."""
+        return self.calendar.most_recent_trading_day(today or self._today or dt.date.today())
+
+    # prices
+    def bar(self, symbol: str, date: str) -> Bar | None:
+        day = self._by_date.get(date)
+        return day.get(symbol) if day is not None else None
+
+    def open(self, symbol: str, date: str) -> float | None:
+        b = self.bar(symbol, date)
+        return b.open if b is not None else None
+
+    def close(self, symbol: str, date: str) -> float | None:
+        """That day's close; None when there is no bar or it is incomplete (open only)."""
+        b = self.bar(symbol, date)
+        return b.close if b is not None else None
+
+    def last_close(self, symbol: str, date: str) -> float | None:
+        """The latest close on or before `date` (carried forward over gaps, for valuation)."""
+        dates = self._close_dates.get(symbol)
+        if not dates:
+            return None
+        i = bisect.bisect_right(dates, date)
+        return self._close_values[symbol][i - 1] if i > 0 else None
+
+    def opens(self, date: str) -> dict[str, float]:
+        """Opens of the tradable universe on `date` (symbols without a bar are absent)."""
+        day = self._by_date.get(date, {})
+        return {s: day[s].open for s in self.tradable if s in day}
+
+    def closes(self, date: str) -> dict[str, float]:
+        """Closes of the tradable universe on `date` (no bar or open-only bar: absent)."""
+        day = self._by_date.get(date, {})
+        return {s: day[s].close for s in self.tradable if s in day and day[s].close is not None}
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        """Every date that has at least one bar (including non-sessions), sorted."""
+        return tuple(sorted(self._by_date))
