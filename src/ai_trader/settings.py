@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     auto_download_price_data: bool = False
     av_requests_per_minute: int = 5
     av_requests_per_day: int = 25
+    benchmark_symbols: tuple[str, ...] = Field(default=("QQQ",), description="BENCHMARK_SYMBOLS (JSON list)")
     # paths
     data_dir: Path = Path("./data")
     configs_dir: Path = Path("./configs")
