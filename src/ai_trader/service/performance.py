@@ -1,0 +1,75 @@
+"""The leaderboard: per-signature metrics over a range (default: everything committed), sorted by cumulative
+return (best first), plus the QQQ buy-and-hold benchmark over the union of the signatures' days.
+
+Each signature starts the range from its previous committed value (or its initial cash); the benchmark starts from
+the most common starting value so its value line is comparable. Metric formulas: `ledger/metrics.py`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidDate
+from ..ledger.metrics import compute_metrics
+from ..store import Store
+from ..store import results as rows
+from ..timeutil import parse_date
+from .results import benchmark_metrics, check_model, start_value
+
+if TYPE_CHECKING:
+    from ..market.prices import PriceView
+
+
+def performance(
+    store: Store,
+    prices: PriceView | None,
+    start: str | None = None,
+    end: str | None = None,
+    models: list[str] | None = None,
+    risk_free_rate: float = 0.0,
+) -> dict[str, Any]:
+    """`{"start_date", "end_date", "leaderboard": [{"rank", "model", "first_date", "last_date", "days",
+    "final_value", "metrics"}], "benchmark": {...} | None, "count"}` (empty leaderboard when nothing is committed)."""
+    if start is not None:
+        parse_date(start, "start_date")
+    if end is not None:
+        parse_date(end, "end_date")
+    if start and end and start > end:
+        raise InvalidDate(f"start_date {start} is after end_date {end}", {"start_date": start, "end_date": end})
+    for m in models or []:
+        check_model(m)
+    with store.read() as conn:
+        found = rows.days(conn, start, end, models or None)
+        counts = rows.trade_counts(conn, start, end, models or None)
+        by_sig: dict[str, list[rows.DayRow]] = {}
+        for d in found:
+            by_sig.setdefault(d.signature, []).append(d)
+        starts = {sig: start_value(conn, sig, series[0]) for sig, series in by_sig.items()}
+    board = []
+    for sig, series in by_sig.items():
+        initial, initial_date = starts[sig]
+        values = [(d.date, d.portfolio_value) for d in series]
+        m = compute_metrics(
+            values, initial, trades=counts.get(sig, 0), risk_free_rate=risk_free_rate, start_date=initial_date
+        )
+        board.append({
+            "model": sig,
+            "first_date": series[0].date,
+            "last_date": series[-1].date,
+            "days": len(series),
+            "final_value": series[-1].portfolio_value,
+            "metrics": m.to_dict(),
+        })
+    board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))
+    for i, r in enumerate(board, 1):
+        r["rank"] = i
+    all_days = sorted({d.date for d in found})
+    initial = Counter(v for v, _ in starts.values()).most_common(1)[0][0] if starts else 0.0
+    return {
+        "start_date": start or (all_days[0] if all_days else None),
+        "end_date": end or (all_days[-1] if all_days else None),
+        "leaderboard": board,
+        "benchmark": benchmark_metrics(prices, all_days, initial, risk_free_rate),
+        "count": len(board),
+    }

@@ -1,0 +1,208 @@
+"""Results of committed model-days, for one date or a range (what `GET /results` and `ai-trader results` answer).
+
+Positions are the end-of-day snapshot with `CASH`, zero holdings omitted. `detail="full"` adds the day's trades,
+the session summary (`ai_reasoning`), token usage and the AI-Trader log file path. A range adds per-model metrics
+(`ledger/metrics.py`) and the QQQ buy-and-hold benchmark over the same days.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..config import SIGNATURE_RE
+from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
+from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
+from ..store import Store
+from ..store import results as rows
+from ..timeutil import parse_date
+
+if TYPE_CHECKING:
+    from ..market.prices import PriceView
+
+DETAILS = ("minimal", "full")
+BENCHMARK = "QQQ"
+
+
+def check_model(model: str | None) -> str | None:
+    if model is not None and not SIGNATURE_RE.match(model):
+        raise UnknownModel(f"model {model!r} is not a valid signature", {"model": model[:100]})
+    return model
+
+
+def check_detail(detail: str) -> str:
+    if detail not in DETAILS:
+        raise FixTheRequest(f"detail must be 'minimal' or 'full', got {detail!r}", {"field": "detail"})
+    return detail
+
+
+def positions_of(day: rows.DayRow) -> dict[str, float]:
+    """End-of-day holdings (zero omitted) plus CASH."""
+    out: dict[str, float] = {s: n for s, n in sorted(day.positions.items()) if n}
+    out["CASH"] = day.cash
+    return out
+
+
+def daily_pnl(day: rows.DayRow) -> dict[str, float]:
+    return {"profit": day.profit, "return_pct": day.return_pct, "portfolio_value": day.portfolio_value}
+
+
+def log_file_path(signature: str, date: str) -> str:
+    return f"data/agent_data/{signature}/log/{date}/log.jsonl"
+
+
+def _full(day: rows.DayRow, trades: list[rows.TradeRow], session: rows.SessionRow | None) -> dict[str, Any]:
+    return {
+        "trades": [
+            {"id": t.id, "action": t.action, "symbol": t.symbol, "amount": t.amount, "price": t.price, "total": t.total}
+            for t in trades
+        ],
+        "ai_reasoning": {
+            "total_steps": session.total_steps if session else 0,
+            "stop_signal_received": session.stop_signal_received if session else False,
+            "reasoning_summary": session.reasoning_summary if session else "",
+            "tool_usage": dict(session.tool_usage) if session else {},
+        },
+        "usage": {
+            "prompt_tokens": session.prompt_tokens if session else 0,
+            "completion_tokens": session.completion_tokens if session else 0,
+            "cost_usd": session.cost_usd if session else 0.0,
+        },
+        "log_file_path": log_file_path(day.signature, day.date),
+    }
+
+
+def _no_data(what: str, model: str | None, job_id: str | None) -> NoData:
+    msg = f"No results for {what}" + (f" and model {model}" if model else " (any model)")
+    if job_id:
+        msg += f" in job {job_id}"
+    details: dict[str, Any] = {"model": model}
+    if job_id:
+        details["job_id"] = job_id
+    return NoData(msg, details)
+
+
+def results_for_date(
+    store: Store, date: str, model: str | None = None, detail: str = "minimal", job_id: str | None = None
+) -> dict[str, Any]:
+    """`{"date", "results": [{"model", "positions", "daily_pnl", ...full}]}`; NoData when nothing matches."""
+    parse_date(date, "date")
+    check_model(model)
+    check_detail(detail)
+    with store.read() as conn:
+        found = rows.days(conn, date, date, [model] if model else None, job_id)
+        if not found:
+            err = _no_data(f"date {date}", model, job_id)
+            err.details["date"] = date
+            raise err
+        ids = [d.id for d in found]
+        trades = rows.trades_for(conn, ids) if detail == "full" else {}
+        sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
+    results = []
+    for d in found:
+        item: dict[str, Any] = {"model": d.signature, "positions": positions_of(d), "daily_pnl": daily_pnl(d)}
+        if detail == "full":
+            item.update(_full(d, trades[d.id], sessions.get(d.id)))
+        results.append(item)
+    return {"date": date, "results": results}
+
+
+def start_value(conn, signature: str, first: rows.DayRow) -> tuple[float, str | None]:
+    """The value before a range's first day: the previous committed value (and its date), else initial cash."""
+    before = rows.day_before(conn, signature, first.date)
+    if before is not None:
+        return before.portfolio_value, before.date
+    return first.initial_cash, None
+
+
+def model_metrics(
+    prices: PriceView | None,
+    series: list[rows.DayRow],
+    initial: float,
+    initial_date: str | None,
+    trades: int,
+    risk_free_rate: float,
+) -> dict[str, Any]:
+    """Metrics of one signature's days plus the benchmark over the same days (`metrics["benchmark"]`)."""
+    values = [(d.date, d.portfolio_value) for d in series]
+    m = compute_metrics(values, initial, trades=trades, risk_free_rate=risk_free_rate, start_date=initial_date)
+    out = m.to_dict()
+    out["benchmark"] = benchmark_metrics(prices, [d.date for d in series], initial, risk_free_rate)
+    return out
+
+
+def benchmark_metrics(
+    prices: PriceView | None, days: list[str], initial: float, risk_free_rate: float
+) -> dict[str, Any] | None:
+    if prices is None or not days:
+        return None
+    symbol = prices.benchmark or BENCHMARK
+    bm = benchmark_buy_and_hold(prices, symbol, days, initial, risk_free_rate=risk_free_rate)
+    if bm is None:
+        return None
+    return {"symbol": symbol, **bm.to_dict()}
+
+
+def resolve_range(
+    store: Store, start: str | None, end: str | None, job_id: str | None
+) -> tuple[str, str]:
+    """Explicit [start, end], or with only `job_id` the job's own date range."""
+    if start is None and end is None:
+        if job_id is None:
+            raise InvalidDate("give date, or start_date and end_date, or job_id", {"field": "date"})
+        with store.read() as conn:
+            job_days = rows.job_date_range(conn, job_id)
+        if job_days is None:
+            raise NotFound(f"Job {job_id} not found", {"job_id": job_id})
+        if not job_days:
+            raise NoData(f"Job {job_id} has no trading days", {"job_id": job_id})
+        return job_days[0], job_days[-1]
+    if start is None or end is None:
+        missing = "start_date" if start is None else "end_date"
+        raise InvalidDate(f"{missing} is required with a range", {"field": missing})
+    parse_date(start, "start_date")
+    parse_date(end, "end_date")
+    if start > end:
+        raise InvalidDate(f"start_date {start} is after end_date {end}", {"start_date": start, "end_date": end})
+    return start, end
+
+
+def results_for_range(
+    store: Store,
+    prices: PriceView | None,
+    start: str | None,
+    end: str | None,
+    model: str | None = None,
+    detail: str = "minimal",
+    job_id: str | None = None,
+    risk_free_rate: float = 0.0,
+) -> dict[str, Any]:
+    """`{"start_date", "end_date", "results": [{"model", "days": [...], "metrics": {...}}]}`."""
+    check_model(model)
+    check_detail(detail)
+    start, end = resolve_range(store, start, end, job_id)
+    with store.read() as conn:
+        found = rows.days(conn, start, end, [model] if model else None, job_id)
+        if not found:
+            err = _no_data(f"{start} to {end}", model, job_id)
+            err.details.update({"start_date": start, "end_date": end})
+            raise err
+        ids = [d.id for d in found]
+        trades = rows.trades_for(conn, ids)
+        sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
+        by_sig: dict[str, list[rows.DayRow]] = {}
+        for d in found:
+            by_sig.setdefault(d.signature, []).append(d)
+        starts = {sig: start_value(conn, sig, series[0]) for sig, series in by_sig.items()}
+    results = []
+    for sig, series in by_sig.items():
+        out_days = []
+        for d in series:
+            item: dict[str, Any] = {"date": d.date, "positions": positions_of(d), "daily_pnl": daily_pnl(d)}
+            if detail == "full":
+                item.update(_full(d, trades[d.id], sessions.get(d.id)))
+            out_days.append(item)
+        initial, initial_date = starts[sig]
+        n_trades = sum(len(trades[d.id]) for d in series)
+        metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)
+        results.append({"model": sig, "days": out_days, "metrics": metrics})
+    return {"start_date": start, "end_date": end, "results": results}
