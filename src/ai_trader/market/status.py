@@ -1,0 +1,88 @@
+"""Coverage of the price store: per symbol first/last date, rows, incomplete and provisional bars,
+gaps against the trading calendar, the trading-day count and suspected splits.
+
+A gap is a run of consecutive trading days, within the store's overall trading-day range, on which a
+symbol has no bar (trading day = XNYS session with at least one bar of any symbol).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from ..store import Store
+from ..store import prices as price_rows
+from .calendar import TradingCalendar
+from .validation import SplitWarning, suspected_splits
+
+
+@dataclass(frozen=True)
+class Gap:
+    start: str
+    end: str
+    days: int
+
+
+@dataclass(frozen=True)
+class SymbolStatus:
+    symbol: str
+    tradable: bool
+    benchmark: bool
+    first_date: str | None
+    last_date: str | None
+    rows: int
+    incomplete: int
+    provisional: int
+    missing_days: int
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class DataStatus:
+    symbols: tuple[SymbolStatus, ...]
+    total_bars: int
+    trading_days: int
+    first_trading_day: str | None
+    last_trading_day: str | None
+    splits: tuple[SplitWarning, ...]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["splits"] = [dict(asdict(w), move=round(w.move, 4), message=w.message()) for w in self.splits]
+        return d
+
+
+def data_status(store: Store) -> DataStatus:
+    with store.read() as conn:
+        universe = {s.symbol: s for s in price_rows.list_symbols(conn)}
+        cover = {c.symbol: c for c in price_rows.coverage(conn)}
+        dates = price_rows.dates_by_symbol(conn)
+        bars = [(r.symbol, r.date, r.open, r.close) for r in price_rows.all_bars(conn)]
+        total = price_rows.count_bars(conn)
+    calendar = TradingCalendar.from_bar_dates(d for ds in dates.values() for d in ds)
+    days = calendar.days
+    out = []
+    for sym in sorted(set(universe) | set(cover)):
+        u, c = universe.get(sym), cover.get(sym)
+        gaps = _gaps(days, dates.get(sym, set()))
+        out.append(SymbolStatus(
+            sym, bool(u and u.tradable), bool(u and u.benchmark),
+            c.first_date if c else None, c.last_date if c else None,
+            c.rows if c else 0, c.incomplete if c else 0, c.provisional if c else 0,
+            sum(g.days for g in gaps), tuple(gaps)))
+    return DataStatus(tuple(out), total, len(days), days[0] if days else None, days[-1] if days else None,
+                      tuple(suspected_splits(bars)))
+
+
+def _gaps(days: tuple[str, ...], have: set[str]) -> list[Gap]:
+    gaps: list[Gap] = []
+    start = None
+    for i, d in enumerate(days):
+        if d not in have:
+            if start is None:
+                start = i
+        elif start is not None:
+            gaps.append(Gap(days[start], days[i - 1], i - start))
+            start = None
+    if start is not None:
+        gaps.append(Gap(days[start], days[-1], len(days) - start))
+    return gaps
