@@ -169,3 +169,11 @@ def job_date_range(conn: sqlite3.Connection, job_id: str) -> list[str] | None:
 def _chunks(ids: list[int], n: int = 500) -> Iterable[list[int]]:
     for i in range(0, len(ids), n):
         yield ids[i : i + n]
+
+
+def prices_fingerprint(conn: sqlite3.Connection) -> tuple:
+    """A cheap signature of the price store's contents: changes whenever bars are added or updated."""
+    r = conn.execute(
+        "SELECT COUNT(*), MAX(date), TOTAL(open), TOTAL(close), (SELECT COUNT(*) FROM symbols) FROM prices"
+    ).fetchone()
+    return tuple(r)

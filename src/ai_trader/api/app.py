@@ -1,0 +1,99 @@
+"""The FastAPI application factory.
+
+`create_app(settings)` builds the app; its lifespan opens the store (unless one is given), builds the job service
+and — when `settings.worker_enabled` and `start_worker` — recovers interrupted jobs and starts the in-process worker,
+stopping it gracefully (`shutdown_grace_seconds`) on shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from ..settings import Settings
+from ..store import Store
+from . import errors
+from .middleware import AccessLog, BodyLimit
+from .routes import health, read, simulate
+
+log = logging.getLogger(__name__)
+
+
+def _job_service(settings: Settings, store: Store) -> Any:
+    try:
+        from ..service.jobs import JobService
+    except ModuleNotFoundError as exc:  # a build without the job service: job endpoints answer 503
+        log.warning("job service unavailable: %s", exc)
+        return None
+    return JobService(settings, store)
+
+
+def _worker(settings: Settings, store: Store) -> Any:
+    try:
+        from ..jobs.worker import Worker
+    except ModuleNotFoundError as exc:
+        log.warning("worker unavailable: %s", exc)
+        return None
+    return Worker(settings, store)
+
+
+def create_app(settings: Settings, store: Store | None = None, worker: Any = None,
+               start_worker: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from ..service.runtime import Runtime
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        own_store = store is None
+        st = store if store is not None else Store(settings.db_path)
+        rt = Runtime(settings, st, worker)
+        rt.jobs = _job_service(settings, st)
+        started = False
+        if rt.worker is None and settings.worker_enabled and start_worker:
+            rt.worker = _worker(settings, st)
+        if rt.worker is not None and start_worker and not rt.worker.is_running():
+            rt.worker.recover()
+            rt.worker.start()
+            started = True
+        app.state.runtime = rt
+        app.state.store = st
+        app.state.settings = settings
+        log.info("service ready (worker %s)", "running" if rt.worker_running() else "stopped")
+        try:
+            yield
+        finally:
+            if started:
+                rt.worker.stop(settings.shutdown_grace_seconds)
+            app.state.runtime = None
+            if own_store:
+                st.close()
+
+    app = FastAPI(
+        title="AI-Trader",
+        version="0.1.0",
+        description="LLMs trade the NASDAQ-100 one day at a time: jobs, results and the leaderboard over HTTP.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(simulate.router)
+    app.include_router(read.router)
+    app.include_router(health.router)
+    _dashboard(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+    return app
+
+
+def _dashboard(app: FastAPI) -> None:
+    """The web dashboard (another module) when it is present."""
+    try:
+        from ..dashboard import router
+    except ImportError:
+        log.info("dashboard not available")
+        return
+    app.include_router(router)

@@ -1,0 +1,94 @@
+"""The one place that turns failures into `{"error", "message", "details"}` responses.
+
+- `AppError` → its status and code (409 conflict also carries `current_job_id`/`current_date_range` at top level);
+- request validation (malformed JSON, wrong types, unknown fields, bad query values) → 400 `invalid_request`
+  listing every problem with its location;
+- unknown route → 404 `not_found`; wrong method → 405 `method_not_allowed`;
+- anything unexpected → 500 `internal_error` without exception text (logged with the stack).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import AppError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    413: "payload_too_large", 415: "unsupported_media_type", 429: "too_many_requests",
+}
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if details:
+        body["details"] = details
+    if code == "conflict" and details:
+        body.setdefault("current_job_id", details.get("current_job_id"))
+        body.setdefault("current_date_range", details.get("current_date_range"))
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _location(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _problem(err: dict[str, Any]) -> dict[str, str]:
+    kind = err.get("type", "")
+    loc = _location(err.get("loc", ()))
+    if kind == "json_invalid":
+        return {"location": "body", "problem": "malformed JSON: " + str(err.get("ctx", {}).get("error", "cannot parse"))}
+    if kind == "extra_forbidden":
+        return {"location": loc, "problem": "unknown field"}
+    if kind == "model_attributes_type":
+        return {"location": "body", "problem": "the body must be a JSON object"}
+    return {"location": loc, "problem": str(err.get("msg", "invalid value"))}
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [_problem(e) for e in exc.errors()]
+    summary = "; ".join(f"{p['location']}: {p['problem']}" for p in problems[:6])
+    return error_response(400, "invalid_request", f"invalid request: {summary}", {"problems": problems})
+
+
+async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+    if exc.status >= 500:
+        log.error("request failed: %s %s: %s", request.method, request.url.path, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.status_code == 404:
+        message = f"Not found: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"Method {request.method} not allowed on {request.url.path}"
+    else:
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if exc.status_code >= 500:
+        code, message = "internal_error", "Internal server error"
+    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "Internal server error")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

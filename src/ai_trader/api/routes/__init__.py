@@ -1,0 +1,1 @@
+"""Thin route modules: parse the request, call the service layer, return its body."""

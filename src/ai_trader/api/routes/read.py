@@ -1,0 +1,50 @@
+"""/results and /performance: thin adapters over `service/results` and `service/performance`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from ...errors import FixTheRequest
+from ...service.performance import performance as leaderboard
+from ...service.results import results_for_date, results_for_range
+from ..deps import require_api_key, runtime
+from ..models import ErrorBody, PerformanceBody, ResultsBody
+
+router = APIRouter(tags=["results"], dependencies=[Depends(require_api_key)])
+ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}}
+Q = {"max_length": 64}
+
+
+@router.get("/results", responses={200: {"model": ResultsBody}, 404: {"model": ErrorBody}, **ERRORS})
+def results(
+    date: str | None = Query(None, description="one trading day, YYYY-MM-DD", **Q),
+    start_date: str | None = Query(None, description="range start, YYYY-MM-DD", **Q),
+    end_date: str | None = Query(None, description="range end, YYYY-MM-DD", **Q),
+    model: str | None = Query(None, description="signature (omitted: all)", **Q),
+    job_id: str | None = Query(None, description="only model-days committed by this job", max_length=200),
+    detail: Literal["minimal", "full"] = "minimal",
+    rt=Depends(runtime),
+) -> JSONResponse:
+    """Results for one date, or a range (per model days + metrics), or a job's own range."""
+    if date is not None:
+        if start_date is not None or end_date is not None:
+            raise FixTheRequest("give either date or start_date/end_date, not both", {"field": "date"})
+        return JSONResponse(results_for_date(rt.store, date, model, detail, job_id))
+    body = results_for_range(rt.store, rt.prices(), start_date, end_date, model, detail, job_id,
+                             rt.settings.risk_free_rate)
+    return JSONResponse(body)
+
+
+@router.get("/performance", responses={200: {"model": PerformanceBody}, **ERRORS})
+def performance(
+    start_date: str | None = Query(None, description="range start, YYYY-MM-DD (default: first committed day)", **Q),
+    end_date: str | None = Query(None, description="range end, YYYY-MM-DD (default: last committed day)", **Q),
+    model: list[str] | None = Query(None, description="signatures (repeat or comma-separate; omitted: all)"),
+    rt=Depends(runtime),
+) -> JSONResponse:
+    """Leaderboard: per-signature metrics sorted by cumulative return, plus the QQQ benchmark."""
+    models = [m for item in (model or []) for m in item.split(",") if m] or None
+    return JSONResponse(leaderboard(rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate))

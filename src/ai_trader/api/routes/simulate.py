@@ -1,0 +1,76 @@
+"""/simulate/*: trigger, status, current, jobs, cancel — thin adapters over `service/jobs.JobService`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from ...errors import AppError
+from ..audit import audit
+from ..deps import job_service, require_api_key, runtime
+from ..errors import error_response
+from ..models import ConflictBody, ErrorBody, JobBody, JobList, TriggerAccepted, TriggerOk, TriggerRequest
+
+router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
+ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": ErrorBody}}
+JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@router.post(
+    "/trigger", status_code=202,
+    responses={202: {"model": TriggerAccepted}, 200: {"model": TriggerOk}, 404: {"model": ErrorBody},
+               409: {"model": ConflictBody}, **ERRORS},
+)
+def trigger(request: Request, body: TriggerRequest | None = Body(default=None), svc=Depends(job_service),
+            rt=Depends(runtime)) -> JSONResponse:
+    """Queue a simulation job (202), or answer the job already running (200) / up to date (200) / conflict (409)."""
+    req = body.model_dump() if body is not None else {}
+    try:
+        status, out = svc.trigger(req)
+    except AppError as exc:
+        audit(rt.settings.data_dir, "trigger", _client(request), exc.status, request=req, error=exc.code)
+        raise
+    audit(rt.settings.data_dir, "trigger", _client(request), status, request=req, job_id=out.get("job_id"),
+          outcome=out.get("status") or out.get("error"))
+    if status == 409 and "error" in out:
+        return error_response(409, out["error"], out.get("message", ""), out.get("details"))
+    return JSONResponse(out, status_code=status)
+
+
+@router.get("/status/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
+def status(job_id: str = Path(max_length=200), svc=Depends(job_service)) -> JSONResponse:
+    """A job's status and per-model-day progress."""
+    return JSONResponse(svc.status(job_id))
+
+
+@router.get("/current", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
+def current(svc=Depends(job_service)) -> JSONResponse:
+    """The most recently created job (progress without details)."""
+    return JSONResponse(svc.current())
+
+
+@router.get("/jobs", responses={200: {"model": JobList}, **ERRORS})
+def jobs(limit: int = Query(20, ge=1, le=200), status: JobStatusName | None = None,
+         svc=Depends(job_service)) -> JSONResponse:
+    """Recent jobs, newest first."""
+    return JSONResponse(svc.list_jobs(limit, status))
+
+
+@router.post("/cancel/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody},
+                                            409: {"model": ErrorBody}, **ERRORS})
+def cancel(request: Request, job_id: str = Path(max_length=200), svc=Depends(job_service),
+           rt=Depends(runtime)) -> JSONResponse:
+    """Cancel a job: pending model-days are skipped, running ones finish; the job ends `cancelled`."""
+    try:
+        out = svc.cancel(job_id)
+    except AppError as exc:
+        audit(rt.settings.data_dir, "cancel", _client(request), exc.status, job_id=job_id, error=exc.code)
+        raise
+    audit(rt.settings.data_dir, "cancel", _client(request), 200, job_id=job_id, outcome=out.get("status"))
+    return JSONResponse(out)
