@@ -1,0 +1,148 @@
+"""`ai-trader results` and `ai-trader performance`: the same answers as `GET /results` and `GET /performance`
+(the same service functions), printed as tables or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import AppError
+from ..market.prices import PriceView
+from ..service.performance import performance as leaderboard
+from ..service.results import results_for_date, results_for_range
+from ..store import Store
+from .common import load_settings
+
+_DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
+_JSON = typer.Option(False, "--json", help="Print JSON (exactly the API's body) instead of tables.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("results")(results_cmd)
+    app.command("performance")(performance_cmd)
+
+
+def _fail(exc: AppError) -> None:
+    Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def results_cmd(
+    date: str | None = typer.Option(None, "--date", help="One trading day, YYYY-MM-DD."),
+    start: str | None = typer.Option(None, "--start", help="Range start, YYYY-MM-DD."),
+    end: str | None = typer.Option(None, "--end", help="Range end, YYYY-MM-DD."),
+    model: str | None = typer.Option(None, "--model", help="Signature (default: all)."),
+    job_id: str | None = typer.Option(None, "--job-id", help="Only model-days committed by this job; alone: the "
+                                                              "job's own date range."),
+    detail: str = typer.Option("minimal", "--detail", help="minimal | full"),
+    data_dir: Path | None = _DATA_DIR,
+    as_json: bool = _JSON,
+) -> None:
+    """Positions and daily P&L for a date, or days and metrics for a range (as GET /results)."""
+    settings = load_settings(data_dir=data_dir)
+    store = Store(settings.db_path)
+    try:
+        if date is not None:
+            body = results_for_date(store, date, model, detail, job_id)
+        else:
+            body = results_for_range(store, PriceView.load(store), start, end, model, detail, job_id,
+                                     settings.risk_free_rate)
+    except AppError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(body, indent=2))
+    elif "date" in body:
+        _print_date(Console(), body)
+    else:
+        _print_range(Console(), body)
+
+
+def performance_cmd(
+    start: str | None = typer.Option(None, "--start", help="Range start (default: first committed day)."),
+    end: str | None = typer.Option(None, "--end", help="Range end (default: last committed day)."),
+    model: list[str] | None = typer.Option(None, "--model", help="Signature(s) to include (repeatable)."),
+    data_dir: Path | None = _DATA_DIR,
+    as_json: bool = _JSON,
+) -> None:
+    """The leaderboard sorted by cumulative return, with the QQQ benchmark (as GET /performance)."""
+    settings = load_settings(data_dir=data_dir)
+    store = Store(settings.db_path)
+    try:
+        body = leaderboard(store, PriceView.load(store), start, end, model or None, settings.risk_free_rate)
+    except AppError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(body, indent=2))
+    else:
+        print_leaderboard(Console(), body)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:+.2f}%"
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def _holdings(positions: dict[str, float]) -> str:
+    held = [f"{s} {int(n)}" for s, n in positions.items() if s != "CASH"]
+    return ", ".join(held[:6]) + (f" (+{len(held) - 6})" if len(held) > 6 else "") or "-"
+
+
+def _print_date(out: Console, body: dict[str, Any]) -> None:
+    table = Table(title=f"Results {body['date']}")
+    for col in ("model", "value", "profit", "return", "cash", "holdings", "trades"):
+        table.add_column(col, justify="right" if col in ("value", "profit", "return", "cash", "trades") else "left")
+    for r in body["results"]:
+        pnl = r["daily_pnl"]
+        trades = str(len(r["trades"])) if "trades" in r else "-"
+        table.add_row(r["model"], _num(pnl["portfolio_value"]), _num(pnl["profit"]), f"{pnl['return_pct']:+.2f}%",
+                      _num(r["positions"].get("CASH")), _holdings(r["positions"]), trades)
+    out.print(table)
+    for r in body["results"]:
+        if r.get("ai_reasoning", {}).get("reasoning_summary"):
+            out.print(f"[bold]{r['model']}[/bold]: {r['ai_reasoning']['reasoning_summary']}", highlight=False)
+
+
+def _print_range(out: Console, body: dict[str, Any]) -> None:
+    table = Table(title=f"Results {body['start_date']} .. {body['end_date']}")
+    for col in ("model", "days", "end value", "cum. return", "QQQ", "sharpe", "max DD", "trades"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for r in body["results"]:
+        m = r["metrics"]
+        bm = m.get("benchmark") or {}
+        table.add_row(r["model"], str(m["days"]), _num(m["end_value"]), _pct(m["cumulative_return"]),
+                      _pct(bm.get("cumulative_return")), _num(m["sharpe"]), _pct(m["max_drawdown"]), str(m["trades"]))
+    out.print(table)
+
+
+def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
+    """The leaderboard table (also used by `ai-trader run`)."""
+    if not body["leaderboard"]:
+        out.print("No committed model-days yet: trigger a job or run `ai-trader run`.")
+        return
+    table = Table(title=f"Leaderboard {body['start_date']} .. {body['end_date']}")
+    for col in ("#", "model", "days", "final value", "cum. return", "ann. return", "volatility", "sharpe",
+                "sortino", "max DD", "calmar", "win rate", "trades"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    rows = [(str(r["rank"]), r["model"], str(r["days"]), _num(r["final_value"]), r["metrics"]) for r in body["leaderboard"]]
+    bm = body.get("benchmark")
+    if bm:
+        rows.append(("", f"{bm['symbol']} (buy & hold)", str(bm["days"]), _num(bm["end_value"]), bm))
+    for rank, name, days, final, m in rows:
+        if not rank:
+            table.add_section()
+        table.add_row(rank, name, days, final, _pct(m["cumulative_return"]), _pct(m["annualized_return"]),
+                      _pct(m["volatility"]), _num(m["sharpe"]), _num(m["sortino"]), _pct(m["max_drawdown"]),
+                      _num(m["calmar"]), _pct(m["win_rate"]), str(m["trades"]))
+    out.print(table)

@@ -1,0 +1,87 @@
+"""`ai-trader serve`: the HTTP API with its in-process worker, plus the four MCP tool servers (a child process
+running `ai-trader mcp`) unless `--no-mcp`. The MCP servers must answer before the API starts (polled, not a fixed
+sleep); they are stopped when the API exits (SIGINT/SIGTERM stop uvicorn, whose lifespan stops the worker)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+
+import httpx
+import typer
+
+from ..settings import Settings
+from .common import load_settings
+
+log = logging.getLogger(__name__)
+MCP_START_TIMEOUT_S = 30.0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Bind address (env API_HOST, default 0.0.0.0)."),
+    port: int | None = typer.Option(None, "--port", help="Port (env API_PORT, default 8080)."),
+    no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not start the MCP tool servers (env MCP_ENABLED=false)."),
+) -> None:
+    """Run the API server and the worker (and the MCP tool servers unless disabled)."""
+    import uvicorn
+
+    from ..api.app import create_app
+
+    settings = load_settings(api_host=host, api_port=port, mcp_enabled=False if no_mcp else None)
+    child = None
+    if settings.mcp_enabled:
+        child = start_mcp_child(settings)
+        if child is None:
+            settings = settings.model_copy(update={"mcp_enabled": False})
+    try:
+        app = create_app(settings)
+        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False,
+                    timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 1)
+    finally:
+        if child is not None:
+            stop_child(child)
+
+
+def start_mcp_child(settings: Settings) -> subprocess.Popen | None:
+    """Start `ai-trader mcp` and wait until every MCP URL answers; None (and MCP disabled) when unavailable."""
+    try:
+        from . import mcp as _mcp_cmd  # noqa: F401  (the command exists in this build)
+    except ModuleNotFoundError:
+        log.warning("MCP tool servers are not part of this build; serving without them (MCP disabled)")
+        return None
+    cmd = [sys.executable, "-c", "from ai_trader.cli import main; main()", "mcp"]
+    child = subprocess.Popen(cmd)
+    deadline = time.monotonic() + MCP_START_TIMEOUT_S
+    pending = dict(settings.mcp_urls())
+    with httpx.Client(trust_env=False, timeout=0.5) as client:
+        while pending and time.monotonic() < deadline and child.poll() is None:
+            for name, url in list(pending.items()):
+                try:
+                    client.get(url)
+                    pending.pop(name)
+                except httpx.HTTPError:
+                    pass
+            if pending:
+                time.sleep(0.1)
+    if pending:
+        log.error("MCP tool servers did not start (%s); serving without them", ", ".join(pending))
+        stop_child(child)
+        return None
+    log.info("MCP tool servers up", extra={"urls": settings.mcp_urls()})
+    return child
+
+
+def stop_child(child: subprocess.Popen) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
