@@ -1,0 +1,188 @@
+"""The worker: takes jobs from the database (never from in-memory hand-offs) and runs them.
+
+- `claim` moves the oldest pending jobs to running (guarded), while fewer than `max_concurrent_jobs` run, and
+  records this worker as their owner; the owner refreshes a heartbeat (`recovery.HEARTBEAT_SECONDS`).
+- `start()` runs a thread with its own asyncio loop that recovers orphaned jobs, then polls every
+  `worker_poll_seconds`; `stop(grace_s)` stops claiming, lets running model-days finish within the grace period,
+  then cancels them (their details go back to pending) and releases the unfinished jobs for the next start.
+- `drain()` recovers, processes everything queued and returns (the `run` command, `worker --drain`, tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from ..agents.base import Toolbox
+from ..settings import Settings
+from ..store import Store
+from ..store import jobs as rows
+from ..timeutil import utcnow_iso
+from ..tools.context import ToolContext
+from . import recovery, states
+from .chains import run_job
+
+log = logging.getLogger(__name__)
+
+
+def default_toolbox_factory(settings: Settings) -> Callable[[ToolContext], Toolbox] | None:
+    """In-process tools (None: the executor's default) or the MCP tool servers, per `tool_transport`."""
+    if settings.tool_transport != "mcp":
+        return None
+    from ..agents.mcp_toolbox import McpToolbox
+
+    urls = settings.mcp_urls()
+    return lambda ctx: McpToolbox(urls, ctx.token)
+
+
+class Worker:
+    def __init__(self, settings: Settings, store: Store, *,
+                 toolbox_factory: Callable[[ToolContext], Toolbox] | None = None):
+        self.settings = settings
+        self.store = store
+        self.worker_id = recovery.new_worker_id()
+        self._toolbox_factory = toolbox_factory if toolbox_factory is not None else default_toolbox_factory(settings)
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._adopted: list[str] = []
+        self._last_heartbeat = 0.0
+
+    # ---- database-side steps ---------------------------------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Resume (or, with resume_interrupted_jobs=False, end) running jobs whose worker is gone."""
+        with self.store.write() as conn:
+            adopted = recovery.recover(conn, self.worker_id, resume=self.settings.resume_interrupted_jobs)
+        self._adopted += [j for j in adopted if j not in self._adopted]
+        return adopted
+
+    def claim(self) -> list[str]:
+        """Pending → running for the oldest pending jobs while fewer than max_concurrent_jobs run."""
+        if self._stopping.is_set() and self._thread is not None:
+            return []
+        with self.store.write() as conn:
+            free = self.settings.max_concurrent_jobs - rows.count_jobs_in(conn, ("running",))
+            claimed = []
+            for job in rows.jobs_in(conn, ("pending",))[:max(free, 0)]:
+                at = utcnow_iso()
+                states.transition_job(conn, job.job_id, states.JobStatus.RUNNING, at=at,
+                                      note=f"claimed by worker {self.worker_id}")
+                rows.set_owner(conn, job.job_id, self.worker_id, at)
+                claimed.append(job.job_id)
+        return claimed
+
+    def _heartbeat(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_heartbeat >= recovery.HEARTBEAT_SECONDS:
+            with self.store.write() as conn:
+                rows.heartbeat(conn, self.worker_id, utcnow_iso())
+            self._last_heartbeat = now
+
+    # ---- running jobs ----------------------------------------------------------------------------------------
+    def _spawn_ready(self) -> None:
+        ready, self._adopted = self._adopted + self.claim(), []
+        for job_id in ready:
+            if job_id not in self._tasks:
+                self._tasks[job_id] = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
+
+    async def _run(self, job_id: str) -> None:
+        try:
+            await run_job(self.store, self.settings, job_id, should_stop=self._stopping.is_set,
+                          toolbox_factory=self._toolbox_factory)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the job could not even start (e.g. unreadable snapshot): end it, never hang
+            log.exception("job could not run", extra={"job_id": job_id})
+            self._abort(job_id, f"worker error: {type(exc).__name__}: {exc}")
+        finally:
+            self._tasks.pop(job_id, None)
+            self._release(job_id)
+
+    def _abort(self, job_id: str, error: str) -> None:
+        with self.store.write() as conn:
+            rows.set_job_fields(conn, job_id, error=error)
+            for d in rows.details(conn, job_id, ("pending",)):
+                states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=error)
+            states.settle_job(conn, job_id)
+
+    def _release(self, job_id: str) -> None:
+        """An unfinished job (stopped) is left without owner so that the next start resumes it at once."""
+        with self.store.write() as conn:
+            job = rows.job(conn, job_id)
+            if job is not None and job.status == "running" and job.worker_id == self.worker_id:
+                rows.set_owner(conn, job_id, None, None)
+                states.note_job(conn, job_id, f"released by worker {self.worker_id} (stopped)")
+
+    # ---- drain -----------------------------------------------------------------------------------------------
+    def drain(self) -> None:
+        """Process everything queued (and any orphaned running job), then return."""
+        asyncio.run(self._drain())
+
+    async def _drain(self) -> None:
+        self.recover()
+        beat = asyncio.create_task(self._beat_forever())
+        try:
+            while True:
+                self._spawn_ready()
+                if not self._tasks:
+                    return
+                await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            beat.cancel()
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(recovery.HEARTBEAT_SECONDS)
+            try:
+                self._heartbeat(force=True)
+            except Exception:  # a busy database must not kill the heartbeat
+                log.exception("heartbeat failed")
+
+    # ---- background thread -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.is_running():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="ai-trader-worker",
+                                        daemon=True)
+        self._thread.start()
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stopping.is_set()
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        last_recover = 0.0
+        while not self._stopping.is_set():
+            try:
+                if time.monotonic() - last_recover >= recovery.LEASE_SECONDS / 2:
+                    self.recover()
+                    last_recover = time.monotonic()
+                self._spawn_ready()
+                self._heartbeat()
+            except Exception:  # keep polling: the next tick may succeed (database busy, disk full, …)
+                log.exception("worker tick failed")
+            await asyncio.sleep(self.settings.worker_poll_seconds)
+        if self._tasks:  # graceful: chains start no new model-day; wait for the running ones (or cancel)
+            await asyncio.wait(list(self._tasks.values()))
+
+    def _cancel_tasks(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+
+    def stop(self, grace_s: float | None = None) -> None:
+        """Stop claiming; give running model-days `grace_s` (default shutdown_grace_seconds), then cancel them
+        (their details return to pending) and wait for the thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stopping.set()
+        thread.join(self.settings.shutdown_grace_seconds if grace_s is None else grace_s)
+        if thread.is_alive() and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._cancel_tasks)
+            thread.join(30)
+        self._thread = None

@@ -1,0 +1,194 @@
+"""Jobs as the API and the CLI see them: trigger, status, current, list, cancel (bodies as spec/api.md).
+
+`trigger` plans and creates a job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans
+from, the check against pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or
+processes) never create two jobs or plan a model-day twice. The job row keeps the validated config snapshot; the
+worker never re-reads the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..config import CompetitionConfig, load_config, resolve_config_path
+from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
+from ..jobs import states
+from ..jobs.planner import Plan, PlanRequest, plan_job
+from ..market.prices import PriceView
+from ..settings import Settings
+from ..store import Store
+from ..store import jobs as rows
+from ..store import ledger
+from ..timeutil import utcnow_iso
+
+log = logging.getLogger(__name__)
+
+QUEUED = "Simulation job queued successfully"
+IN_PROGRESS = "Simulation already in progress"
+UP_TO_DATE = "Simulation already up-to-date"
+CONFLICT = "Different simulation already running"
+MAX_LIST_LIMIT = 200
+
+
+class JobService:
+    def __init__(self, settings: Settings, store: Store, *, today: Callable[[], dt.date] = dt.date.today):
+        self.settings = settings
+        self.store = store
+        self._today = today
+
+    # ---- trigger ---------------------------------------------------------------------------------------------
+    def trigger(self, request: Mapping[str, Any] | None) -> tuple[int, dict[str, Any]]:
+        """POST /simulate/trigger: (202, job) | (200, in progress) | (200, current); raises AppError otherwise."""
+        request = dict(request or {})
+        raw_path = request.get("config_path")
+        if raw_path is not None and not isinstance(raw_path, str):
+            raise InvalidConfigPath("config_path must be a string", {"config_path": str(raw_path)[:100]})
+        path = resolve_config_path(self.settings.configs_dir, raw_path)
+        return self.trigger_config(load_config(path), str(path), request)
+
+    def trigger_config(
+        self, config: CompetitionConfig, config_path: str, request: Mapping[str, Any], *, caller: str = "api"
+    ) -> tuple[int, dict[str, Any]]:
+        """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
+        plan_request = PlanRequest.parse(request)
+        prices = PriceView.load(self.store)
+        signatures = [m.signature for m in config.models]
+        with self.store.write() as conn:
+            completed = _completed_dates(conn, signatures)
+            plan = plan_job(config, plan_request, prices, completed, today=self._today(),
+                            max_days=self.settings.max_simulation_days)
+            if not plan.total:
+                return 200, _current_body(plan, completed, prices)
+            wanted = set(plan.model_days)
+            active = rows.active_model_days(conn)
+            for job_id, model_days in active.items():
+                if wanted <= model_days:
+                    job = rows.job(conn, job_id)
+                    body = _job_body(conn, job, details=True)
+                    return 200, {**body, "message": IN_PROGRESS}
+            _refuse_if_busy(conn, plan, active, self.settings.max_concurrent_jobs)
+            job_id, created_at = str(uuid.uuid4()), utcnow_iso()
+            request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
+            rows.insert_job(
+                conn, job_id=job_id, config_path=config_path, date_range=plan.date_range, models=plan.job_models,
+                created_at=created_at, request={**request_record, "caller": caller},
+                config=config.model_dump(mode="json"), warnings=plan.warnings,
+            )
+            rows.insert_details(conn, job_id, plan.model_days)
+            rows.insert_event(conn, job_id=job_id, detail_id=None, from_status=None, to_status="pending",
+                              at=created_at, detail=f"created by {caller}: {plan.total} model-day(s)")
+        log.info("job queued", extra={"job_id": job_id, "model_days": plan.total, "caller": caller})
+        return 202, {
+            "job_id": job_id, "status": "accepted", "date_range": plan.date_range, "models": plan.job_models,
+            "created_at": created_at, "message": QUEUED, "total_model_days": plan.total, "warnings": plan.warnings,
+        }
+
+    # ---- queries ---------------------------------------------------------------------------------------------
+    def status(self, job_id: str) -> dict[str, Any]:
+        with self.store.read() as conn:
+            job = rows.job(conn, job_id) if isinstance(job_id, str) else None
+            if job is None:
+                raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
+            return _job_body(conn, job, details=True)
+
+    def current(self) -> dict[str, Any]:
+        with self.store.read() as conn:
+            job = rows.latest_job(conn)
+            if job is None:
+                raise NotFound("No simulation jobs found")
+            return _job_body(conn, job, details=False)
+
+    def list_jobs(self, limit: int = 20, status: str | None = None) -> dict[str, Any]:
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIST_LIMIT:
+            raise FixTheRequest(f"limit must be an integer from 1 to {MAX_LIST_LIMIT}", {"limit": str(limit)})
+        if status is not None and status not in {s.value for s in states.JobStatus}:
+            raise FixTheRequest(f"unknown status {status!r}",
+                                {"status": str(status)[:50], "allowed": [s.value for s in states.JobStatus]})
+        with self.store.read() as conn:
+            data = [_job_body(conn, j, details=False) for j in rows.jobs(conn, limit=limit, status=status)]
+        return {"data": data, "count": len(data)}
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        """Pending model-days → skipped; running ones finish (or time out); the job ends `cancelled`."""
+        with self.store.write() as conn:
+            job = rows.job(conn, job_id)
+            if job is None:
+                raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
+            if job.status not in rows.ACTIVE:
+                raise IllegalTransition(f"job {job_id} already ended ({job.status})",
+                                        {"job_id": job_id, "status": job.status})
+            if job.status == states.JobStatus.RUNNING:
+                rows.set_job_fields(conn, job_id, phase=states.CANCELLING)
+            for d in rows.details(conn, job_id, ("pending",)):
+                states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error="cancelled")
+            if job.status == states.JobStatus.PENDING:
+                states.transition_job(conn, job_id, states.JobStatus.CANCELLED, note="cancelled")
+            else:
+                states.settle_job(conn, job_id)
+            body = _job_body(conn, rows.job(conn, job_id), details=True)
+        log.info("job cancelled", extra={"job_id": job_id})
+        return body
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------------
+
+def _completed_dates(conn: sqlite3.Connection, signatures: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for sig in signatures:
+        out[sig] = [r.date for r in ledger.model_days(conn, signature=sig)]
+    return out
+
+
+def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceView) -> dict[str, Any]:
+    lasts = [completed[s][-1] for s in plan.models if completed.get(s)]
+    last = min(lasts) if lasts else None
+    return {"status": "current", "message": UP_TO_DATE, "last_simulation_date": last,
+            "next_trading_day": prices.next_trading_day(last or plan.end_date)}
+
+
+def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, set], max_jobs: int) -> None:
+    """409 when the job limit is reached or a signature of the plan is still in an unfinished job (a signature's
+    days must run in order, one chain at a time)."""
+    if not active:
+        return
+    unfinished = rows.jobs_in(conn, rows.ACTIVE)
+    mine = set(plan.job_models)
+    blocking = next((j for j in unfinished if mine & set(j.models)), None)
+    if blocking is None and len(unfinished) >= max_jobs:
+        blocking = unfinished[0]
+    if blocking is not None:
+        raise WaitForRunningJob(CONFLICT, {"current_job_id": blocking.job_id,
+                                           "current_date_range": blocking.date_range})
+
+
+def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> dict[str, Any]:
+    counts = rows.detail_counts(conn, job.job_id)
+    running = rows.earliest_running(conn, job.job_id)
+    progress: dict[str, Any] = {
+        "total_model_days": sum(counts.values()), "completed": counts["completed"], "failed": counts["failed"],
+        "skipped": counts["skipped"], "pending": counts["pending"], "running": counts["running"],
+        "current": {"date": running[0], "model": running[1]} if running else None,
+    }
+    if details:
+        progress["details"] = [_detail_body(d) for d in rows.details(conn, job.job_id)]
+    return {
+        "job_id": job.job_id, "status": job.status, "date_range": job.date_range, "models": job.models,
+        "progress": progress, "created_at": job.created_at, "started_at": job.started_at,
+        "updated_at": job.updated_at, "completed_at": job.completed_at,
+        "total_duration_seconds": job.total_duration_seconds, "error": job.error,
+    }
+
+
+def _detail_body(d: rows.DetailRow) -> dict[str, Any]:
+    body: dict[str, Any] = {"date": d.date, "model": d.model, "status": d.status,
+                            "duration_seconds": d.duration_seconds}
+    if d.error is not None:
+        body["error"] = d.error
+    body["started_at"], body["completed_at"] = d.started_at, d.completed_at
+    return body
+
