@@ -24,16 +24,16 @@ class ToolCall:
 def parse_arguments(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
     """(arguments, None) or (None, error message)."""
     value = raw
-    for _ in range(3):  # a string may hold JSON that is itself a JSON string
+    for depth in range(3):  # a string may hold JSON that is itself a JSON string of an object
         if value is None or (isinstance(value, str) and not value.strip()):
             return {}, None
-        if not isinstance(value, str):
+        if not isinstance(value, str) or (depth and not value.lstrip().startswith("{")):
             break
         try:
             value = json.loads(value)
         except (json.JSONDecodeError, RecursionError) as exc:
             shown = value if len(value) <= 200 else value[:200] + "…"
-            return None, f"arguments are not valid JSON ({exc.msg} at position {exc.pos}): {shown!r}"
+            return None, f"arguments are not valid JSON ({getattr(exc, 'msg', exc)}): {shown!r}"
     if not isinstance(value, dict):
         return None, f"arguments must be a JSON object of named arguments, got {type(value).__name__}"
     return value, None
