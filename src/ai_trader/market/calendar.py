@@ -10,6 +10,7 @@ import bisect
 import datetime as dt
 import functools
 import logging
+import warnings
 from collections.abc import Iterable
 
 import exchange_calendars as xcals
@@ -22,7 +23,9 @@ _DEFAULT_FIRST = "1990-01-01"
 
 @functools.lru_cache(maxsize=4)
 def _exchange(first: str) -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(EXCHANGE, start=first)
+    with warnings.catch_warnings():  # exchange_calendars 4.13 under pandas 3.1: a deprecation inside the library
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        return xcals.get_calendar(EXCHANGE, start=first)
 
 
 def exchange_sessions(start: str, end: str) -> list[str]:

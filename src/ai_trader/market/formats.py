@@ -41,7 +41,9 @@ def parse_text(text: str, name: str, *, symbol: str | None = None) -> tuple[str,
 
 
 def symbol_from_name(name: str) -> str:
-    stem = Path(name).name.split(".")[0].upper()
+    stem = Path(name).name.upper()
+    for suffix in (".GZ", ".CSV", ".JSONL", ".JSON", ".TXT"):
+        stem = stem.removesuffix(suffix)
     for prefix in ("DAILY_PRICES_", "DAILY_"):
         stem = stem.removeprefix(prefix)
     return stem

@@ -9,6 +9,7 @@ New symbols join the universe (benchmarks, default {"QQQ"}, are not tradable).
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
@@ -53,7 +54,7 @@ class ImportReport:
         d = asdict(self)
         d["totals"] = {k: self.total(k) for k in ("added", "updated", "unchanged", "rejected")}
         d["warnings"] = [dict(asdict(w), move=round(w.move, 4), message=w.message()) for w in self.warnings]
-        return d
+        return json.loads(json.dumps(d))  # plain JSON types (lists, not tuples)
 
 
 def import_file(store: Store, path: Path | str, *, symbol: str | None = None,

@@ -7,6 +7,7 @@ symbol has no bar (trading day = XNYS session with at least one bar of any symbo
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 from ..store import Store
@@ -48,7 +49,7 @@ class DataStatus:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["splits"] = [dict(asdict(w), move=round(w.move, 4), message=w.message()) for w in self.splits]
-        return d
+        return json.loads(json.dumps(d))  # plain JSON types (lists, not tuples)
 
 
 def data_status(store: Store) -> DataStatus:
