@@ -1,0 +1,320 @@
+"""SQL of the ledger aggregate: model_days, trades, session_records, live_sessions, staged_trades.
+
+Ledger truth is `model_days` (+ `trades`, `session_records`). A model-day in progress lives in `live_sessions` +
+`staged_trades`; `trade_in_session` changes it in one short BEGIN IMMEDIATE transaction (safe from any process),
+and `commit_model_day` (called inside the executor's commit transaction) turns it into ledger rows and deletes it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..ledger.rules import Action, Book, Fill, TradeRefused, apply_trade
+from ..timeutil import utcnow_iso
+from .db import Store
+
+
+@dataclass(frozen=True)
+class ModelDayRow:
+    id: int
+    signature: str
+    date: str
+    job_id: str | None
+    cash: float
+    positions: dict[str, int]
+    portfolio_value: float
+    profit: float
+    return_pct: float
+    initial_cash: float
+    no_trade: bool
+    committed_at: str
+
+
+@dataclass(frozen=True)
+class TradeRow:
+    id: int
+    model_day_id: int
+    signature: str
+    date: str
+    seq: int
+    action: str
+    symbol: str
+    amount: int
+    price: float
+    total: float
+    fee: float
+    cash_after: float
+
+
+@dataclass(frozen=True)
+class SessionRecordRow:
+    model_day_id: int
+    provider: str
+    basemodel: str | None
+    total_steps: int
+    stop_signal_received: bool
+    reasoning_summary: str
+    tool_usage: dict[str, int]
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    messages: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    token: str
+    job_id: str | None
+    signature: str
+    date: str
+    cash: float
+    positions: dict[str, int]
+    created_at: str
+
+    @property
+    def book(self) -> Book:
+        return Book(self.cash, dict(self.positions))
+
+
+@dataclass(frozen=True)
+class StartState:
+    """Where a model-day starts: the previous committed snapshot, or initial cash."""
+
+    cash: float
+    positions: dict[str, int]
+    previous_date: str | None  # date of the snapshot it starts from (None: first day)
+    previous_value: float  # that snapshot's value, or initial cash
+    initial_cash: float
+
+
+SESSION_FIELDS = (
+    "provider", "basemodel", "total_steps", "stop_signal_received", "reasoning_summary", "tool_usage",
+    "prompt_tokens", "completion_tokens", "cost_usd", "messages", "steps",
+)
+_JSON_FIELDS = {"tool_usage", "messages", "steps"}
+_SESSION_DEFAULTS: dict[str, Any] = {
+    "provider": "unknown", "basemodel": None, "total_steps": 0, "stop_signal_received": False,
+    "reasoning_summary": "", "tool_usage": {}, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0,
+    "messages": [], "steps": [],
+}
+
+
+def _dumps(x: Any) -> str:
+    return json.dumps(x, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _session_value(session: Mapping[str, Any], key: str) -> Any:
+    v = session.get(key)
+    v = _SESSION_DEFAULTS[key] if v is None else v
+    if key in _JSON_FIELDS:
+        return _dumps(v)
+    return int(bool(v)) if key == "stop_signal_received" else v
+
+
+def _model_day(r: sqlite3.Row) -> ModelDayRow:
+    return ModelDayRow(
+        r["id"], r["signature"], r["date"], r["job_id"], r["cash"], json.loads(r["positions"]),
+        r["portfolio_value"], r["profit"], r["return_pct"], r["initial_cash"], bool(r["no_trade"]), r["committed_at"],
+    )
+
+
+def _trade(r: sqlite3.Row) -> TradeRow:
+    return TradeRow(*(r[k] for k in TradeRow.__dataclass_fields__))
+
+
+def _live(r: sqlite3.Row) -> LiveSession:
+    return LiveSession(r["token"], r["job_id"], r["signature"], r["date"], r["cash"], json.loads(r["positions"]),
+                       r["created_at"])
+
+
+# ---- start state and live sessions -------------------------------------------------------------------------------
+
+def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cash: float) -> StartState:
+    """The signature's latest committed snapshot before `date` (from any job), else initial cash and no holdings."""
+    r = conn.execute(
+        "SELECT * FROM model_days WHERE signature = ? AND date < ? ORDER BY date DESC LIMIT 1", (signature, date)
+    ).fetchone()
+    if r is None:
+        return StartState(float(initial_cash), {}, None, float(initial_cash), float(initial_cash))
+    row = _model_day(r)
+    return StartState(row.cash, row.positions, row.date, row.portfolio_value, row.initial_cash)
+
+
+def open_live_session(
+    conn: sqlite3.Connection, *, token: str, job_id: str | None, signature: str, date: str, cash: float,
+    positions: Mapping[str, int],
+) -> LiveSession:
+    """Bind a new session (deleting a stale one of the same signature and date); call inside a write transaction."""
+    conn.execute("DELETE FROM live_sessions WHERE signature = ? AND date = ?", (signature, date))
+    created = utcnow_iso()
+    conn.execute(
+        "INSERT INTO live_sessions(token, job_id, signature, date, cash, positions, created_at) VALUES (?,?,?,?,?,?,?)",
+        (token, job_id, signature, date, float(cash), _dumps(dict(positions)), created),
+    )
+    return LiveSession(token, job_id, signature, date, float(cash), dict(positions), created)
+
+
+def live_session(conn: sqlite3.Connection, token: str) -> LiveSession | None:
+    """Resolve a session token (None if unknown or already committed/abandoned)."""
+    r = conn.execute("SELECT * FROM live_sessions WHERE token = ?", (token,)).fetchone()
+    return _live(r) if r else None
+
+
+def delete_live_session(conn: sqlite3.Connection, token: str) -> None:
+    conn.execute("DELETE FROM live_sessions WHERE token = ?", (token,))
+
+
+def delete_live_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> int:
+    return conn.execute("DELETE FROM live_sessions WHERE job_id = ?", (job_id,)).rowcount
+
+
+def staged_trades(conn: sqlite3.Connection, token: str) -> list[Fill]:
+    rows = conn.execute(
+        "SELECT action, symbol, amount, price, total, fee, cash_after FROM staged_trades WHERE token = ? ORDER BY seq",
+        (token,),
+    ).fetchall()
+    return [Fill(*tuple(r)) for r in rows]
+
+
+def trade_in_session(
+    store: Store, token: str, action: Action, symbol: str, amount: int, price: float, fee: float = 0.0, *,
+    signature: str | None = None, date: str | None = None,
+) -> tuple[Book, Fill]:
+    """Apply one order to the live session in ONE write transaction: read the book, check the rules, write the new
+    book and the staged trade. Raises TradeRefused (nothing written) when a rule or the session forbids it.
+    `signature`/`date`, when given, must match the session the token is bound to."""
+    with store.write() as conn:
+        live = live_session(conn, token)
+        if live is None:
+            raise TradeRefused("this trading session is not active (finished, timed out or unknown)")
+        if (signature is not None and signature != live.signature) or (date is not None and date != live.date):
+            raise TradeRefused("the session token does not belong to this signature and date")
+        book, fill = apply_trade(live.book, action, symbol, amount, price, fee)
+        conn.execute("UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?",
+                     (book.cash, _dumps(book.positions), token))
+        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?", (token,)).fetchone()[0]
+        conn.execute(
+            "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (token, seq, fill.action, fill.symbol, fill.amount, fill.price, fill.total, fill.fee, fill.cash_after),
+        )
+    return book, fill
+
+
+# ---- commit -------------------------------------------------------------------------------------------------------
+
+def commit_model_day(
+    conn: sqlite3.Connection, live: LiveSession, *, portfolio_value: float, profit: float, return_pct: float,
+    initial_cash: float, session: Mapping[str, Any],
+) -> int:
+    """Turn a live session into ledger rows; call inside the executor's write transaction. Replaces an existing
+    model-day of the same signature and date (cascade removes its trades and session record). Returns the new id."""
+    fills = staged_trades(conn, live.token)
+    conn.execute("DELETE FROM model_days WHERE signature = ? AND date = ?", (live.signature, live.date))
+    cur = conn.execute(
+        "INSERT INTO model_days(signature, date, job_id, cash, positions, portfolio_value, profit, return_pct,"
+        " initial_cash, no_trade, committed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (live.signature, live.date, live.job_id, live.cash, _dumps(live.positions), portfolio_value, profit,
+         return_pct, initial_cash, int(not fills), utcnow_iso()),
+    )
+    md_id = cur.lastrowid
+    conn.executemany(
+        "INSERT INTO trades(model_day_id, signature, date, seq, action, symbol, amount, price, total, fee, cash_after)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(md_id, live.signature, live.date, i, f.action, f.symbol, f.amount, f.price, f.total, f.fee, f.cash_after)
+         for i, f in enumerate(fills, start=1)],
+    )
+    values = [_session_value(session, k) for k in SESSION_FIELDS]
+    conn.execute(
+        f"INSERT INTO session_records(model_day_id, {', '.join(SESSION_FIELDS)}) VALUES (?{', ?' * len(SESSION_FIELDS)})",
+        (md_id, *values),
+    )
+    delete_live_session(conn, live.token)
+    return md_id
+
+
+# ---- queries ------------------------------------------------------------------------------------------------------
+
+def model_days(
+    conn: sqlite3.Connection, signature: str | None = None, start: str | None = None, end: str | None = None
+) -> list[ModelDayRow]:
+    """Committed model-days, by signature then date; every filter optional."""
+    sql, args = "SELECT * FROM model_days WHERE 1=1", []
+    for clause, val in (("signature = ?", signature), ("date >= ?", start), ("date <= ?", end)):
+        if val is not None:
+            sql += f" AND {clause}"
+            args.append(val)
+    return [_model_day(r) for r in conn.execute(sql + " ORDER BY signature, date", args)]
+
+
+def model_days_on(conn: sqlite3.Connection, date: str) -> list[ModelDayRow]:
+    return [_model_day(r) for r in conn.execute("SELECT * FROM model_days WHERE date = ? ORDER BY signature", (date,))]
+
+
+def model_day(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayRow | None:
+    r = conn.execute("SELECT * FROM model_days WHERE signature = ? AND date = ?", (signature, date)).fetchone()
+    return _model_day(r) if r else None
+
+
+def trades_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, list[TradeRow]]:
+    ids = list(model_day_ids)
+    out: dict[int, list[TradeRow]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        rows = conn.execute(
+            f"SELECT * FROM trades WHERE model_day_id IN ({','.join('?' * len(chunk))}) ORDER BY model_day_id, seq",
+            chunk,
+        )
+        for r in rows:
+            out[r["model_day_id"]].append(_trade(r))
+    return out
+
+
+def trade_count(conn: sqlite3.Connection, signature: str, start: str | None = None, end: str | None = None) -> int:
+    return conn.execute(
+        "SELECT COUNT(*) FROM trades WHERE signature = ? AND date >= ? AND date <= ?",
+        (signature, start or "0000-00-00", end or "9999-99-99"),
+    ).fetchone()[0]
+
+
+def session_record(conn: sqlite3.Connection, model_day_id: int) -> SessionRecordRow | None:
+    r = conn.execute("SELECT * FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
+    if r is None:
+        return None
+    vals = {k: (json.loads(r[k]) if k in _JSON_FIELDS else r[k]) for k in SESSION_FIELDS}
+    vals["stop_signal_received"] = bool(vals["stop_signal_received"])
+    return SessionRecordRow(model_day_id=model_day_id, **vals)
+
+
+def latest_dates(conn: sqlite3.Connection) -> dict[str, str]:
+    """The latest committed date per signature."""
+    return {r[0]: r[1] for r in conn.execute("SELECT signature, MAX(date) FROM model_days GROUP BY signature")}
+
+
+def latest_date(conn: sqlite3.Connection, signature: str) -> str | None:
+    return conn.execute("SELECT MAX(date) FROM model_days WHERE signature = ?", (signature,)).fetchone()[0]
+
+
+def signatures(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT signature FROM model_days ORDER BY signature")]
+
+
+def value_series(
+    conn: sqlite3.Connection, signature: str, start: str | None = None, end: str | None = None
+) -> tuple[float, list[tuple[str, float]]]:
+    """(value before the range, [(date, portfolio_value)]) for metrics: the value before is the previous committed
+    snapshot's value, or the initial cash of the signature."""
+    rows = model_days(conn, signature, start, end)
+    if not rows:
+        return 0.0, []
+    prev = conn.execute(
+        "SELECT portfolio_value FROM model_days WHERE signature = ? AND date < ? ORDER BY date DESC LIMIT 1",
+        (signature, rows[0].date),
+    ).fetchone()
+    before = prev[0] if prev else rows[0].initial_cash
+    return before, [(r.date, r.portfolio_value) for r in rows]

@@ -1,0 +1,135 @@
+"""The six tools as plain functions over an explicit `ToolEnv` + `ToolContext`.
+
+The context (signature, date, session token) is bound by the service; the model only supplies the arguments.
+Every refusal is returned as `{"error": "...", ...}` for the model to read — a tool never raises for bad input.
+
+Point in time (enforced here, not in the prompt):
+- `get_price_local` gives the full bar for a trading day before the session day, only the open for the session day
+  (high/low/close/volume withheld, with a note), and refuses later dates.
+- `get_information` only returns articles published strictly before 09:30 America/New_York on the session day.
+- `buy`/`sell` fill at the session day's open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import sqlite3
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..errors import InvalidDate
+from ..ledger import rules
+from ..store import ledger as ledger_store
+from ..timeutil import parse_date
+from .context import ToolContext, ToolEnv
+
+log = logging.getLogger(__name__)
+NEW_YORK = ZoneInfo("America/New_York")
+MARKET_OPEN = dt.time(9, 30)
+WITHHELD_NOTE = ("Only the opening price is known during the session day; high, low, close and volume are withheld "
+                 "until the day is over.")
+
+
+def news_cutoff_utc(date: str) -> str:
+    """09:30 America/New_York on `date`, as ISO 8601 UTC with Z (DST-aware)."""
+    local = dt.datetime.combine(dt.date.fromisoformat(date), MARKET_OPEN, tzinfo=NEW_YORK)
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def get_price_local(env: ToolEnv, ctx: ToolContext, symbol: Any, date: Any) -> dict[str, Any]:
+    prices = env.prices
+    if not isinstance(symbol, str) or not symbol.strip():
+        return {"error": "symbol must be a ticker string such as 'AAPL'", "symbol": symbol}
+    sym = symbol.strip().upper()
+    try:
+        parse_date(date)
+    except InvalidDate as exc:
+        return {"error": exc.message, "symbol": sym, "date": date}
+    if date > ctx.date:
+        return {"error": f"{date} is after the session day {ctx.date}; future prices are not available",
+                "symbol": sym, "date": date}
+    if sym not in prices.tradable and sym != prices.benchmark:
+        return {"error": f"unknown symbol {sym}", "symbol": sym, "date": date}
+    if not prices.is_trading_day(date):
+        prev = prices.previous_trading_day(date)
+        return {"error": f"{date} is not a trading day" + (f"; the previous trading day is {prev}" if prev else ""),
+                "symbol": sym, "date": date}
+    bar = prices.bar(sym, date)
+    if bar is None:
+        return {"error": f"no price for {sym} on {date}", "symbol": sym, "date": date}
+    out: dict[str, Any] = {"symbol": sym, "date": date, "open": bar.open, "high": bar.high, "low": bar.low,
+                           "close": bar.close, "volume": bar.volume}
+    if date == ctx.date:
+        out.update(high=None, low=None, close=None, volume=None, note=WITHHELD_NOTE)
+    elif bar.close is None:
+        out["note"] = "incomplete bar: only the open is recorded for this day"
+    return out
+
+
+def _trade(env: ToolEnv, ctx: ToolContext, action: rules.Action, symbol: Any, amount: Any) -> dict[str, Any]:
+    try:
+        sym = rules.normalize_symbol(symbol)
+        n = rules.parse_amount(amount)
+        rules.check_tradable(sym, env.prices.tradable)
+        price = rules.fill_price(sym, ctx.date, env.prices.open(sym, ctx.date))
+        book, _ = ledger_store.trade_in_session(
+            env.store, ctx.token, action, sym, n, price, env.trade_fee, signature=ctx.signature, date=ctx.date
+        )
+    except rules.TradeRefused as exc:
+        return exc.to_error()
+    except sqlite3.OperationalError as exc:  # e.g. the database stayed locked past the busy timeout
+        log.warning("trade could not be written: %s", exc)
+        return {"error": "the ledger is busy right now; try the trade again", "symbol": symbol}
+    return book.as_positions()
+
+
+def buy(env: ToolEnv, ctx: ToolContext, symbol: Any, amount: Any) -> dict[str, Any]:
+    return _trade(env, ctx, "buy", symbol, amount)
+
+
+def sell(env: ToolEnv, ctx: ToolContext, symbol: Any, amount: Any) -> dict[str, Any]:
+    return _trade(env, ctx, "sell", symbol, amount)
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _arith(a: Any, b: Any, op: str) -> Any:
+    if not (_number(a) and _number(b)):
+        return {"error": f"{op} needs two finite numbers, got a={a!r}, b={b!r}"}
+    result = a + b if op == "add" else a * b
+    if isinstance(result, float) and not math.isfinite(result):
+        return {"error": f"{op} overflowed"}
+    return result
+
+
+def add(a: Any, b: Any) -> Any:
+    return _arith(a, b, "add")
+
+
+def multiply(a: Any, b: Any) -> Any:
+    return _arith(a, b, "multiply")
+
+
+def get_information(env: ToolEnv, ctx: ToolContext, query: Any, limit: int = 5) -> str | dict[str, Any]:
+    if not isinstance(query, str):
+        return {"error": "query must be a string"}
+    if env.news is None:
+        return "No news available: no news provider is configured."
+    cutoff = news_cutoff_utc(ctx.date)
+    try:
+        articles = env.news.search(query, cutoff, limit)
+    except Exception as exc:  # a provider's failure is the model's "no news", not a crash
+        log.warning("news search failed: %s", exc)
+        return {"error": f"news search failed: {exc}"}
+    if not articles:
+        return f"No news found for {query!r} published before {cutoff}."
+    blocks = [
+        f"Title: {a.get('title', '')}\nTime: {a.get('time_published', '')}\nSource: {a.get('source', '')}\n"
+        f"Summary: {a.get('summary', '')}\nURL: {a.get('url', '')}"
+        for a in articles
+    ]
+    return "\n\n".join(blocks)

@@ -1,0 +1,60 @@
+"""Fixtures shared by the ledger and tools integration tests: the real NASDAQ-100 file imported once into a
+template database (copied per test), a point-in-time PriceView, and helpers to open a live session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ai_trader.market.importers import import_file
+from ai_trader.market.prices import PriceView
+from ai_trader.store import Store
+from ai_trader.store import ledger as ledger_store
+from ai_trader.tools.context import ToolContext, ToolEnv
+from ai_trader.tools.news_local import LocalNewsProvider
+from tests.conftest import NEWS_JSON
+
+
+@pytest.fixture(scope="session")
+def market_db(tmp_path_factory, nasdaq_csv) -> Path:
+    path = tmp_path_factory.mktemp("market") / "template.db"
+    s = Store(path)
+    import_file(s, nasdaq_csv)
+    s.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def prices(market_db) -> PriceView:
+    s = Store(market_db)
+    try:
+        return PriceView.load(s)
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def market_store(settings, market_db):
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(market_db, settings.db_path)
+    s = Store(settings.db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def env(market_store, prices) -> ToolEnv:
+    news = LocalNewsProvider(NEWS_JSON) if NEWS_JSON.exists() else None
+    return ToolEnv(store=market_store, prices=prices, news=news)
+
+
+def open_session(env: ToolEnv, signature: str, date: str, cash: float = 10000.0, positions=None,
+                 token: str | None = None, job_id: str | None = "job-1") -> ToolContext:
+    token = token or f"tok-{signature}-{date}"
+    with env.store.write() as conn:
+        ledger_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date, cash=cash,
+                                       positions=positions or {})
+    return ToolContext(signature=signature, date=date, token=token, job_id=job_id)
