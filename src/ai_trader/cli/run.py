@@ -1,0 +1,155 @@
+"""`ai-trader run` (batch mode, like AI-Trader's main.py) and `ai-trader worker`.
+
+`run` is the service's code path: `JobService.trigger_config` plans the job, `Worker.drain()` runs it (in a
+thread) while the main thread draws progress from the database, then the leaderboard is printed. Exit status 1
+when any model-day failed, 2 for a bad request.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..config import load_config
+from ..errors import AppError
+from ..jobs.worker import Worker
+from ..market.prices import PriceView
+from ..service.jobs import JobService
+from ..settings import Settings
+from ..store import Store
+from .common import load_settings
+
+_DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_cmd)
+    app.command("worker")(worker_cmd)
+
+
+def run_cmd(
+    config: Path = typer.Argument(..., help="Config file (AI-Trader format), any path."),
+    start: str | None = typer.Option(None, "--start", help="First day, YYYY-MM-DD (default: resume each model)."),
+    end: str | None = typer.Option(None, "--end", help="Last day (default: the config's end_date, else the last "
+                                                       "trading day with data)."),
+    models: str | None = typer.Option(None, "--models", help="Comma-separated signatures (default: all enabled)."),
+    replace_existing: bool = typer.Option(False, "--replace-existing", help="Re-run completed model-days."),
+    data_dir: Path | None = _DATA_DIR,
+) -> None:
+    """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
+    settings = load_settings(data_dir=data_dir)
+    out = Console()
+    store = Store(settings.db_path)
+    try:
+        try:
+            cfg = load_config(config)
+            request = {"start_date": start, "end_date": end or cfg.date_range.end_date,
+                       "models": [m.strip() for m in models.split(",") if m.strip()] if models else None,
+                       "replace_existing": replace_existing}
+            code, body = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request,
+                                                                    caller="cli")
+        except AppError as exc:
+            Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        failed = execute(settings, store, out, code, body)
+        print_board(out, store, body.get("models") or [m.signature for m in cfg.enabled()], settings)
+    finally:
+        store.close()
+    if failed:
+        raise typer.Exit(1)
+
+
+def execute(settings: Settings, store: Store, out: Console, code: int, body: dict[str, Any]) -> int:
+    """Drain the triggered job with a progress bar; returns how many model-days failed."""
+    if body.get("status") == "current":
+        out.print(f"Already up to date (last simulated day: {body.get('last_simulation_date') or 'none'}).")
+        return 0
+    for w in body.get("warnings", []):
+        out.print(f"[yellow]warning[/yellow]: {w}", highlight=False, soft_wrap=True)
+    job_id = body["job_id"]
+    dates = body.get("date_range") or []
+    if code == 200:
+        out.print(f"Job {job_id} is already queued or running; continuing it.")
+    else:
+        out.print(f"Job {job_id}: {body['total_model_days']} model-day(s), {len(body['models'])} model(s), "
+                  f"{dates[0]} .. {dates[-1]}" if dates else f"Job {job_id}")
+    status = drain_with_progress(settings, store, job_id, out)
+    p = status["progress"]
+    out.print(f"Job {status['status']}: {p['completed']} completed, {p['failed']} failed, {p['skipped']} skipped"
+              + (f", {p['pending']} pending" if p["pending"] else ""))
+    for d in p["details"]:
+        if d["status"] == "failed":
+            out.print(f"[red]failed[/red] {d['model']} {d['date']}: {d.get('error')}", highlight=False)
+    return p["failed"]
+
+
+def drain_with_progress(settings: Settings, store: Store, job_id: str, out: Console) -> dict[str, Any]:
+    service = JobService(settings, store)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            Worker(settings, store).drain()
+        except BaseException as exc:  # reported below, in the main thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=work, name="ai-trader-run", daemon=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=out, transient=False) as bar:
+        status = service.status(job_id)
+        task = bar.add_task("starting", total=status["progress"]["total_model_days"])
+        thread.start()
+        while True:
+            thread.join(0.25)
+            status = service.status(job_id)
+            p = status["progress"]
+            cur = p["current"]
+            bar.update(task, completed=p["completed"] + p["failed"] + p["skipped"],
+                       description=f"{cur['model']} {cur['date']}" if cur else status["status"])
+            if not thread.is_alive():
+                break
+    if errors:
+        raise errors[0]
+    return status
+
+
+def print_board(out: Console, store: Store, models: list[str], settings: Settings) -> None:
+    try:
+        from ..service.performance import performance
+        from .results import print_leaderboard
+    except ModuleNotFoundError:
+        return
+    body = performance(store, PriceView.load(store), models=models or None, risk_free_rate=settings.risk_free_rate)
+    if body["leaderboard"]:
+        print_leaderboard(out, body)
+
+
+def worker_cmd(
+    drain: bool = typer.Option(False, "--drain", help="Process everything queued, then exit."),
+    data_dir: Path | None = _DATA_DIR,
+) -> None:
+    """The worker alone against the same database (env MAX_CONCURRENT_JOBS, MAX_PARALLEL_MODELS,
+    MODEL_DAY_TIMEOUT_SECONDS, RESUME_INTERRUPTED_JOBS, WORKER_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS)."""
+    settings = load_settings(data_dir=data_dir)
+    store = Store(settings.db_path)
+    worker = Worker(settings, store)
+    try:
+        if drain:
+            worker.drain()
+            return
+        done = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: done.set())
+        worker.start()
+        while not done.wait(1.0):
+            if not worker.is_running():
+                break
+        worker.stop(settings.shutdown_grace_seconds)
+    finally:
+        store.close()
