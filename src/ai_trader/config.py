@@ -153,10 +153,15 @@ def _clean(msg: str) -> str:
 
 
 def load_config(path: Path) -> CompetitionConfig:
-    if not path.is_file():
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    except OSError as exc:  # name too long, permission denied, ...: nothing readable there
+        raise ConfigNotFound(f"config file cannot be read: {path.name[:100]} ({exc.strerror})",
+                             {"config_path": str(path)[:300]}) from None
+    if text is None:
         raise ConfigNotFound(f"config file not found: {path.name}", {"config_path": str(path)})
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidConfig(f"config {path.name} is not valid JSON: {exc}", {"problems": [str(exc)]}) from None
     return parse_config(data, path.name)
