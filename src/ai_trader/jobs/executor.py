@@ -1,0 +1,140 @@
+"""Execute one model-day: start state -> live session -> competitor (with a timeout) -> ONE commit transaction.
+
+All or nothing: the day's trades, snapshot, daily values and session record (and, through `on_commit`, the job
+detail's transition) become visible in one `BEGIN IMMEDIATE` transaction. Until then the only trace is the live
+session (intraday book), which is deleted on failure and replaced when the day runs again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import secrets
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import exports
+from ..agents.base import Competitor, SessionResult, Toolbox
+from ..agents.brief import build_brief
+from ..agents.toolbox import InProcessToolbox
+from ..errors import ModelDayFailed
+from ..ledger.valuation import MissingPrice, daily_values, value_on
+from ..logs import model_day_logger
+from ..store import ledger as ledger_store
+from ..tools.context import ToolContext, ToolEnv
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelDayOutcome:
+    model_day_id: int
+    signature: str
+    date: str
+    cash: float
+    positions: dict[str, int]
+    portfolio_value: float
+    profit: float
+    return_pct: float
+    trades: int
+    session: SessionResult
+
+
+async def execute_model_day(
+    env: ToolEnv,
+    *,
+    job_id: str | None,
+    signature: str,
+    date: str,
+    competitor: Competitor,
+    initial_cash: float,
+    timeout_s: float | None,
+    agent_data_dir: Path | None = None,
+    toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
+    on_commit: Callable[[sqlite3.Connection], Any] | None = None,
+) -> ModelDayOutcome:
+    """Run and commit one model-day; raises ModelDayFailed (leaving no trace of the day) on any failure."""
+    mlog = model_day_logger(__name__, job_id, signature, date)
+    if not env.prices.is_trading_day(date):
+        raise ModelDayFailed(f"{date} is not a trading day with prices")
+    token = secrets.token_urlsafe(24)
+    with env.store.write() as conn:
+        start = ledger_store.start_state(conn, signature, date, initial_cash)
+        ledger_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
+                                       cash=start.cash, positions=start.positions)
+    ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
+    try:
+        result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory)
+        outcome = _commit(env, ctx, start, result, on_commit)
+    except BaseException as exc:
+        _abandon(env, token)
+        if isinstance(exc, ModelDayFailed):
+            mlog.warning("model-day failed: %s", exc)
+            raise
+        if not isinstance(exc, Exception):  # cancellation / interrupt: clean up and let it through
+            raise
+        mlog.warning("model-day failed: %s", exc)
+        raise ModelDayFailed(_describe(exc)) from exc
+    mlog.info("model-day committed: value %.2f, %d trade(s)", outcome.portfolio_value, outcome.trades)
+    if agent_data_dir is not None:
+        try:
+            exports.write_model_day_files(env.store, agent_data_dir, signature, date)
+        except (OSError, ValueError) as exc:  # the database is the truth; a file problem is only logged
+            mlog.warning("could not write AI-Trader export files: %s", exc)
+    return outcome
+
+
+async def _run(env: ToolEnv, ctx: ToolContext, competitor: Competitor, start: ledger_store.StartState,
+               timeout_s: float | None, toolbox_factory: Callable[[ToolContext], Toolbox] | None) -> SessionResult:
+    tools = toolbox_factory(ctx) if toolbox_factory else InProcessToolbox(env, ctx)
+    brief = build_brief(env.prices, ctx.signature, ctx.date, start.cash, start.positions, ctx.job_id)
+    try:
+        result = await asyncio.wait_for(competitor.run_day(brief, tools), timeout_s)
+    except TimeoutError:
+        raise ModelDayFailed(f"model-day timed out after {timeout_s:g} s") from None
+    finally:
+        close = getattr(tools, "aclose", None)
+        if close is not None:
+            await close()
+    if not isinstance(result, SessionResult):
+        raise ModelDayFailed(f"competitor returned {type(result).__name__}, not a SessionResult")
+    return result
+
+
+def _commit(env: ToolEnv, ctx: ToolContext, start: ledger_store.StartState, result: SessionResult,
+            on_commit: Callable[[sqlite3.Connection], Any] | None) -> ModelDayOutcome:
+    with env.store.write() as conn:
+        live = ledger_store.live_session(conn, ctx.token)
+        if live is None:
+            raise ModelDayFailed("the live session vanished before commit (the same model-day was started again)")
+        try:
+            value = value_on(env.prices, ctx.date, live.cash, live.positions)
+        except MissingPrice as exc:
+            raise ModelDayFailed(f"cannot value the portfolio on {ctx.date}: {exc}") from exc
+        dv = daily_values(value, start.previous_value)
+        n_trades = len(ledger_store.staged_trades(conn, ctx.token))
+        md_id = ledger_store.commit_model_day(
+            conn, live, portfolio_value=dv.portfolio_value, profit=dv.profit, return_pct=dv.return_pct,
+            initial_cash=start.initial_cash, session=dataclasses.asdict(result),
+        )
+        if on_commit is not None:
+            on_commit(conn)
+    return ModelDayOutcome(md_id, ctx.signature, ctx.date, live.cash, dict(live.positions), dv.portfolio_value,
+                           dv.profit, dv.return_pct, n_trades, result)
+
+
+def _abandon(env: ToolEnv, token: str) -> None:
+    try:
+        with env.store.write() as conn:
+            ledger_store.delete_live_session(conn, token)
+    except sqlite3.Error as exc:  # a stale live session is harmless: it is replaced when the day runs again
+        log.warning("could not delete live session: %s", exc)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
