@@ -1,0 +1,93 @@
+"""Routes of the dashboard: the page, its vendored static assets, and price data the REST API does not expose.
+
+The page and assets carry no data, so they are served without the API key (the page asks for the key when an
+API call answers 401). The data routes check `X-API-Key` themselves when the app's settings have an `api_key`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from pathlib import Path
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from . import prices
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".txt": "text/plain", ".svg": "image/svg+xml"}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _error(status: int, code: str, message: str, **details) -> JSONResponse:
+    body = {"error": code, "message": message}
+    if details:
+        body["details"] = details
+    return JSONResponse(body, status_code=status)
+
+
+def _page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/")
+def index() -> FileResponse:
+    return _page()
+
+
+@router.get("/dashboard")
+def dashboard() -> FileResponse:
+    return _page()
+
+
+@router.get("/dashboard/static/{name}")
+def static_file(name: str) -> Response:
+    """Files of the static folder only (no sub-paths, no dot-files)."""
+    path = STATIC_DIR / name
+    if not _NAME.match(name) or not path.is_file():
+        return _error(404, "not_found", f"No dashboard asset named {name!r}")
+    media = _TYPES.get(path.suffix, "application/octet-stream")
+    return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
+
+
+def _unauthorized(request: Request) -> JSONResponse | None:
+    settings = getattr(request.app.state, "settings", None)
+    expected = getattr(settings, "api_key", None)
+    if not expected:
+        return None
+    given = request.headers.get("x-api-key", "")
+    if hmac.compare_digest(given.encode(), expected.encode()):
+        return None
+    return _error(401, "unauthorized", "Missing or invalid X-API-Key header")
+
+
+@router.get("/dashboard/data/benchmark")
+def benchmark(
+    request: Request,
+    start_date: str = Query(...),
+    end_date: str = Query(...),
+    initial: float = Query(10000.0, gt=0),
+) -> JSONResponse:
+    """The benchmark (QQQ) held from the close before `start_date`, valued at each trading day's close."""
+    if (denied := _unauthorized(request)) is not None:
+        return denied
+    try:
+        body = prices.benchmark_line(prices.view(request.app), start_date, end_date, initial)
+    except ValueError as e:
+        return _error(400, "invalid_date", str(e))
+    return JSONResponse(body)
+
+
+@router.get("/dashboard/data/closes")
+def closes(request: Request, date: str = Query(...), symbols: str = Query("")) -> JSONResponse:
+    """Last close on or before `date` of each symbol (comma-separated), for holding weights."""
+    if (denied := _unauthorized(request)) is not None:
+        return denied
+    try:
+        body = prices.closes_on(prices.view(request.app), date, [s for s in symbols.split(",") if s])
+    except ValueError as e:
+        return _error(400, "invalid_date", str(e))
+    return JSONResponse(body)

@@ -1,0 +1,94 @@
+// The leaderboard table: one row per signature (numbers exactly as /performance gives them), QQQ in the footer.
+import { el, fmt, tone } from "./format.js";
+
+const COLUMNS = [
+  ["rank", fmt.int], ["signature", null], ["portfolio_value", fmt.money], ["cumulative_return", fmt.pct],
+  ["sharpe", fmt.ratio], ["max_drawdown", fmt.pct], ["trades", fmt.int], ["vs_qqq", fmt.pct],
+];
+const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown"]);
+
+export class Leaderboard {
+  constructor(onSelect) {
+    this.rows = [];
+    this.colors = new Map();
+    this.sort = null; // {key, dir}
+    this.selected = null;
+    this.onSelect = onSelect;
+    this.body = document.getElementById("leaderboard-body");
+    this.foot = document.getElementById("leaderboard-foot");
+    for (const th of document.querySelectorAll("#leaderboard th[data-key]")) {
+      th.addEventListener("click", () => this.sortBy(th.dataset.key));
+    }
+    this.body.addEventListener("click", (ev) => {
+      const tr = ev.target.closest("tr[data-signature]");
+      if (tr) this.onSelect(tr.dataset.signature);
+    });
+  }
+
+  set(perf, colors) {
+    this.rows = perf.rows;
+    this.benchmark = perf.benchmark;
+    this.colors = colors;
+    document.getElementById("leaderboard-empty").hidden = this.rows.length > 0;
+    this.render();
+  }
+
+  sortBy(key) {
+    const dir = this.sort && this.sort.key === key && this.sort.dir === "descending" ? "ascending" : "descending";
+    this.sort = { key, dir };
+    for (const th of document.querySelectorAll("#leaderboard th[data-key]")) {
+      if (th.dataset.key === key) th.setAttribute("aria-sort", dir);
+      else th.removeAttribute("aria-sort");
+    }
+    this.render();
+  }
+
+  ordered() {
+    if (!this.sort) return this.rows;
+    const { key, dir } = this.sort;
+    const sign = dir === "ascending" ? 1 : -1;
+    return this.rows.slice().sort((a, b) => {
+      const x = a[key], y = b[key];
+      if (x === null || x === undefined) return 1; // missing values last either way
+      if (y === null || y === undefined) return -1;
+      return (typeof x === "string" ? x.localeCompare(y) : x - y) * sign;
+    });
+  }
+
+  cells(row, testid) {
+    return COLUMNS.map(([key, f]) => {
+      const v = row[key];
+      const text = f ? f(v) : String(v);
+      const swatch = key === "signature" ? el("span", { class: "swatch", style: `background:${this.colors.get(v) || "#222"}` }) : null;
+      return el("td", {
+        class: [f ? "num" : "", TONED.has(key) ? tone(v) : ""].join(" ").trim() || null,
+        "data-col": key, "data-value": v === null || v === undefined ? "" : String(v), "data-testid": testid,
+      }, swatch, text);
+    });
+  }
+
+  render() {
+    const frag = document.createDocumentFragment();
+    for (const row of this.ordered()) {
+      const tr = el("tr", { "data-signature": row.signature, "data-testid": "leaderboard-row",
+        class: row.signature === this.selected ? "selected" : null });
+      tr.append(...this.cells(row));
+      frag.append(tr);
+    }
+    this.body.replaceChildren(frag);
+    this.foot.replaceChildren();
+    const b = this.benchmark;
+    if (b) {
+      const tr = el("tr", { class: "benchmark", "data-testid": "benchmark-row" });
+      tr.append(...this.cells({ rank: null, signature: `${b.symbol} (buy & hold)`, portfolio_value: b.portfolio_value,
+        cumulative_return: b.cumulative_return, sharpe: b.sharpe, max_drawdown: b.max_drawdown, trades: b.trades,
+        vs_qqq: null }));
+      this.foot.append(tr);
+    }
+  }
+
+  select(signature) {
+    this.selected = signature;
+    for (const tr of this.body.querySelectorAll("tr")) tr.classList.toggle("selected", tr.dataset.signature === signature);
+  }
+}

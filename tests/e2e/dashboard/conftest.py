@@ -1,0 +1,33 @@
+"""Fixtures for the dashboard browser tests: skip (with the reason) when Chromium or Playwright is absent; one
+headless Chromium (fresh profile) per test session, a new tab per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import browser_context, chromium_path
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("chromium is not installed (scripts/setup-test-tools installs it: apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api", reason="python playwright is not installed (pip install -e '.[test]')")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def browser(chromium, tmp_path_factory):
+    with browser_context(tmp_path_factory.mktemp("chromium-profile")) as ctx:
+        yield ctx
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab (its own sessionStorage); page errors are collected in `page.errors`."""
+    p = browser.new_page()
+    p.errors = []
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    yield p
+    p.close()

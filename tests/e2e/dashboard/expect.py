@@ -1,0 +1,61 @@
+"""What the page should show: the dashboard's number formats (format.js) restated in Python, and page readers."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+DASH = "—"
+
+
+def _ok(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def money(v: Any) -> str:
+    return (("-$" if v < 0 else "$") + f"{abs(v):,.2f}") if _ok(v) else DASH
+
+
+def pct(v: Any) -> str:
+    return (("+" if v > 0 else "") + f"{v * 100:.2f}%") if _ok(v) else DASH
+
+
+def ratio(v: Any) -> str:
+    return f"{v:.2f}" if _ok(v) else DASH
+
+
+def integer(v: Any) -> str:
+    return str(round(v)) if _ok(v) else DASH
+
+
+def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """signature -> column -> text, from a /performance body (vs QQQ = cumulative return - QQQ's)."""
+    bench = (perf.get("benchmark") or {}).get("cumulative_return")
+    out = {}
+    for row in perf["leaderboard"]:
+        m = row["metrics"]
+        cum = m["cumulative_return"]
+        out[row["model"]] = {
+            "rank": integer(row["rank"]), "signature": row["model"], "portfolio_value": money(row["final_value"]),
+            "cumulative_return": pct(cum), "sharpe": ratio(m["sharpe"]), "max_drawdown": pct(m["max_drawdown"]),
+            "trades": integer(m["trades"]), "vs_qqq": pct(cum - bench) if bench is not None else DASH,
+        }
+    return out
+
+
+READ_LEADERBOARD = """() => [...document.querySelectorAll('[data-testid=leaderboard-row]')].map(tr => {
+  const o = {};
+  for (const td of tr.querySelectorAll('td')) o[td.dataset.col] = td.textContent.trim();
+  return o;
+})"""
+
+READ_HOLDINGS = """() => [...document.querySelectorAll('[data-testid=holding-row]')].map(tr => {
+  const td = tr.querySelectorAll('td');
+  return {symbol: tr.dataset.symbol, shares: td[1].textContent, value: td[3].textContent,
+          weight: td[4].dataset.value === '' ? null : Number(td[4].dataset.value)};
+})"""
+
+
+def wait_loaded(page, timeout_ms: int = 20_000) -> None:
+    page.wait_for_selector("body[data-loaded=true]", timeout=timeout_ms)
+    page.wait_for_selector("#signature-card[data-loaded=true]", timeout=timeout_ms)
