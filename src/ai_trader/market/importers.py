@@ -97,7 +97,7 @@ def import_bars(store: Store, bars: list[RawBar], *, fmt: str, source: str, name
     ) + tuple(SymbolReport(s, rejected=n) for s, n in sorted(n_rejected.items()) if s not in counts)
     report = ImportReport(source, fmt, tuple(sorted(reports, key=lambda r: r.symbol)), tuple(rejected),
                           tuple(warnings), tuple(new))
-    log.info("imported %s (%s): %d added, %d updated, %d unchanged, %d rejected, %d split warnings",
+    log.debug("imported %s (%s): %d added, %d updated, %d unchanged, %d rejected, %d split warnings",
              name, fmt, report.total("added"), report.total("updated"), report.total("unchanged"),
              len(rejected), len(warnings))
     return report

@@ -9,6 +9,7 @@ splits (e.g. AAPL 2005-02-28, MSFT 2003-02-18), which the import reports as susp
 from __future__ import annotations
 
 import gzip
+import logging
 from importlib import resources
 
 from ..errors import NoData
@@ -16,6 +17,8 @@ from ..store import Store
 from ..store import prices as price_rows
 from .formats import parse_text
 from .importers import DEFAULT_BENCHMARKS, ImportReport, import_bars
+
+log = logging.getLogger(__name__)
 
 PACKAGE = "bokeh_sampledata"
 RESOURCE = ("_data", "stocks.csv.gz")
@@ -42,4 +45,7 @@ def ensure_price_data(store: Store) -> ImportReport | None:
     """Import the packaged data set when the price store is empty; None when there were prices already."""
     if price_rows.count_bars(store.conn()) > 0:
         return None
-    return import_packaged(store)
+    report = import_packaged(store)
+    log.info("price store was empty: imported the packaged data set (%s): %d bars of %s",
+             SOURCE, report.total("added"), ", ".join(s.symbol for s in report.symbols))
+    return report

@@ -1,0 +1,92 @@
+"""`ai-trader data import|status` through Typer's runner and the installed entry point."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from ai_trader.cli import data as data_cli
+from ai_trader.market.status import data_status
+from ai_trader.store import Store
+
+HEADER = "date,symbol,open,high,low,close,volume\n"
+
+
+@pytest.fixture
+def cli():
+    app = typer.Typer()
+    data_cli.register(app)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["data", *map(str, args)])
+
+
+def test_import_then_status_json(cli, tmp_path, nasdaq_csv):
+    data_dir = tmp_path / "d"
+    res = cli("import", nasdaq_csv, "--data-dir", data_dir, "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["failed"] == 0 and out["files"][0]["totals"]["added"] == 10811
+    assert [w["symbol"] for w in out["files"][0]["warnings"]] == ["ORLY"]
+    res = cli("status", "--data-dir", data_dir, "--json")
+    st = json.loads(res.stdout)
+    assert st["trading_days"] == 106 and st["total_bars"] == 10811
+    qqq = next(s for s in st["symbols"] if s["symbol"] == "QQQ")
+    assert qqq["benchmark"] and qqq["gaps"] == [{"start": "2025-06-02", "end": "2025-06-02", "days": 1}]
+    assert [(w["symbol"], w["date"]) for w in st["splits"]] == [("ORLY", "2025-06-10")]
+    again = json.loads(cli("import", nasdaq_csv, "--data-dir", data_dir, "--json").stdout)
+    assert again["files"][0]["totals"] == {"added": 0, "updated": 0, "unchanged": 10811, "rejected": 0}
+
+
+def test_table_output_lists_rejections_and_warnings(cli, tmp_path):
+    f = tmp_path / "AAA.csv"
+    f.write_text("Date,Open,High,Low,Close,Volume\n2025-06-02,10,11,9,10,5\n2025-06-03,5,6,5,5.5,5\n"
+                 "2025-06-04,5,4,5,5,5\n")
+    res = cli("import", f, "--data-dir", tmp_path / "d")
+    assert res.exit_code == 0, res.output
+    assert "symbol-csv" in res.stdout and "AAA" in res.stdout
+    assert "rejected" in res.stdout and "2025-06-04: high 4 is below" in res.stdout
+    assert "possible split" in res.stdout
+    res = cli("status", "--data-dir", tmp_path / "d")
+    assert res.exit_code == 0 and "2 trading days 2025-06-02 .. 2025-06-03" in res.stdout
+
+
+def test_malformed_file_exits_nonzero_and_other_files_still_import(cli, tmp_path):
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_text(HEADER + "2025-06-02,AAA,x,1,1,1,1\n")
+    good.write_text(HEADER + "2025-06-02,BBB,1,1,1,1,1\n")
+    res = cli("import", bad, good, "--data-dir", tmp_path / "d")
+    assert res.exit_code == 1
+    assert "bad.csv:2: open is not a number: 'x'" in res.stderr and "nothing written" in res.stderr
+    db = Store(tmp_path / "d" / "jobs.db")
+    assert [r[0] for r in db.conn().execute("SELECT DISTINCT symbol FROM prices")] == ["BBB"]
+    db.close()
+
+
+def test_import_needs_a_path_or_packaged(cli, tmp_path):
+    res = cli("import", "--data-dir", tmp_path / "d")
+    assert res.exit_code != 0 and "--packaged" in res.output
+
+
+def test_status_of_empty_store(cli, tmp_path):
+    res = cli("status", "--data-dir", tmp_path / "d")
+    assert res.exit_code == 0 and "empty" in res.stdout
+
+
+def test_installed_entry_point_imports_packaged_data(tmp_path):
+    """One real process: the `ai-trader` script, settings from the environment (DATA_DIR)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATA_DIR"}
+    env["DATA_DIR"] = str(tmp_path / "d")
+    exe = os.path.join(os.path.dirname(sys.executable), "ai-trader")
+    res = subprocess.run([exe, "data", "import", "--packaged", "--json"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["files"][0]["totals"]["added"] == 12154
+    db = Store(tmp_path / "d" / "jobs.db")
+    st = data_status(db)
+    db.close()
+    assert (st.first_trading_day, st.last_trading_day) == ("2000-03-01", "2013-03-01")
+    assert {s.symbol for s in st.symbols} == {"AAPL", "FB", "GOOG", "IBM", "MSFT"}
