@@ -1,0 +1,84 @@
+"""docker-compose.yml: the service, volumes, port, health check, restart policy and the joinable network.
+
+No Docker engine here: the file is checked as YAML (and with `docker compose config` where the plugin exists)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from .helpers import COMPOSE, ROOT
+from .probe_server import health_server
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def service(compose) -> dict:
+    return compose["services"]["ai-trader"]
+
+
+def test_builds_this_directory_and_reads_dotenv(service):
+    build = service["build"]
+    assert (build if isinstance(build, str) else build["context"]) == "."
+    assert service["env_file"] in (".env", [".env"])
+
+
+def test_mounts_data_and_configs_and_publishes_8080(service):
+    assert set(service["volumes"]) == {"./data:/app/data", "./configs:/app/configs"}
+    assert service["ports"] == ["8080:8080"]
+    env = service["environment"]
+    assert env["DATA_DIR"] == "/app/data" and env["CONFIGS_DIR"] == "/app/configs"
+    assert str(env["API_PORT"]) == "8080" and env["API_HOST"] == "0.0.0.0"
+
+
+def test_restarts_unless_stopped_and_waits_for_a_clean_stop(service):
+    assert service["restart"] == "unless-stopped"
+    seconds = int(service["stop_grace_period"].rstrip("s"))
+    assert seconds >= 10 + 5, "longer than SHUTDOWN_GRACE_SECONDS + the entrypoint's 5 s"
+
+
+def test_network_has_a_fixed_name_other_projects_can_join(compose, service):
+    assert service["networks"] == ["ai-trader-net"]
+    net = compose["networks"]["ai-trader-net"]
+    assert net["name"] == "ai-trader-net" and not net.get("external")
+
+
+def test_healthcheck_every_30s(service):
+    hc = service["healthcheck"]
+    assert hc["interval"] == "30s"
+    assert hc["test"][0] == "CMD" and "/health" in " ".join(hc["test"])
+
+
+@pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False)])
+def test_healthcheck_command_follows_the_health_status(service, status, healthy):
+    argv = service["healthcheck"]["test"][1:]
+    assert argv[0] == "python"
+    with health_server(status) as (port, seen):
+        code = argv[-1].replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+        run = subprocess.run([sys.executable, *argv[1:-1], code], capture_output=True, timeout=30)
+    assert seen == ["/health"]
+    assert (run.returncode == 0) is healthy, run.stderr
+
+
+def _compose_plugin() -> bool:
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30).returncode == 0
+
+
+@pytest.mark.skipif(not _compose_plugin(), reason="the docker compose plugin is not installed here")
+def test_docker_compose_config_accepts_the_file(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text((ROOT / ".env.example").read_text())
+    run = subprocess.run(["docker", "compose", "-f", str(COMPOSE), "--env-file", str(env), "config", "--quiet"],
+                         capture_output=True, text=True, timeout=60, cwd=ROOT, env={**os.environ})
+    assert run.returncode == 0, run.stderr

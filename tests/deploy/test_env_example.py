@@ -1,0 +1,61 @@
+""".env.example names exactly the variables the code reads, and copying it to .env changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+from ai_trader.settings import Settings
+
+from .helpers import ENTRYPOINT, ENV_EXAMPLE
+
+# Read by docker-entrypoint.sh, not by Settings.
+ENTRYPOINT_ONLY = {"STARTUP_TIMEOUT_SECONDS"}
+ASSIGNMENT = re.compile(r"^(?:#\s*)?([A-Z][A-Z0-9_]*)=")
+
+
+def _entries() -> list[tuple[str, bool]]:
+    """(NAME, active) for each `NAME=...` line; inactive = commented out (`# NAME=...`)."""
+    out = []
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        m = ASSIGNMENT.match(line.strip())
+        if m:
+            out.append((m.group(1), not line.lstrip().startswith("#")))
+    return out
+
+
+def test_every_setting_is_listed_and_nothing_else():
+    names = [n for n, _ in _entries()]
+    assert len(names) == len(set(names)), "a variable is listed twice"
+    fields = {name.upper() for name in Settings.model_fields}
+    assert set(names) - ENTRYPOINT_ONLY == fields
+
+
+def test_every_variable_has_a_comment_above_it():
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        m = ASSIGNMENT.match(line.strip())
+        if not m:
+            continue
+        j = i - 1
+        while j >= 0 and ASSIGNMENT.match(lines[j].strip()):  # a group of related variables shares one comment
+            j -= 1
+        assert j >= 0 and lines[j].startswith("#") and not ASSIGNMENT.match(lines[j]), m.group(1)
+
+
+def test_entrypoint_only_variables_are_read_by_the_entrypoint():
+    script = ENTRYPOINT.read_text(encoding="utf-8")
+    for name in ENTRYPOINT_ONLY:
+        assert "${" + name in script
+
+
+def test_copying_the_example_to_dotenv_gives_the_defaults(tmp_path, monkeypatch):
+    for name, _ in _entries():
+        monkeypatch.delenv(name, raising=False)
+    from_example = Settings(_env_file=ENV_EXAMPLE)
+    assert from_example.model_dump() == Settings(_env_file=None).model_dump()
+
+
+def test_secrets_are_never_set_in_the_example():
+    for name, active in _entries():
+        if re.search(r"KEY|SECRET|TOKEN|PASSWORD", name):
+            assert not active, f"{name} must stay commented out in .env.example"
