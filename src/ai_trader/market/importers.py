@@ -67,6 +67,8 @@ def import_file(store: Store, path: Path | str, *, symbol: str | None = None,
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         raise InvalidData(f"{path}: cannot read: {exc}", {"where": str(path)}) from None
     fmt, bars = parse_text(text, str(path), symbol=symbol)
+    if symbol and not bars and fmt != "symbol-csv":
+        raise InvalidData(f"{path}: no rows for symbol {symbol.upper()!r} in this file", {"where": str(path)})
     return import_bars(store, bars, fmt=fmt, source=f"{fmt}:{path.name}", name=str(path), benchmarks=benchmarks)
 
 

@@ -134,3 +134,18 @@ def test_directory_expands_to_importable_files(tmp_path):
 def test_unreadable_file_is_a_clear_error(store, tmp_path):
     with pytest.raises(InvalidData, match="missing.csv: cannot read"):
         import_file(store, tmp_path / "missing.csv")
+
+
+def test_symbol_option_that_matches_nothing_is_an_error(store, tmp_path):
+    f = write(tmp_path, "a.csv", HEADER + "2025-06-02,AAA,10,11,9,10.5,100\n")
+    with pytest.raises(InvalidData, match="no rows for symbol 'ZZZ'"):
+        import_file(store, f, symbol="zzz")
+    assert import_file(store, f, symbol="aaa").symbols[0].added == 1
+
+
+def test_gzipped_file_is_read(store, tmp_path):
+    import gzip
+    p = tmp_path / "NVDA.csv.gz"
+    p.write_bytes(gzip.compress(b"Date,Open,High,Low,Close,Volume\n2025-06-02,10,11,9,10.5,100\n"))
+    report = import_file(store, p)
+    assert (report.format, report.symbols[0].symbol, report.total("added")) == ("symbol-csv", "NVDA", 1)
