@@ -62,10 +62,13 @@ async def execute_model_day(
     if not env.prices.is_trading_day(date):
         raise ModelDayFailed(f"{date} is not a trading day with prices")
     token = secrets.token_urlsafe(24)
-    with env.store.write() as conn:
-        start = ledger_store.start_state(conn, signature, date, initial_cash)
-        ledger_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
-                                       cash=start.cash, positions=start.positions)
+    try:
+        with env.store.write() as conn:
+            start = ledger_store.start_state(conn, signature, date, initial_cash)
+            ledger_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
+                                           cash=start.cash, positions=start.positions)
+    except sqlite3.Error as exc:
+        raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
     try:
         result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory)

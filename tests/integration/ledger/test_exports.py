@@ -1,0 +1,95 @@
+"""AI-Trader position.jsonl / log.jsonl regenerated from the database, and `ai-trader export`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ai_trader.agents.base import SessionResult
+from ai_trader.cli import app
+from ai_trader.exports import export_signatures, position_path
+from ai_trader.jobs.executor import execute_model_day
+
+
+class Plan:
+    provider = "test"
+
+    def __init__(self, per_day):
+        self.per_day = per_day
+
+    async def run_day(self, brief, tools):
+        for name, args in self.per_day.get(brief.date, []):
+            await tools.call(name, args)
+        return SessionResult(provider="test", messages=[{"role": "user", "content": f"day {brief.date}"},
+                                                        {"role": "assistant", "content": "<FINISH_SIGNAL>"}])
+
+
+def play(env, signature, plan, days):
+    async def go():
+        for d in days:
+            await execute_model_day(env, job_id="j", signature=signature, date=d, competitor=plan,
+                                    initial_cash=10000.0, timeout_s=10)
+    asyncio.run(go())
+
+
+def lines(path):
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
+def test_position_file_format(env, tmp_path):
+    plan = Plan({"2025-07-01": [("buy", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "NVDA", "amount": 4})],
+                 "2025-07-03": [("sell", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "QQQ", "amount": 1})]})
+    play(env, "gpt-x", plan, ["2025-07-01", "2025-07-02", "2025-07-03"])
+    assert export_signatures(env.store, tmp_path) == {"gpt-x": 4}
+    got = lines(position_path(tmp_path, "gpt-x"))
+    assert got[0] == {"date": "2025-07-01", "id": 0, "positions": {"CASH": 10000.0}}
+    assert [x["id"] for x in got] == list(range(len(got)))
+    assert [(x["date"], x["this_action"]) for x in got[1:]] == [
+        ("2025-07-01", {"action": "buy", "symbol": "AAPL", "amount": 10}),
+        ("2025-07-01", {"action": "buy", "symbol": "NVDA", "amount": 4}),
+        ("2025-07-02", {"action": "no_trade", "symbol": "", "amount": 0}),
+        ("2025-07-03", {"action": "sell", "symbol": "AAPL", "amount": 10}),  # the refused QQQ buy is not a line
+    ]
+    # 10 x 206.665 = 2066.65 ; 4 x 156.29 = 625.16 ; AAPL sold at 212.145
+    assert got[1]["positions"] == {"AAPL": 10, "CASH": 7933.35}
+    assert got[2]["positions"] == {"AAPL": 10, "NVDA": 4, "CASH": 7308.19}
+    assert got[3]["positions"] == {"AAPL": 10, "NVDA": 4, "CASH": 7308.19}
+    assert got[4]["positions"] == {"NVDA": 4, "CASH": 9429.64}
+    logs = lines(tmp_path / "gpt-x/log/2025-07-02/log.jsonl")
+    assert logs == [{"signature": "gpt-x", "new_messages": [{"role": "user", "content": "day 2025-07-02"}]},
+                    {"signature": "gpt-x", "new_messages": [{"role": "assistant", "content": "<FINISH_SIGNAL>"}]}]
+
+
+def test_replacing_a_day_regenerates_consistent_ids(env, tmp_path):
+    play(env, "m", Plan({"2025-07-01": [("buy", {"symbol": "AAPL", "amount": 1})] * 3}), ["2025-07-01", "2025-07-02"])
+    export_signatures(env.store, tmp_path)
+    assert len(lines(position_path(tmp_path, "m"))) == 5
+    play(env, "m", Plan({}), ["2025-07-01"])  # the day re-run without trades
+    export_signatures(env.store, tmp_path)
+    got = lines(position_path(tmp_path, "m"))
+    assert [x["id"] for x in got] == [0, 1, 2]
+    assert [x["this_action"]["action"] for x in got[1:]] == ["no_trade", "no_trade"]
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_export_refuses_path_tricks(env, tmp_path):
+    with pytest.raises(ValueError):
+        position_path(tmp_path, "../evil")
+
+
+def test_cli_export(env, settings):
+    play(env, "alpha", Plan({"2025-07-01": [("buy", {"symbol": "MSFT", "amount": 1})]}), ["2025-07-01"])
+    env.store.close()
+    runner = CliRunner()
+    res = runner.invoke(app, ["export", "--data-dir", str(settings.data_dir)])
+    assert res.exit_code == 0, res.output
+    assert "alpha: 2 file(s)" in res.output
+    assert (settings.data_dir / "agent_data/alpha/position/position.jsonl").exists()
+    assert (settings.data_dir / "agent_data/alpha/log/2025-07-01/log.jsonl").exists()
+    res = runner.invoke(app, ["export", "--data-dir", str(settings.data_dir), "--signature", "nobody"])
+    assert res.exit_code == 1 and "no committed model-days" in res.output
+    res = runner.invoke(app, ["export", "--data-dir", str(settings.data_dir), "--signature", "../x"])
+    assert res.exit_code != 0
