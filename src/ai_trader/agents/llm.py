@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx2
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from .base import DayBrief, SessionResult, Toolbox
 from .costs import estimate_cost
+from .http import shared_ssl_context
 from .prompts import STOP_SIGNAL, system_prompt, user_prompt
 from .retry import LlmCallFailed, call_with_retries
 from .summary import reasoning_summary
@@ -88,7 +89,8 @@ class LlmAgent:
                 f"no API key for model {ep.basemodel!r}: set openai_api_key in its config entry or OPENAI_API_KEY",
                 attempts=0, transient=False,
             )
-        http_client = ep.http_client_factory() if ep.http_client_factory else None
+        http_client = (ep.http_client_factory() if ep.http_client_factory
+                       else DefaultAsyncHttpxClient(verify=shared_ssl_context()))
         return AsyncOpenAI(api_key=ep.api_key, base_url=ep.base_url, max_retries=0, timeout=ep.request_timeout_s,
                            http_client=http_client)
 

@@ -1,0 +1,125 @@
+"""Real HTTP servers on 127.0.0.1 for agent tests: a uvicorn thread runner and a chat-completions server whose
+answers are a per-test script (OpenAI's response shape; status codes and delays on demand)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+class ThreadServer:
+    """Serve an ASGI app with uvicorn in a daemon thread on a free loopback port."""
+
+    def __init__(self, app: Any):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                                    timeout_graceful_shutdown=1))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ThreadServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+def tool_call(name: str, arguments: Any, call_id: str | None = None) -> dict[str, Any]:
+    """A tool call as an endpoint sends it; `arguments` given as a dict is JSON-encoded, a str is sent as is."""
+    args = arguments if isinstance(arguments, str) or arguments is None else json.dumps(arguments)
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
+
+
+def reply(content: str | None = None, calls: list[dict[str, Any]] | None = None, *, prompt_tokens: int = 100,
+          completion_tokens: int = 10) -> dict[str, Any]:
+    """One chat.completion body."""
+    calls = [dict(c, id=c["id"] or f"call_{i}_{abs(hash(json.dumps(c, sort_keys=True))) % 10**6}")
+             for i, c in enumerate(calls or [])]
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if calls:
+        message["tool_calls"] = calls
+    return {"id": "chatcmpl-test", "object": "chat.completion", "created": 1, "model": "test-model",
+            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens}}
+
+
+def status(code: int, message: str = "boom") -> dict[str, Any]:
+    return {"__status__": code, "message": message}
+
+
+def slow(seconds: float, then: dict[str, Any]) -> dict[str, Any]:
+    return {"__sleep__": seconds, "then": then}
+
+
+class ScriptedChat:
+    """POST /v1/chat/completions answers from `script`: a list consumed one item per request (the last one
+    repeats), or a callable(request_body, n) -> item. Items: a `reply(...)` body, `status(code)`, `slow(s, item)`.
+    Every request body is kept in `requests`."""
+
+    def __init__(self, script: list[dict[str, Any]] | Callable[[dict[str, Any], int], dict[str, Any]]):
+        self.script = script
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.app = Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"])])
+        self._server = ThreadServer(self.app)
+
+    @property
+    def base_url(self) -> str:
+        return f"{self._server.base}/v1"
+
+    def reset(self, script: list[dict[str, Any]] | Callable[[dict[str, Any], int], dict[str, Any]]) -> ScriptedChat:
+        """Reuse the running server with a new script (and forget earlier requests)."""
+        self.script = script
+        self.requests.clear()
+        self.headers.clear()
+        return self
+
+    def _next(self, body: dict[str, Any]) -> dict[str, Any]:
+        n = len(self.requests) - 1
+        if callable(self.script):
+            return self.script(body, n)
+        return self.script[min(n, len(self.script) - 1)]
+
+    async def _chat(self, request: Request) -> Response:
+        body = await request.json()
+        self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        item = self._next(body)
+        while "__sleep__" in item:
+            await asyncio.sleep(item["__sleep__"])
+            item = item["then"]
+        if "__status__" in item:
+            return JSONResponse({"error": {"message": item["message"], "type": "server_error"}},
+                                status_code=item["__status__"])
+        return JSONResponse(item)
+
+    def __enter__(self) -> ScriptedChat:
+        self._server.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.__exit__(*exc)
