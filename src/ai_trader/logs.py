@@ -25,7 +25,7 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "mcp", "uvicorn.access"):
+    for noisy in ("httpx", "httpx2", "httpcore", "mcp", "uvicorn.access", "sse_starlette"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
