@@ -110,11 +110,14 @@ def check_tradable(symbol: str, tradable: tuple[str, ...] | frozenset[str] | set
 
 def fill_price(symbol: str, date: str, open_price: float | None) -> float:
     if open_price is None or not (open_price > 0):
-        raise TradeRefused(f"no opening price for {symbol} on {date}; it cannot be traded today", symbol=symbol, date=date)
+        raise TradeRefused(f"no opening price for {symbol} on {date}; it cannot be traded today",
+                           symbol=symbol, date=date)
     return float(open_price)
 
 
-def apply_trade(book: Book, action: Action, symbol: str, amount: int, price: float, fee: float = 0.0) -> tuple[Book, Fill]:
+def apply_trade(
+    book: Book, action: Action, symbol: str, amount: int, price: float, fee: float = 0.0
+) -> tuple[Book, Fill]:
     """The book after one order filled at `price`, and the fill; TradeRefused if a rule forbids it."""
     if action not in ("buy", "sell"):
         raise TradeRefused(f"unknown action {action!r}", symbol=symbol)

@@ -197,7 +197,8 @@ def trade_in_session(
         book, fill = apply_trade(live.book, action, symbol, amount, price, fee)
         conn.execute("UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?",
                      (book.cash, _dumps(book.positions), token))
-        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?", (token,)).fetchone()[0]
+        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?",
+                           (token,)).fetchone()[0]
         conn.execute(
             "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -231,7 +232,8 @@ def commit_model_day(
     )
     values = [_session_value(session, k) for k in SESSION_FIELDS]
     conn.execute(
-        f"INSERT INTO session_records(model_day_id, {', '.join(SESSION_FIELDS)}) VALUES (?{', ?' * len(SESSION_FIELDS)})",
+        f"INSERT INTO session_records(model_day_id, {', '.join(SESSION_FIELDS)})"
+        f" VALUES (?{', ?' * len(SESSION_FIELDS)})",
         (md_id, *values),
     )
     delete_live_session(conn, live.token)

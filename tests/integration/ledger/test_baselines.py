@@ -69,7 +69,8 @@ def test_metrics_and_qqq_benchmark_over_the_stored_series(env, nasdaq_csv):
         initial, series = ledger_store.value_series(conn, "ew")
         n_trades = ledger_store.trade_count(conn, "ew")
     m = compute_metrics(series, initial, trades=n_trades)
-    assert initial == 10000.0 and m.days == len(series) == 21 and m.trades == n_trades > 20  # $99 a symbol: the expensive ones get 0 shares
+    # $99 a symbol: the expensive ones get 0 shares
+    assert initial == 10000.0 and m.days == len(series) == 21 and m.trades == n_trades > 20
     assert m.cumulative_return == pytest.approx(series[-1][1] / 10000 - 1)
     bars = read_csv(nasdaq_csv)
     days = [d for d, _ in series]

@@ -143,7 +143,8 @@ def test_invariant2_sell_proceeds_fund_a_later_buy(env):
     ctx = open_session(env, "m", DAY, cash=100.0, positions={"NVDA": 10})
     assert "insufficient cash" in call_tool(env, ctx, "buy", {"symbol": "AAPL", "amount": 5})["error"]
     call_tool(env, ctx, "sell", {"symbol": "NVDA", "amount": 10})  # +1583.70
-    assert call_tool(env, ctx, "buy", {"symbol": "AAPL", "amount": 5}) == {"AAPL": 5, "CASH": 622.98}  # 1683.70 - 1060.725
+    # 1683.70 - 1060.725 = 622.975 -> 622.98
+    assert call_tool(env, ctx, "buy", {"symbol": "AAPL", "amount": 5}) == {"AAPL": 5, "CASH": 622.98}
 
 
 def test_trades_need_a_live_session_bound_to_the_context(env):

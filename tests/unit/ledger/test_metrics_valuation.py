@@ -10,7 +10,8 @@ from ai_trader.ledger.valuation import MissingPrice, daily_values, portfolio_val
 
 def test_portfolio_value_is_cash_plus_shares_at_price():
     closes = {"AAPL": 201.7, "MSFT": 470.38}
-    assert portfolio_value(1000.0, {"AAPL": 3, "MSFT": 2}, closes.get) == 2545.86  # exact decimals, not 1000 + 605.1 + 940.76 in binary floats
+    # exact decimals (binary floats would give 1000 + 605.1 + 940.76 = 2545.8599999999997)
+    assert portfolio_value(1000.0, {"AAPL": 3, "MSFT": 2}, closes.get) == 2545.86
 
 
 def test_portfolio_value_never_values_a_holding_at_zero():
