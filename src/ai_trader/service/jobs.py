@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -24,6 +25,7 @@ from ..settings import Settings
 from ..store import Store
 from ..store import jobs as rows
 from ..store import ledger
+from ..store.results import prices_fingerprint
 from ..timeutil import utcnow_iso
 
 log = logging.getLogger(__name__)
@@ -36,10 +38,27 @@ MAX_LIST_LIMIT = 200
 
 
 class JobService:
-    def __init__(self, settings: Settings, store: Store, *, today: Callable[[], dt.date] = dt.date.today):
+    """`prices`: a provider of the current price view (the API passes its cached one); by default the service
+    keeps its own, reloaded when the price store's fingerprint changes."""
+
+    def __init__(self, settings: Settings, store: Store, *, today: Callable[[], dt.date] = dt.date.today,
+                 prices: Callable[[], PriceView] | None = None):
         self.settings = settings
         self.store = store
         self._today = today
+        self._prices_provider = prices
+        self._prices: tuple[tuple, PriceView] | None = None
+        self._lock = threading.Lock()
+
+    def prices(self) -> PriceView:
+        if self._prices_provider is not None:
+            return self._prices_provider()
+        with self.store.read() as conn:
+            fingerprint = prices_fingerprint(conn)
+        with self._lock:
+            if self._prices is None or self._prices[0] != fingerprint:
+                self._prices = (fingerprint, PriceView.load(self.store))
+            return self._prices[1]
 
     # ---- trigger ---------------------------------------------------------------------------------------------
     def trigger(self, request: Mapping[str, Any] | None) -> tuple[int, dict[str, Any]]:
@@ -56,7 +75,7 @@ class JobService:
     ) -> tuple[int, dict[str, Any]]:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
-        prices = PriceView.load(self.store)
+        prices = self.prices()
         signatures = [m.signature for m in config.models]
         with self.store.write() as conn:
             completed = _completed_dates(conn, signatures)
