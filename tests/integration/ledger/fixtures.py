@@ -3,11 +3,13 @@ template database (copied per test), a point-in-time PriceView, and helpers to o
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 
+from ai_trader.agents.base import DayBrief, SessionResult
 from ai_trader.market.importers import import_file
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store
@@ -58,3 +60,24 @@ def open_session(env: ToolEnv, signature: str, date: str, cash: float = 10000.0,
         ledger_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date, cash=cash,
                                        positions=positions or {})
     return ToolContext(signature=signature, date=date, token=token, job_id=job_id)
+
+
+class Scripted:
+    """Plays a fixed list of tool calls, records the brief, then optionally fails or hangs."""
+
+    provider = "test"
+
+    def __init__(self, calls=(), fail: Exception | None = None, hang: bool = False):
+        self.calls, self.fail, self.hang, self.briefs, self.results = list(calls), fail, hang, [], []
+
+    async def run_day(self, brief: DayBrief, tools) -> SessionResult:
+        self.briefs.append(brief)
+        for name, args in self.calls:
+            self.results.append(await tools.call(name, args))
+        if self.fail:
+            raise self.fail
+        if self.hang:
+            await asyncio.sleep(30)
+        return SessionResult(provider="test", basemodel="t/1", total_steps=len(self.calls), stop_signal_received=True,
+                             reasoning_summary="scripted", tool_usage={"buy": len(self.calls)},
+                             messages=[{"role": "user", "content": "go"}, {"role": "assistant", "content": "done"}])

@@ -7,32 +7,10 @@ import json
 
 import pytest
 
-from ai_trader.agents.base import DayBrief, SessionResult
 from ai_trader.errors import ModelDayFailed
 from ai_trader.jobs.executor import execute_model_day
 from ai_trader.store import ledger as ledger_store
-from tests.integration.ledger.fixtures import open_session
-
-
-class Scripted:
-    """Plays a fixed list of tool calls, records the brief, then optionally fails or hangs."""
-
-    provider = "test"
-
-    def __init__(self, calls=(), fail: Exception | None = None, hang: bool = False):
-        self.calls, self.fail, self.hang, self.briefs, self.results = list(calls), fail, hang, [], []
-
-    async def run_day(self, brief: DayBrief, tools) -> SessionResult:
-        self.briefs.append(brief)
-        for name, args in self.calls:
-            self.results.append(await tools.call(name, args))
-        if self.fail:
-            raise self.fail
-        if self.hang:
-            await asyncio.sleep(30)
-        return SessionResult(provider="test", basemodel="t/1", total_steps=len(self.calls), stop_signal_received=True,
-                             reasoning_summary="scripted", tool_usage={"buy": len(self.calls)},
-                             messages=[{"role": "user", "content": "go"}, {"role": "assistant", "content": "done"}])
+from tests.integration.ledger.fixtures import Scripted, open_session
 
 
 def run(env, date, competitor, *, signature="sig", job_id="job-1", timeout_s=10.0, **kw):
