@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,17 @@ def _safe(signature: str) -> str:
 
 def _write_lines(path: Path, lines: Iterable[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for line in lines:
-            f.write(json.dumps(line, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=path.name + ".",
+                                     suffix=".tmp", delete=False) as f:
+        try:
+            for line in lines:
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except BaseException:
+            f.close()
+            os.unlink(f.name)
+            raise
+    os.chmod(f.name, 0o644)  # NamedTemporaryFile creates 0600; exports are ordinary readable files
+    os.replace(f.name, path)
     return path
 
 
