@@ -121,6 +121,8 @@ class Momentum:
             if last and first:
                 scores[s] = last / first - 1
         target = sorted(scores, key=lambda s: (-scores[s], s))[: self.top_k]
+        if not target:
+            return _result(self.strategy, c, "Momentum: no symbol has prices to rank; holding.")
         opens = {s: p for s in sorted(set(target) | set(brief.positions)) if (p := await c.open_price(s, brief.date))}
         value = Decimal(str(brief.cash)) + sum(Decimal(str(opens[s])) * n for s, n in brief.positions.items()
                                                if s in opens)
