@@ -24,6 +24,7 @@ from ..timeutil import utcnow_iso
 from ..tools.context import ToolContext
 from . import recovery, states
 from .chains import run_job
+from .refresh import refresh_prices
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,9 @@ class Worker:
                 self._tasks[job_id] = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
 
     async def _run(self, job_id: str) -> None:
-        try:
+        try:  # catch-up price download first (only with AUTO_DOWNLOAD_PRICE_DATA and a key): jobs/refresh.py
+            await refresh_prices(self.store, self.settings, job_id, should_stop=self._stopping.is_set,
+                                 sleep=self._stopping.wait)
             await run_job(self.store, self.settings, job_id, should_stop=self._stopping.is_set,
                           toolbox_factory=self._toolbox_factory)
         except asyncio.CancelledError:

@@ -73,8 +73,10 @@ def import_file(store: Store, path: Path | str, *, symbol: str | None = None,
 
 
 def import_bars(store: Store, bars: list[RawBar], *, fmt: str, source: str, name: str,
-                benchmarks: Collection[str] = DEFAULT_BENCHMARKS) -> ImportReport:
-    """Validate parsed bars and upsert the valid ones in one transaction."""
+                benchmarks: Collection[str] = DEFAULT_BENCHMARKS,
+                provisional: Collection[tuple[str, str]] = frozenset()) -> ImportReport:
+    """Validate parsed bars and upsert the valid ones in one transaction. `provisional`: the (symbol, date) keys
+    to store as provisional (the downloader's newest bar); every other bar is stored as final."""
     _refuse_duplicates(bars, name)
     dates = [b.date for b in bars]
     sessions = frozenset(exchange_sessions(min(dates), max(dates))) if dates else frozenset()
@@ -85,7 +87,8 @@ def import_bars(store: Store, bars: list[RawBar], *, fmt: str, source: str, name
         if reason:
             rejected.append(Rejection(b.where, b.symbol, b.date, reason))
         else:
-            good.append(price_rows.PriceRow(b.symbol, b.date, b.open, b.high, b.low, b.close, b.volume, source))
+            good.append(price_rows.PriceRow(b.symbol, b.date, b.open, b.high, b.low, b.close, b.volume, source,
+                                            (b.symbol, b.date) in provisional))
     with store.write() as conn:
         counts = price_rows.upsert_bars(conn, good)
         new = price_rows.register_symbols(conn, counts, benchmarks)

@@ -20,11 +20,11 @@ from ..config import CompetitionConfig, load_config, resolve_config_path
 from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
 from ..jobs import states
 from ..jobs.planner import Plan, PlanRequest, plan_job
+from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
 from ..settings import Settings
-from ..store import Store
+from ..store import Store, ledger
 from ..store import jobs as rows
-from ..store import ledger
 from ..store.results import prices_fingerprint
 from ..timeutil import utcnow_iso
 
@@ -63,6 +63,8 @@ class JobService:
     # ---- trigger ---------------------------------------------------------------------------------------------
     def trigger(self, request: Mapping[str, Any] | None) -> tuple[int, dict[str, Any]]:
         """POST /simulate/trigger: (202, job) | (200, in progress) | (200, current); raises AppError otherwise."""
+        if request is not None and not isinstance(request, Mapping):
+            raise FixTheRequest("the request body must be a JSON object")
         request = dict(request or {})
         raw_path = request.get("config_path")
         if raw_path is not None and not isinstance(raw_path, str):
@@ -75,7 +77,7 @@ class JobService:
     ) -> tuple[int, dict[str, Any]]:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
-        prices = self.prices()
+        prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
         with self.store.write() as conn:
             completed = _completed_dates(conn, signatures)
@@ -200,6 +202,7 @@ def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> d
         "progress": progress, "created_at": job.created_at, "started_at": job.started_at,
         "updated_at": job.updated_at, "completed_at": job.completed_at,
         "total_duration_seconds": job.total_duration_seconds, "error": job.error,
+        "phase": job.phase,  # e.g. "fetching_prices" while the catch-up download runs, "cancelling"; else null
     }
 
 
