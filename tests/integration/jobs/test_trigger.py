@@ -8,8 +8,15 @@ import uuid
 import pytest
 
 from ai_trader.errors import (
-    ConfigNotFound, IllegalTransition, InvalidConfig, InvalidConfigPath, InvalidDate, NotFound, RangeTooLarge,
-    UnknownModel, WaitForRunningJob,
+    ConfigNotFound,
+    IllegalTransition,
+    InvalidConfig,
+    InvalidConfigPath,
+    InvalidDate,
+    NotFound,
+    RangeTooLarge,
+    UnknownModel,
+    WaitForRunningJob,
 )
 from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as rows
