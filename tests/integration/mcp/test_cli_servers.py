@@ -1,0 +1,94 @@
+"""`ai-trader mcp` and `ai-trader scripted-llm` as real processes: a session opened in this process is resolved by
+the MCP servers in another one; the scripted model served over loopback plays the same day as in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ai_trader.agents.factory import build_competitor
+from ai_trader.agents.llm import LlmAgent, LlmEndpoint, LoopLimits
+from ai_trader.agents.mcp_toolbox import McpToolbox
+from ai_trader.config import AgentConfig, ModelConfig
+from tests.integration.agents.helpers import DAY, ledger, run_day
+from tests.integration.ledger.fixtures import open_session
+
+
+def free_ports(n: int) -> list[int]:
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def wait_for(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"port {port} never opened")
+
+
+def cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from ai_trader.cli import main; main()", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.fixture
+def mcp_process(settings, market_store):
+    ports = free_ports(4)
+    proc = cli("mcp", "--host", "127.0.0.1", "--math-port", str(ports[0]), "--search-port", str(ports[1]),
+               "--trade-port", str(ports[2]), "--price-port", str(ports[3]), "--data-dir", str(settings.data_dir))
+    try:
+        for p in ports:
+            wait_for(p, proc)
+        yield dict(zip(("math", "search", "trade", "price"), (f"http://127.0.0.1:{p}/mcp" for p in ports),
+                       strict=True))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_mcp_command_resolves_sessions_opened_by_another_process(env, mcp_process, prices):
+    ctx = open_session(env, "remote", DAY, token="token-remote")
+
+    async def calls():
+        async with McpToolbox(mcp_process, ctx.token) as tools:
+            return await tools.call("buy", {"symbol": "NVDA", "amount": 2})
+
+    positions = asyncio.run(calls())
+    assert positions["NVDA"] == 2
+    assert positions["CASH"] == pytest.approx(round(10_000 - 2 * prices.open("NVDA", DAY), 2))
+    with env.store.read() as conn:
+        assert conn.execute("SELECT positions FROM live_sessions WHERE token='token-remote'").fetchone()[0] == \
+            '{"NVDA":2}'
+
+
+def test_scripted_llm_command_over_loopback_plays_the_same_day_as_in_process(env, settings):
+    [port] = free_ports(1)
+    proc = cli("scripted-llm", "--port", str(port))
+    try:
+        wait_for(port, proc)
+        endpoint = LlmEndpoint(basemodel="momentum_lite", base_url=f"http://127.0.0.1:{port}/v1", api_key="x")
+        run_day(env, LlmAgent(endpoint, LoopLimits(max_steps=6, base_delay=0.01)), signature="loopback")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    inproc = build_competitor(ModelConfig(signature="inproc", provider="scripted", script="momentum_lite"),
+                              AgentConfig(max_steps=6), settings, env.store)
+    run_day(env, inproc, signature="inproc")
+    assert ledger(env, "loopback") == ledger(env, "inproc")
+    assert ledger(env, "inproc")[0]["trades"]
