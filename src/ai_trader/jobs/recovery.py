@@ -74,7 +74,8 @@ def recover(conn: sqlite3.Connection, worker_id: str, *, resume: bool) -> list[s
                                               f"{len(running)} running model-day(s) returned to pending)", at=at)
             if job.phase == states.CANCELLING:
                 for d in rows.details(conn, job.job_id, ("pending",)):
-                    states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error="cancelled", at=at)
+                    states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR,
+                                             at=at)
             states.settle_job(conn, job.job_id, at=at)  # nothing left (e.g. cancelled): ends now
             if rows.job_status(conn, job.job_id) == "running":
                 adopted.append(job.job_id)

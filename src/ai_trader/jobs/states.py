@@ -55,6 +55,7 @@ RECOVERY_TRANSITION = (D.RUNNING, D.PENDING)  # allowed only with recovery=True
 JOB_TERMINAL = frozenset({J.COMPLETED, J.PARTIAL, J.FAILED, J.CANCELLED})
 DETAIL_TERMINAL = frozenset({D.COMPLETED, D.FAILED, D.SKIPPED})
 CANCELLING = "cancelling"  # jobs.phase while a cancelled job's running model-days finish
+CANCELLED_ERROR = "cancelled"  # error of the details a cancel skipped (also marks the job as cancelled)
 
 
 def job_sources(to: JobStatus) -> list[str]:
@@ -157,7 +158,8 @@ def settle_job(conn: sqlite3.Connection, job_id: str, *, at: str | None = None) 
     job = rows.job(conn, job_id)
     if job is None or job.status != J.RUNNING:
         return None
-    final = final_status(rows.detail_counts(conn, job_id), cancelling=job.phase == CANCELLING)
+    cancelling = job.phase == CANCELLING or rows.has_detail(conn, job_id, D.SKIPPED, CANCELLED_ERROR)
+    final = final_status(rows.detail_counts(conn, job_id), cancelling=cancelling)
     if final is None:
         return None
     error = job.error

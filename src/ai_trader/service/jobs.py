@@ -146,7 +146,7 @@ class JobService:
             if job.status == states.JobStatus.RUNNING:
                 rows.set_job_fields(conn, job_id, phase=states.CANCELLING)
             for d in rows.details(conn, job_id, ("pending",)):
-                states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error="cancelled")
+                states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR)
             if job.status == states.JobStatus.PENDING:
                 states.transition_job(conn, job_id, states.JobStatus.CANCELLED, note="cancelled")
             else:

@@ -211,6 +211,12 @@ def detail_counts(conn: sqlite3.Connection, job_id: str) -> dict[str, int]:
     return counts
 
 
+def has_detail(conn: sqlite3.Connection, job_id: str, status: str, error: str) -> bool:
+    """Whether a detail of the job has this status and exactly this error (e.g. skipped / "cancelled")."""
+    return conn.execute("SELECT 1 FROM job_details WHERE job_id = ? AND status = ? AND error = ? LIMIT 1",
+                        (job_id, status, error)).fetchone() is not None
+
+
 def earliest_running(conn: sqlite3.Connection, job_id: str) -> tuple[str, str] | None:
     r = conn.execute(
         "SELECT date, model FROM job_details WHERE job_id = ? AND status = 'running' ORDER BY date, model LIMIT 1",

@@ -181,3 +181,18 @@ def test_cancelling_a_running_job(service, store):
     with store.write() as conn:
         states.transition_detail(conn, first.id, states.DetailStatus.COMPLETED)
     assert service.status(body["job_id"])["status"] == "cancelled"
+
+
+def test_a_cancel_survives_a_later_phase_change(service, store):
+    """The cancel is recorded on the skipped details too: a phase written later (e.g. by the price refresh)
+    cannot turn a cancelled job into a partial one."""
+    _, body = service.trigger({"models": ["cash"], "start_date": "2025-10-28"})
+    Worker(service.settings, store).claim()
+    with store.write() as conn:
+        first = rows.details(conn, body["job_id"])[0]
+        states.transition_detail(conn, first.id, states.DetailStatus.RUNNING)
+    service.cancel(body["job_id"])
+    with store.write() as conn:
+        rows.set_job_fields(conn, body["job_id"], phase=None)
+        states.transition_detail(conn, first.id, states.DetailStatus.COMPLETED)
+    assert service.status(body["job_id"])["status"] == "cancelled"
