@@ -112,7 +112,7 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
         return JSONResponse({"error": "unauthorized", "message": "missing or invalid X-API-Key"}, status_code=401)
 
     @app.get("/performance", dependencies=[Depends(auth)])
-    def performance() -> dict[str, Any]:
+    def performance() -> JSONResponse:
         board = []
         for sig, days in world.days.items():
             m = compute_metrics([(d["date"], d["daily_pnl"]["portfolio_value"]) for d in days], INITIAL,
@@ -124,8 +124,8 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
         for i, r in enumerate(board, 1):
             r["rank"] = i
         bm = benchmark_buy_and_hold(prices, "QQQ", world.dates[1:], INITIAL)
-        return {"start_date": world.dates[1], "end_date": world.dates[-1], "leaderboard": board,
-                "benchmark": {"symbol": "QQQ", **bm.to_dict()}, "count": len(board)}
+        return JSONResponse({"start_date": world.dates[1], "end_date": world.dates[-1], "leaderboard": board,
+                             "benchmark": {"symbol": "QQQ", **bm.to_dict()}, "count": len(board)})
 
     @app.get("/results", dependencies=[Depends(auth)])
     def results(date: str | None = None, start_date: str | None = None, end_date: str | None = None,
@@ -134,11 +134,12 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
         full = detail == "full"
         if date:
             found = [{"model": s, **_strip(d, full)} for s in sigs for d in world.days.get(s, []) if d["date"] == date]
-            return {"date": date, "results": found} if found else _no_data(date)
+            return JSONResponse({"date": date, "results": found}) if found else _no_data(date)
         out = [{"model": s, "days": [_strip(d, full) for d in world.days.get(s, [])
                                      if start_date <= d["date"] <= end_date], "metrics": {}} for s in sigs]
         out = [r for r in out if r["days"]]
-        return {"start_date": start_date, "end_date": end_date, "results": out} if out else _no_data(start_date)
+        body = {"start_date": start_date, "end_date": end_date, "results": out}
+        return JSONResponse(body) if out else _no_data(start_date)
 
     @app.get("/simulate/current", dependencies=[Depends(auth)])
     def current():

@@ -2,7 +2,6 @@
 import { el, fmt } from "./format.js";
 
 const BENCH_COLOR = "#222";
-const toTs = (d) => Date.UTC(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10)) / 1000;
 
 export class PortfolioChart {
   constructor() {
@@ -64,14 +63,19 @@ export class PortfolioChart {
       legend: { show: false },
       focus: { alpha: 0.25 },
       cursor: { focus: { prox: 24 }, drag: { x: true, y: false } },
-      scales: { x: { time: true }, y: { distr: this.log ? 3 : 1 } },
-      axes: [{}, { size: 70, values: (u, ticks) => ticks.map((t) => "$" + Math.round(t).toLocaleString("en-US")) }],
+      // x is the trading-day index (no weekend or holiday gaps); its labels are the dates
+      scales: { x: { time: false }, y: { distr: this.log ? 3 : 1 } },
+      axes: [
+        { space: 70, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+          values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && this.dates[t] ? this.dates[t].slice(5) : "")) },
+        { size: 70, values: (u, ticks) => ticks.map((t) => "$" + Math.round(t).toLocaleString("en-US")) },
+      ],
       hooks: {
         setSeries: [(u, i) => { this.focused = i; this.showReadout(u); }],
         setCursor: [(u) => this.showReadout(u)],
       },
     };
-    this.plot = new uPlot(opts, [this.dates.map(toTs), ...this.columns], this.root);
+    this.plot = new uPlot(opts, [this.dates.map((_, i) => i), ...this.columns], this.root);
     this.renderLegend();
     this.root.dataset.rendered = "true";
     performance.mark("chart-rendered");

@@ -27,6 +27,7 @@ function initialCash(series) {
 
 async function load() {
   const perf = await loadPerformance();
+  performance.mark("performance-loaded");
   state.perf = perf;
   perf.rows.forEach((r, i) => state.colors.set(r.signature, color(i)));
   board.set(perf, state.colors);
@@ -36,10 +37,13 @@ async function load() {
     document.body.dataset.loaded = "true";
     return;
   }
-  const series = await loadSeries(perf.start_date, perf.end_date);
-  state.series = series;
+  // The QQQ line starts from the benchmark's start value; without one, from the signatures' initial cash.
   const start = perf.benchmark && perf.benchmark.start_value;
-  const bench = await loadBenchmark(perf, start || initialCash(series));
+  const seriesP = loadSeries(perf.start_date, perf.end_date).then((s) => { performance.mark("series-loaded"); return s; });
+  const benchP = start ? loadBenchmark(perf, start) : seriesP.then((s) => loadBenchmark(perf, initialCash(s)));
+  const [series, bench] = await Promise.all([seriesP, benchP]);
+  performance.mark("benchmark-loaded");
+  state.series = series;
   const names = perf.rows.map((r) => r.signature);
   const idx = new Map(series.dates.map((d, i) => [d, i]));
   const columns = names.map((name) => {
@@ -68,7 +72,7 @@ async function select(signature, scroll) {
   state.selected = signature;
   selectEl.value = signature;
   board.select(signature);
-  chart.highlight(signature);
+  if (scroll) chart.highlight(signature);
   const card = document.getElementById("signature-card");
   card.dataset.signature = signature;
   card.dataset.loaded = "false";
@@ -92,7 +96,7 @@ function download(name, text) {
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
 
-selectEl.addEventListener("change", () => select(selectEl.value, false));
+selectEl.addEventListener("change", () => { chart.highlight(selectEl.value); select(selectEl.value, false); });
 document.getElementById("log-scale").addEventListener("change", (e) => chart.setLog(e.target.checked));
 document.getElementById("show-all").addEventListener("click", () => chart.showAll());
 document.getElementById("export-csv").addEventListener("click", () => {
