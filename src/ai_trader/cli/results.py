@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from ..errors import AppError
-from ..market.prices import PriceView
-from ..service.performance import performance as leaderboard
-from ..service.results import results_for_date, results_for_range
-from ..store import Store
 from .common import load_settings
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
@@ -44,6 +41,10 @@ def results_cmd(
     as_json: bool = _JSON,
 ) -> None:
     """Positions and daily P&L for a date, or days and metrics for a range (as GET /results)."""
+    from ..market.prices import PriceView
+    from ..service.results import results_for_date, results_for_range
+    from ..store import Store
+
     settings = load_settings(data_dir=data_dir)
     store = Store(settings.db_path)
     try:
@@ -72,6 +73,10 @@ def performance_cmd(
     as_json: bool = _JSON,
 ) -> None:
     """The leaderboard sorted by cumulative return, with the QQQ benchmark (as GET /performance)."""
+    from ..market.prices import PriceView
+    from ..service.performance import performance as leaderboard
+    from ..store import Store
+
     settings = load_settings(data_dir=data_dir)
     store = Store(settings.db_path)
     try:
@@ -86,8 +91,8 @@ def performance_cmd(
         print_leaderboard(Console(), body)
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:+.2f}%"
+def _pct(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x * 100:+.{digits}f}%"
 
 
 def _num(x: float | None, digits: int = 2) -> str:
@@ -127,22 +132,29 @@ def _print_range(out: Console, body: dict[str, Any]) -> None:
 
 
 def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
-    """The leaderboard table (also used by `ai-trader run`)."""
+    """The leaderboard table (also used by `ai-trader run`); wide terminals get every metric, `--json` has all."""
     if not body["leaderboard"]:
         out.print("No committed model-days yet: trigger a job or run `ai-trader run`.")
         return
-    table = Table(title=f"Leaderboard {body['start_date']} .. {body['end_date']}")
-    for col in ("#", "model", "days", "final value", "cum. return", "ann. return", "volatility", "sharpe",
-                "sortino", "max DD", "calmar", "win rate", "trades"):
-        table.add_column(col, justify="left" if col == "model" else "right")
-    rows = [(str(r["rank"]), r["model"], str(r["days"]), _num(r["final_value"]), r["metrics"]) for r in body["leaderboard"]]
+    wide = out.width >= 120
+    cols = ["#", "model", "days", "value", "return"] + (["annual"] if wide else []) + ["vol", "sharpe"] + (
+        ["sortino", "calmar"] if wide else []) + ["max DD", "win", "trades"]
+    table = Table(title=f"Leaderboard {body['start_date']} .. {body['end_date']}", box=box.SIMPLE_HEAD,
+                  padding=(0, 1, 0, 0) if not wide else (0, 1), pad_edge=False)
+    for col in cols:
+        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True,
+                         overflow="ellipsis", max_width=(22 if wide else 16) if col == "model" else None)
+    rows = [(str(r["rank"]), r["model"], r["days"], r["final_value"], r["metrics"]) for r in body["leaderboard"]]
     bm = body.get("benchmark")
     if bm:
-        rows.append(("", f"{bm['symbol']} (buy & hold)", str(bm["days"]), _num(bm["end_value"]), bm))
+        rows.append(("", f"{bm['symbol']} buy&hold", bm["days"], bm["end_value"], bm))
     for rank, name, days, final, m in rows:
         if not rank:
             table.add_section()
-        table.add_row(rank, name, days, final, _pct(m["cumulative_return"]), _pct(m["annualized_return"]),
-                      _pct(m["volatility"]), _num(m["sharpe"]), _num(m["sortino"]), _pct(m["max_drawdown"]),
-                      _num(m["calmar"]), _pct(m["win_rate"]), str(m["trades"]))
+        cells = {"#": rank, "model": name, "days": str(days), "value": _num(final, 0),
+                 "return": _pct(m["cumulative_return"], 1), "annual": _pct(m["annualized_return"], 1),
+                 "vol": "-" if m["volatility"] is None else f"{m['volatility'] * 100:.1f}%", "sharpe": _num(m["sharpe"]), "sortino": _num(m["sortino"]),
+                 "calmar": _num(m["calmar"]), "max DD": _pct(m["max_drawdown"], 1), "win": "-" if m["win_rate"] is None else f"{m['win_rate'] * 100:.0f}%",
+                 "trades": str(m["trades"])}
+        table.add_row(*(cells[c] for c in cols))
     out.print(table)
