@@ -1,4 +1,4 @@
-"""`ai-trader data import|status`: load price files into the store and show its coverage."""
+"""`ai-trader data import|fetch|status`: load price files, download missing bars, show the store's coverage."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from ..errors import AppError
 from ..market.importers import ImportReport, expand_paths, import_file
 from ..market.packaged import import_packaged
-from ..market.status import DataStatus, data_status
+from ..market.fetch import FetchReport, fetch_prices
+from ..market.status import BudgetStatus, DataStatus, budget_status, data_status
+from ..timeutil import parse_date
 from ..store import Store
 from .common import load_settings
 
@@ -76,12 +79,14 @@ def status_cmd(data_dir: Path | None = _DATA_DIR, as_json: bool = _JSON) -> None
     store = Store(settings.db_path)
     try:
         st = data_status(store)
+        budget = budget_status(store, settings)
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(st.to_dict(), indent=2))
+        typer.echo(json.dumps({**st.to_dict(), "alphavantage_budget": budget.to_dict()}, indent=2))
     else:
         _print_status(Console(), st)
+        _print_budget(Console(), st, budget)
 
 
 def _print_report(out: Console, rep: ImportReport) -> None:
@@ -120,3 +125,71 @@ def _print_status(out: Console, st: DataStatus) -> None:
     out.print(table)
     for w in st.splits:
         out.print(f"[yellow]suspected split[/yellow] {w.message()}", highlight=False, soft_wrap=True)
+
+
+@data_app.command("fetch")
+def fetch_cmd(
+    symbols: list[str] = typer.Option(None, "--symbols", help="Symbols to fetch (repeat or comma-separate; "
+                                                              "default: the universe and the benchmarks)."),
+    start: str | None = typer.Option(None, "--start", help="First date needed (default: each symbol's first "
+                                                           "stored day)."),
+    end: str | None = typer.Option(None, "--end", help="Last date needed (default: the last closed session)."),
+    data_dir: Path | None = _DATA_DIR,
+    as_json: bool = _JSON,
+) -> None:
+    """Download from Alpha Vantage (TIME_SERIES_DAILY) the trading days the store is missing, within the request
+    budget (AV_REQUESTS_PER_MINUTE, AV_REQUESTS_PER_DAY). Exit 1 when a symbol failed or was skipped."""
+    for name, value in (("--start", start), ("--end", end)):
+        if value is not None:
+            try:
+                parse_date(value, name)
+            except AppError as exc:
+                raise typer.BadParameter(exc.message, param_hint=name) from None
+    if start and end and start > end:
+        raise typer.BadParameter(f"--start {start} is after --end {end}")
+    wanted = [s for item in symbols or [] for s in item.split(",") if s.strip()]
+    settings = load_settings(data_dir=data_dir)
+    store = Store(settings.db_path)
+    err = Console(stderr=True)
+    try:
+        with Progress(console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task("fetching", total=None)
+
+            def progress(symbol: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=f"fetching {symbol}".strip())
+
+            report = fetch_prices(store, settings, symbols=wanted or None, start=start, end=end, on_progress=progress)
+    except AppError as exc:
+        err.print(f"[red]error[/red] {exc.message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_fetch(Console(), report)
+    if report.by_status("failed") or report.by_status("skipped"):
+        raise typer.Exit(1)
+
+
+def _print_fetch(out: Console, rep: FetchReport) -> None:
+    table = Table(title=f"Alpha Vantage fetch through {rep.through or '-'}")
+    for col in ("symbol", "status", "size", "requests", "added", "updated", "still missing", "message"):
+        numeric = col in ("requests", "added", "updated", "still missing")
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=col != "message")
+    for o in rep.outcomes:
+        table.add_row(o.symbol, o.status, o.outputsize or "-", str(o.requests), str(o.added), str(o.updated),
+                      str(len(o.missing)), o.message or "")
+    out.print(table)
+    counts = rep.to_dict()["counts"]
+    out.print(f"{counts['fetched']} fetched, {counts['current']} current, {counts['failed']} failed, "
+              f"{counts['skipped']} skipped; {rep.requests_today}/{rep.requests_per_day} requests used on "
+              f"{rep.budget_day} (America/New_York)", highlight=False, soft_wrap=True)
+
+
+def _print_budget(out: Console, st: DataStatus, budget: BudgetStatus) -> None:
+    out.print(f"provisional bars: {st.provisional} (newest downloaded bar per symbol; replaced by the next fetch)",
+              highlight=False, soft_wrap=True)
+    out.print(f"Alpha Vantage: {budget.used}/{budget.per_day} requests used on {budget.day} (America/New_York), "
+              f"{budget.per_minute}/min; key {'set' if budget.key_configured else 'not set'}, auto-download "
+              f"{'on' if budget.auto_download else 'off'}", highlight=False, soft_wrap=True)

@@ -7,12 +7,16 @@ symbol has no bar (trading day = XNYS session with at least one bar of any symbo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 
+from ..settings import Settings
 from ..store import Store
+from ..store import budget as budget_rows
 from ..store import prices as price_rows
 from .calendar import TradingCalendar
+from .fetch_plan import market_today
 from .validation import SplitWarning, suspected_splits
 
 
@@ -46,8 +50,14 @@ class DataStatus:
     last_trading_day: str | None
     splits: tuple[SplitWarning, ...]
 
+    @property
+    def provisional(self) -> int:
+        """Bars marked provisional (a download's newest bar, replaced by the next download)."""
+        return sum(s.provisional for s in self.symbols)
+
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["provisional_bars"] = self.provisional
         d["splits"] = [dict(asdict(w), move=round(w.move, 4), message=w.message()) for w in self.splits]
         return json.loads(json.dumps(d))  # plain JSON types (lists, not tuples)
 
@@ -87,3 +97,26 @@ def _gaps(days: tuple[str, ...], have: set[str]) -> list[Gap]:
     if start is not None:
         gaps.append(Gap(days[start], days[-1], len(days) - start))
     return gaps
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """Alpha Vantage requests used on the budget day (America/New_York date) against the configured limits."""
+
+    day: str
+    used: int
+    per_day: int
+    per_minute: int
+    key_configured: bool
+    auto_download: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def budget_status(store: Store, settings: Settings, *, now: dt.datetime | None = None) -> BudgetStatus:
+    day = market_today(now or dt.datetime.now(dt.UTC)).isoformat()
+    with store.read() as conn:
+        used = budget_rows.used_on(conn, day)
+    return BudgetStatus(day, used, settings.av_requests_per_day, settings.av_requests_per_minute,
+                        bool(settings.alphaadvantage_api_key), settings.auto_download_price_data)
