@@ -108,7 +108,7 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
     app.state.settings = settings
 
     @app.exception_handler(_Unauthorized)
-    async def _401(request, exc):  # noqa: ARG001
+    async def _401(request, exc):
         return JSONResponse({"error": "unauthorized", "message": "missing or invalid X-API-Key"}, status_code=401)
 
     @app.get("/performance", dependencies=[Depends(auth)])

@@ -27,7 +27,7 @@ BASELINES = [("equal-weight", "equal_weight"), ("momentum", "momentum"), ("cash"
 
 def _cli(*args: str, cwd: Path) -> None:
     exe = Path(sys.executable).with_name("ai-trader")
-    done = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=240)
+    done = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode == 0, f"ai-trader {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
 
 
@@ -75,7 +75,7 @@ def test_dashboard_shows_the_real_service(page, data_root, tmp_path):
         assert sorted(names) == sorted([sig for sig, _ in BASELINES] + ["QQQ"])
         with page.expect_download() as dl:
             page.click("[data-testid=export-csv]")
-        csv = open(dl.value.path()).read().splitlines()
+        csv = Path(dl.value.path()).read_text().splitlines()
         header, last = csv[0].split(","), csv[-1].split(",")
         assert last[0] == perf["end_date"] and len(csv) == 1 + perf["leaderboard"][0]["days"]
         assert float(last[header.index("QQQ")]) == pytest.approx(perf["benchmark"]["end_value"], abs=0.01)

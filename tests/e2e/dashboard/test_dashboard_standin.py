@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -54,7 +56,7 @@ def test_leaderboard_chart_signature_and_jobs(page, tmp_path, world):
         # CSV export of the plotted series
         with page.expect_download() as dl:
             page.click("[data-testid=export-csv]")
-        lines = open(dl.value.path()).read().splitlines()
+        lines = Path(dl.value.path()).read_text().splitlines()
         assert lines[0].split(",")[0] == "date" and "QQQ" in lines[0].split(",")
         assert len(lines) == 1 + len(world.dates) - 1
 
