@@ -22,8 +22,8 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from ..tools.mcp_servers import SESSION_HEADER
-from .http import shared_ssl_context
 from ..tools.registry import TOOL_SERVERS, TOOL_SPECS, validate_arguments
+from .http import shared_ssl_context
 
 log = logging.getLogger(__name__)
 SERVER_OF = {tool: server for server, tools in TOOL_SERVERS.items() for tool in tools}
@@ -56,8 +56,8 @@ class _Connection:
     async def _run(self) -> None:
         try:
             timeout = httpx2.Timeout(self._timeout, connect=min(5.0, self._timeout))
-            async with httpx2.AsyncClient(headers=self._headers, timeout=timeout, verify=shared_ssl_context()) as http, \
-                    Client(streamable_http_client(self.url, http_client=http), mode="legacy") as client:
+            http = httpx2.AsyncClient(headers=self._headers, timeout=timeout, verify=shared_ssl_context())
+            async with http, Client(streamable_http_client(self.url, http_client=http), mode="legacy") as client:
                 self._ready.set_result(None)
                 while (item := await self._queue.get()) is not None:
                     name, arguments, fut = item

@@ -112,6 +112,8 @@ class ScriptedChat:
         while "__sleep__" in item:
             await asyncio.sleep(item["__sleep__"])
             item = item["then"]
+        if "__raw__" in item:
+            return Response(item["__raw__"], media_type="application/json")
         if "__status__" in item:
             return JSONResponse({"error": {"message": item["message"], "type": "server_error"}},
                                 status_code=item["__status__"])

@@ -10,8 +10,22 @@ import pytest
 from ai_trader.agents.llm import LlmAgent, LlmEndpoint, LoopLimits
 from ai_trader.agents.prompts import STOP_SIGNAL
 from ai_trader.errors import ModelDayFailed
-from tests.integration.agents.helpers import DAY, ledger, live_sessions, run_day, session_of, tool_messages
-from tests.integration.agents.servers import ScriptedChat, reply, slow, status, tool_call
+from tests.integration.agents.helpers import (
+    DAY,
+    ledger,
+    live_sessions,
+    run_day,
+    session_of,
+    tool_messages,
+)
+from tests.integration.agents.servers import (
+    ScriptedChat,
+    reply,
+    slow,
+    status,
+    tool_call,
+)
+
 
 @pytest.fixture(scope="module")
 def server():
@@ -114,6 +128,13 @@ def test_always_500_fails_after_retries_and_commits_nothing(env, chat_with):
             run_day(env, agent(chat))
     assert len(chat.requests) == 1 + 3  # one good call, then 1 + max_retries attempts
     assert ledger(env, "llm") == [] and live_sessions(env) == 0  # the staged buy is gone
+
+
+def test_invalid_json_from_the_endpoint_is_retried_then_fails_clearly(env, chat_with):
+    with chat_with([{"__raw__": "<html>gateway hiccup"}]) as chat:
+        with pytest.raises(ModelDayFailed, match="after 3 attempts"):
+            run_day(env, agent(chat))
+    assert len(chat.requests) == 3 and ledger(env, "llm") == []
 
 
 def test_non_transient_error_is_not_retried(env, chat_with):
