@@ -5,8 +5,9 @@
 # Without:
 #   1. builds the settings (environment + .env), checks DATA_DIR is a writable directory, applies the database
 #      migrations, so a bad setting fails here with a clear message;
-#   2. starts the four MCP tool servers (`ai-trader mcp`) unless MCP_ENABLED is false, and waits until each
-#      answers HTTP on its port at /mcp (deadline STARTUP_TIMEOUT_SECONDS, default 60; fails at once if one exits);
+#   2. starts the four MCP tool servers (`ai-trader mcp --only NAME`, one process each) unless MCP_ENABLED is
+#      false, and waits until each answers HTTP on its port at /mcp (deadline STARTUP_TIMEOUT_SECONDS, default 60;
+#      fails at once if one exits);
 #   3. starts the API (`ai-trader serve --no-mcp`);
 #   4. supervises: TERM/INT are forwarded to every child (KILL after SHUTDOWN_GRACE_SECONDS + 5 s); when any child
 #      exits on its own, the others are stopped and the script exits non-zero, so Docker's restart policy starts
@@ -200,11 +201,14 @@ name_of() {
 
 # --- 2. MCP tool servers ---------------------------------------------------------------------------------------
 if [ "$MCP_ON" = 1 ]; then
-  start mcp ai-trader mcp
-  MCP_PID=${PIDS[-1]}
+  # One process per server, so each can fail (and be reported) on its own.
+  start mcp-math ai-trader mcp --only math
+  start mcp-search ai-trader mcp --only search
+  start mcp-trade ai-trader mcp --only trade
+  start mcp-price ai-trader mcp --only price
   python -c "$PROBE" "$STARTUP_TIMEOUT" "$PROBE_HOST" \
-    "math:$MATH_PORT:$MCP_PID" "search:$SEARCH_PORT:$MCP_PID" \
-    "trade:$TRADE_PORT:$MCP_PID" "price:$PRICE_PORT:$MCP_PID" >/dev/null &
+    "mcp-math:$MATH_PORT:${PIDS[0]}" "mcp-search:$SEARCH_PORT:${PIDS[1]}" \
+    "mcp-trade:$TRADE_PORT:${PIDS[2]}" "mcp-price:$PRICE_PORT:${PIDS[3]}" >/dev/null &
   PROBE_PID=$!
   wait "$PROBE_PID"
   rc=$?

@@ -82,3 +82,10 @@ def test_docker_compose_config_accepts_the_file(tmp_path):
     run = subprocess.run(["docker", "compose", "-f", str(COMPOSE), "--env-file", str(env), "config", "--quiet"],
                          capture_output=True, text=True, timeout=60, cwd=ROOT, env={**os.environ})
     assert run.returncode == 0, run.stderr
+
+
+def test_deploy_docs_name_the_network_service_and_port_of_the_compose_file(compose):
+    docs = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    (net,) = compose["networks"].values()
+    assert f"{net['name']}:\n    external: true" in docs
+    assert "http://ai-trader:8080" in docs and "ai-trader" in compose["services"]

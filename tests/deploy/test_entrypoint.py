@@ -20,24 +20,29 @@ from .stack import Stack, alive, descendants, wait_for
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
 
 
-def _ai_trader_has(*argv: str, needs: str = "") -> str | None:
-    """None when `ai-trader ARGV --help` works (and mentions `needs`), else why not."""
-    exe = shutil.which("ai-trader", path=os.path.dirname(sys.executable))
-    if not exe:
+def _ai_trader_has(name: str, option: str) -> str | None:
+    """None when the `ai-trader` CLI has command NAME with OPTION, else why not (checked at run time, so these
+    tests run as soon as the command lands)."""
+    if not shutil.which("ai-trader", path=os.path.dirname(sys.executable)):
         return "the `ai-trader` command is not installed in this environment"
-    run = subprocess.run([exe, *argv, "--help"], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "COLUMNS": "200"})
-    if run.returncode != 0:
-        return f"`ai-trader {' '.join(argv)}` does not exist yet"
-    if needs and needs not in run.stdout:
-        return f"`ai-trader {' '.join(argv)}` has no {needs} option yet"
+    import typer.main
+
+    from ai_trader.cli import app
+
+    group = typer.main.get_command(app)
+    command = getattr(group, "commands", {}).get(name)
+    if command is None:
+        return f"`ai-trader {name}` does not exist yet"
+    if not any(option in p.opts for p in command.params):
+        return f"`ai-trader {name}` has no {option} option yet"
     return None
 
 
-_NO_SERVE = _ai_trader_has("serve", needs="--no-mcp")
-_NO_MCP = _ai_trader_has("mcp")
+_NO_SERVE = _ai_trader_has("serve", "--no-mcp")
+_NO_MCP = _ai_trader_has("mcp", "--only")
 needs_serve = pytest.mark.skipif(_NO_SERVE is not None, reason=str(_NO_SERVE))
 needs_mcp = pytest.mark.skipif(_NO_MCP is not None, reason=str(_NO_MCP))
+MCP_NAMES = ("mcp-math", "mcp-search", "mcp-trade", "mcp-price")
 
 
 @pytest.fixture
@@ -91,60 +96,39 @@ def test_unwritable_data_dir_fails_with_a_clear_message(stack_factory, tmp_path)
 
 
 @needs_serve
-def test_api_alone_then_sigterm_stops_it_cleanly(stack_factory, tmp_path):
+def test_without_mcp_the_api_alone_runs_and_sigterm_stops_it_cleanly(stack_factory, tmp_path):
     s = stack_factory(MCP_ENABLED="false").start()
     body = s.wait_healthy()
     assert body["database"]["status"] == "connected"
     assert (tmp_path / "data" / "jobs.db").exists(), "migrations ran"
+    assert not any(r.get("process", "").startswith("mcp") for r in s.records())
     api = s.entrypoint_pid("api")
     children = descendants(s.proc.pid)
     assert api in children
     s.signal(signal.SIGTERM)
     assert s.wait_exit() == 0
     _all_gone(children)
+    assert s.get(s.ports["API_PORT"], "/health") is None
     assert any(r.get("message") == "stopped" for r in s.records())
 
 
 @needs_serve
-def test_api_dying_makes_the_entrypoint_exit_non_zero(stack_factory):
-    s = stack_factory(MCP_ENABLED="false").start()
-    s.wait_healthy()
-    api = s.entrypoint_pid("api")
-    children = descendants(s.proc.pid)
-    os.kill(api, signal.SIGKILL)
-    assert s.wait_exit() != 0
-    _all_gone(children)
-    assert any("api exited" in r.get("message", "") for r in s.records())
-
-
-@needs_serve
 @needs_mcp
-def test_full_stack_answers_then_sigterm_leaves_no_process(stack_factory):
+def test_full_stack_answers_and_one_mcp_server_dying_stops_everything_with_non_zero_exit(stack_factory):
+    """Also the stop path of SIGTERM: the survivors (three MCP servers, the API) are stopped with TERM."""
     s = stack_factory().start()
     s.wait_healthy()
     for name in ("MATH_HTTP_PORT", "SEARCH_HTTP_PORT", "TRADE_HTTP_PORT", "GETPRICE_HTTP_PORT"):
         assert s.get(s.ports[name], "/mcp") is not None, f"nothing answers on {name}"
-    mcp, api = s.entrypoint_pid("mcp"), s.entrypoint_pid("api")
+    started = {name: s.entrypoint_pid(name) for name in MCP_NAMES + ("api",)}
     children = descendants(s.proc.pid)
-    assert {mcp, api} <= children
-    s.signal(signal.SIGTERM)
-    assert s.wait_exit() == 0
-    _all_gone(children)
-    for name in ("API_PORT", "MATH_HTTP_PORT", "TRADE_HTTP_PORT"):
-        assert s.get(s.ports[name], "/") is None, f"{name} still answers"
-
-
-@needs_serve
-@needs_mcp
-def test_mcp_server_dying_stops_the_api_and_exits_non_zero(stack_factory):
-    s = stack_factory().start()
-    s.wait_healthy()
-    mcp = s.entrypoint_pid("mcp")
-    children = descendants(s.proc.pid)
-    os.kill(mcp, signal.SIGKILL)
+    assert set(started.values()) <= children
+    os.kill(started["mcp-trade"], signal.SIGKILL)
     assert s.wait_exit() != 0
     _all_gone(children)
-    assert any("mcp exited" in r.get("message", "") for r in s.records())
+    assert any(r.get("message") == "mcp-trade exited, stopping the others" for r in s.records())
+    for name in ("API_PORT", "MATH_HTTP_PORT", "GETPRICE_HTTP_PORT"):
+        assert s.get(s.ports[name], "/") is None, f"{name} still answers"
 
 
 @needs_mcp
@@ -158,4 +142,17 @@ def test_mcp_port_taken_fails_start_up_and_leaves_nothing(stack_factory):
     finally:
         blocker.close()
     assert any(r.get("message") == "MCP tool servers did not come up" for r in s.records())
+    assert not any(r.get("message") == "started api" for r in s.records())
+    started = [r["pid"] for r in s.records() if r.get("process", "").startswith("mcp-")]
+    assert len(started) == 4 and not any(alive(p) for p in started)
+
+
+@needs_mcp
+def test_sigterm_during_start_up_stops_what_was_started(stack_factory):
+    s = stack_factory().start()
+    s.entrypoint_pid("mcp-price")  # the last server started: the entrypoint now waits for them to answer
+    children = descendants(s.proc.pid)
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit() == 0
+    _all_gone(children)
     assert not any(r.get("message") == "started api" for r in s.records())
