@@ -23,13 +23,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def env_for(root: Path, port: int | None = None) -> dict[str, str]:
+def env_for(root: Path, port: int | None = None, mcp_ports: list[int] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "API_"))}
     env.update({
         "DATA_DIR": str(root / "data"), "CONFIGS_DIR": str(root / "configs"), "API_HOST": "127.0.0.1",
         "API_PORT": str(port or 0), "MCP_ENABLED": "false", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO",
         "WORKER_POLL_SECONDS": "0.1", "SHUTDOWN_GRACE_SECONDS": "2",
     })
+    if mcp_ports:
+        env.update({"MCP_ENABLED": "true", "MCP_HOST": "127.0.0.1", "NEWS_PROVIDER": "none",
+                    **dict(zip(("MATH_HTTP_PORT", "SEARCH_HTTP_PORT", "TRADE_HTTP_PORT", "GETPRICE_HTTP_PORT"),
+                               map(str, mcp_ports), strict=True))})
     return env
 
 
@@ -49,15 +53,17 @@ def write_config(root: Path, name: str, models: list[dict], init_date: str, end_
 
 
 class Server:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, mcp: bool = False):
         self.root = root
         self.port = free_port()
+        self.mcp_ports = [free_port() for _ in range(4)] if mcp else None
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(root / f"server-{self.port}.log", "ab")  # noqa: SIM115  (closed in stop)
-        self.proc = subprocess.Popen([str(BIN), "serve", "--no-mcp"], env=env_for(root, self.port), cwd=root,
+        args = ["serve"] if mcp else ["serve", "--no-mcp"]
+        self.proc = subprocess.Popen([str(BIN), *args], env=env_for(root, self.port, self.mcp_ports), cwd=root,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.http = httpx.Client(base_url=self.url, timeout=10, trust_env=False)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited with {self.proc.returncode}: {self.output()}")

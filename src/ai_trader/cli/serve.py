@@ -5,6 +5,7 @@ sleep); they are stopped when the API exits (SIGINT/SIGTERM stop uvicorn, whose 
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import sys
 import time
@@ -35,17 +36,40 @@ def serve(
 
     settings = load_settings(api_host=host, api_port=port, mcp_enabled=False if no_mcp else None)
     child = None
+    # until uvicorn installs its own handlers, TERM must still run the cleanup below (stop the MCP child)
+    signal.signal(signal.SIGTERM, _raise_exit)
     if settings.mcp_enabled:
         child = start_mcp_child(settings)
         if child is None:
             settings = settings.model_copy(update={"mcp_enabled": False})
     try:
         app = create_app(settings)
+        # uvicorn handles TERM/INT itself (graceful shutdown, worker stopped) and then re-raises the signal to the
+        # previous handler: by then the stop was clean, so exit 0 (and still run the cleanup below)
+        signal.signal(signal.SIGTERM, _exit_clean)
         uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False,
                     timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 1)
     finally:
         if child is not None:
             stop_child(child)
+
+
+def _raise_exit(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_clean(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies, even by SIGKILL (Linux), so no orphan holds the ports."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def start_mcp_child(settings: Settings) -> subprocess.Popen | None:
@@ -56,15 +80,15 @@ def start_mcp_child(settings: Settings) -> subprocess.Popen | None:
         log.warning("MCP tool servers are not part of this build; serving without them (MCP disabled)")
         return None
     cmd = [sys.executable, "-c", "from ai_trader.cli import main; main()", "mcp"]
-    child = subprocess.Popen(cmd)
+    child = subprocess.Popen(cmd, preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # noqa: PLW1509
     deadline = time.monotonic() + MCP_START_TIMEOUT_S
     pending = dict(settings.mcp_urls())
     with httpx.Client(trust_env=False, timeout=0.5) as client:
         while pending and time.monotonic() < deadline and child.poll() is None:
             for name, url in list(pending.items()):
                 try:
-                    client.get(url)
-                    pending.pop(name)
+                    with client.stream("GET", url):  # headers suffice: GET /mcp may be a held-open stream
+                        pending.pop(name)
                 except httpx.HTTPError:
                     pass
             if pending:

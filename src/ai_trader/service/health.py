@@ -27,7 +27,9 @@ SERVICE_NAMES = {"math": "mcp_math", "search": "mcp_search", "trade": "mcp_trade
 async def _probe(client: httpx.AsyncClient, url: str, timeout: float) -> dict[str, Any]:
     try:
         async with asyncio.timeout(timeout + 0.05):
-            await client.get(url, timeout=timeout)
+            # headers are an answer: an MCP endpoint may hold a GET open as an event stream, so never read the body
+            async with client.stream("GET", url, timeout=timeout):
+                pass
         return {"status": "up", "url": url}
     except (TimeoutError, httpx.TimeoutException):
         return {"status": "down", "url": url, "error": f"no answer within {timeout:g} s"}

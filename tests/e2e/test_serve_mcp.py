@@ -1,0 +1,40 @@
+"""`ai-trader serve` with the MCP tool servers: they start as a child process before the API answers, /health sees
+all four up, and TERM stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from .server import Server
+
+pytestmark = pytest.mark.slow
+
+
+def _children(pid: int) -> list[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    if not os.path.exists(path):
+        pytest.skip("needs Linux /proc")
+    with open(path) as f:
+        return [int(x) for x in f.read().split()]
+
+
+def test_serve_starts_mcp_servers_and_term_stops_everything(e2e_root):
+    server = Server(e2e_root, mcp=True)
+    try:
+        body = server.http.get("/health").json()
+        assert body["status"] == "healthy"
+        assert {k: v["status"] for k, v in body["services"].items()} == dict.fromkeys(
+            ("mcp_math", "mcp_search", "mcp_trade", "mcp_getprice"), "up")
+        assert body["services"]["mcp_trade"]["url"] == f"http://127.0.0.1:{server.mcp_ports[2]}/mcp"
+        children = _children(server.proc.pid)
+        assert children, "the MCP servers run as a child process"
+    finally:
+        server.proc.send_signal(signal.SIGTERM)
+        code = server.proc.wait(timeout=60)
+        server.close()
+    assert code == 0
+    for pid in children:
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
