@@ -114,7 +114,9 @@ def benchmark_series(prices: PriceView, symbol: str, days: Sequence[str], initia
     """(start_date, start_value, [(day, value)]) of `initial` held in `symbol` from the close before days[0].
 
     Fractional holding (value = initial * close_t / close_0): the benchmark is an index line, not a portfolio.
-    Falls back to the first day's open as the entry price when there is no earlier close. None if unpriced.
+    Falls back to the first day's open as the entry price when there is no earlier close, and, when the symbol
+    has no bar at all on the first days (QQQ lacks 2025-06-02 in the shared file), to its first close inside the
+    range: the line stays flat at `initial` until then. None if the symbol is unpriced over the whole range.
     """
     if not days:
         return None
@@ -122,6 +124,8 @@ def benchmark_series(prices: PriceView, symbol: str, days: Sequence[str], initia
     entry = prices.last_close(symbol, prev) if prev else None
     if entry is None:
         prev, entry = None, prices.open(symbol, days[0])
+    if not entry:
+        entry = next((c for c in (prices.close(symbol, d) for d in days) if c), None)
     if not entry:
         return None
     out = []
