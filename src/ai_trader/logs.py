@@ -10,8 +10,8 @@ from pythonjsonlogger.json import JsonFormatter
 CONTEXT_KEYS = ("job_id", "model", "date")
 
 
-def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
-    handler = logging.StreamHandler(sys.stdout)
+def setup_logging(level: str = "INFO", fmt: str = "json", stream=None) -> None:
+    handler = logging.StreamHandler(stream or sys.stdout)
     if fmt == "json":
         handler.setFormatter(
             JsonFormatter(

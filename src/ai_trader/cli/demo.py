@@ -62,7 +62,7 @@ def demo_cmd(
     configs_dir: Path | None = typer.Option(None, "--configs-dir", help="Configs directory (env CONFIGS_DIR)."),
 ) -> None:
     """Offline demo: packaged data, baselines and a scripted model, leaderboard."""
-    settings = load_settings(data_dir=data_dir, configs_dir=configs_dir)
+    settings = load_settings(batch=True, data_dir=data_dir, configs_dir=configs_dir)
     out = Console()
     store = Store(settings.db_path)
     try:

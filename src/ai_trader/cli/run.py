@@ -43,7 +43,7 @@ def run_cmd(
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
-    settings = load_settings(data_dir=data_dir)
+    settings = load_settings(batch=True, data_dir=data_dir)
     out = Console()
     store = Store(settings.db_path)
     try:
