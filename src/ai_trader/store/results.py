@@ -172,8 +172,18 @@ def _chunks(ids: list[int], n: int = 500) -> Iterable[list[int]]:
 
 
 def prices_fingerprint(conn: sqlite3.Connection) -> tuple:
-    """A cheap signature of the price store's contents: changes whenever bars are added or updated."""
+    """A full signature of the price store's contents (one scan): changes when any bar is added or updated."""
     r = conn.execute(
         "SELECT COUNT(*), MAX(date), TOTAL(open), TOTAL(close), (SELECT COUNT(*) FROM symbols) FROM prices"
+    ).fetchone()
+    return tuple(r)
+
+
+def prices_latest_fingerprint(conn: sqlite3.Connection) -> tuple:
+    """A cheap signature (index lookups only): the last date, its bars and their closes, the universe size.
+    Catches new days, new symbols and a latest open-only bar getting its close; `prices_fingerprint` catches the rest."""
+    r = conn.execute(
+        "SELECT p.date, COUNT(*), TOTAL(p.close), (SELECT COUNT(*) FROM symbols) FROM prices p "
+        "WHERE p.date = (SELECT MAX(date) FROM prices)"
     ).fetchone()
     return tuple(r)
