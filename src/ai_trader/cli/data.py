@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -174,13 +175,16 @@ def fetch_cmd(
 
 def _print_fetch(out: Console, rep: FetchReport) -> None:
     table = Table(title=f"Alpha Vantage fetch through {rep.through or '-'}")
-    for col in ("symbol", "status", "size", "requests", "added", "updated", "still missing", "message"):
+    for col in ("symbol", "status", "size", "requests", "added", "updated", "still missing"):
         numeric = col in ("requests", "added", "updated", "still missing")
-        table.add_column(col, justify="right" if numeric else "left", no_wrap=col != "message")
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=True)
     for o in rep.outcomes:
         table.add_row(o.symbol, o.status, o.outputsize or "-", str(o.requests), str(o.added), str(o.updated),
-                      str(len(o.missing)), o.message or "")
+                      str(len(o.missing)))
     out.print(table)
+    for o in rep.outcomes:
+        if o.message:
+            out.print(f"[red]{o.status}[/red] {o.symbol}: {escape(o.message)}", highlight=False, soft_wrap=True)
     counts = rep.to_dict()["counts"]
     out.print(f"{counts['fetched']} fetched, {counts['current']} current, {counts['failed']} failed, "
               f"{counts['skipped']} skipped; {rep.requests_today}/{rep.requests_per_day} requests used on "

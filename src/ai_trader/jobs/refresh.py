@@ -64,6 +64,8 @@ async def refresh_prices(store: Store, settings: Settings, job_id: str, *,
                                          should_stop=should_stop, **kw)
     finally:
         _set_phase(store, job_id, None, "price fetch ended")
+    log.info("job %s: price fetch %s..%s: %s", job_id, dates[0], dates[-1], report.to_dict()["counts"],
+             extra={"job_id": job_id})
     if should_stop():
         return {}
     missing = missing_on_dates(store, settings, dates)

@@ -57,7 +57,7 @@ class SymbolOutcome:
 
 @dataclass(frozen=True)
 class FetchReport:
-    through: str | None  # the last closed session: nothing later is needed or stored
+    through: str | None  # the last day needed: `end`, at most the last closed session (nothing later is stored)
     outcomes: tuple[SymbolOutcome, ...]
     budget_day: str
     requests_today: int
@@ -119,8 +119,9 @@ def fetch_prices(
             client.close()
     after = {n.symbol: n.missing for n in _plan(store, wanted, start=start, end=end, through=through, today=today)}
     final = tuple(replace(o, missing=after.get(o.symbol, ())) for _, o in sorted(outcomes.items()))
-    report = FetchReport(through, final, pacer.day(), pacer.used_today(), settings.av_requests_per_day)
-    log.info("price fetch through %s: %s", through, report.to_dict()["counts"])
+    last = min(end, through) if end and through else through
+    report = FetchReport(last, final, pacer.day(), pacer.used_today(), settings.av_requests_per_day)
+    log.debug("price fetch through %s: %s", through, report.to_dict()["counts"])  # stdout stays JSON with --json
     return report
 
 
@@ -165,7 +166,7 @@ def _fetch_one(store: Store, settings: Settings, client: AlphaVantageClient, pac
                           benchmarks=set(settings.benchmark_symbols), provisional={(sym, newest)})
     except (AlphaVantageError, AppError) as exc:
         message = getattr(exc, "message", str(exc))
-        log.warning("fetch %s failed: %s", sym, message)
+        log.debug("fetch %s failed: %s", sym, message)  # the report (CLI) or the job error (worker) says it
         return SymbolOutcome(sym, "failed", size, requests, message=message)
     s = next((r for r in rep.symbols if r.symbol == sym), None)
     return SymbolOutcome(sym, "fetched", size, requests, s.added if s else 0, s.updated if s else 0,
