@@ -184,3 +184,19 @@ def test_never_a_500(client):
         assert resp.status_code < 500, (path, kw, resp.status_code, resp.text)
         if resp.status_code >= 400:
             assert set(resp.json()) >= {"error", "message"}, resp.text
+
+
+def test_any_job_id_string_is_a_404_not_a_400(client):
+    for job_id in ("x" * 5000, "%20", "1' OR '1'='1", "ü"):
+        body = _err(client.get(f"/simulate/status/{job_id}"), 404, "not_found")
+        assert "job_id" in body["details"]
+
+
+@pytest.mark.parametrize("kw", [{}, {"json": {}}, {"content": b"", "headers": {"content-type": "application/json"}}])
+def test_empty_trigger_is_the_daily_catch_up_of_the_default_config(client, kw):
+    resp = client.post("/simulate/trigger", **kw)
+    assert resp.status_code == 202, resp.text
+    body = resp.json()
+    assert sorted(body["models"]) == ["ew", "idle", "mom"]
+    assert body["date_range"][0] == "2025-06-03" and body["date_range"][-1] == "2025-10-30"  # after init_date
+    assert body["total_model_days"] == 3 * len(body["date_range"])

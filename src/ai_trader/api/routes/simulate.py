@@ -15,6 +15,7 @@ from ..models import ConflictBody, ErrorBody, JobBody, JobList, TriggerAccepted,
 
 router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": ErrorBody}}
+JOB_ID = Path(description="the job id (any string; unknown ids are 404)")
 JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
 
 
@@ -44,7 +45,7 @@ def trigger(request: Request, body: TriggerRequest | None = Body(default=None), 
 
 
 @router.get("/status/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
-def status(job_id: str = Path(max_length=200), svc=Depends(job_service)) -> JSONResponse:
+def status(job_id: str = JOB_ID, svc=Depends(job_service)) -> JSONResponse:
     """A job's status and per-model-day progress."""
     return JSONResponse(svc.status(job_id))
 
@@ -64,8 +65,7 @@ def jobs(limit: int = Query(20, ge=1, le=200), status: JobStatusName | None = No
 
 @router.post("/cancel/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody},
                                             409: {"model": ErrorBody}, **ERRORS})
-def cancel(request: Request, job_id: str = Path(max_length=200), svc=Depends(job_service),
-           rt=Depends(runtime)) -> JSONResponse:
+def cancel(request: Request, job_id: str = JOB_ID, svc=Depends(job_service), rt=Depends(runtime)) -> JSONResponse:
     """Cancel a job: pending model-days are skipped, running ones finish; the job ends `cancelled`."""
     try:
         out = svc.cancel(job_id)
