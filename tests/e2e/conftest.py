@@ -18,7 +18,7 @@ def imported_root(tmp_path_factory, nasdaq_csv):
     (root / "data").mkdir()
     # the shared NASDAQ-100 file up to LAST_DAY, so "the most recent trading day with data" is LAST_DAY
     lines = nasdaq_csv.read_text(encoding="utf-8").splitlines()
-    subset = root / "nasdaq100_until_{}.csv".format(LAST_DAY)
+    subset = root / f"nasdaq100_until_{LAST_DAY}.csv"
     subset.write_text("\n".join([lines[0], *(ln for ln in lines[1:] if ln[:10] <= LAST_DAY)]) + "\n", encoding="utf-8")
     cli(root, "data", "import", str(subset))
     return root

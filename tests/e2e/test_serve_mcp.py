@@ -37,4 +37,12 @@ def test_serve_starts_mcp_servers_and_term_stops_everything(e2e_root):
         server.close()
     assert code == 0
     for pid in children:
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        assert not _alive(pid), f"MCP child {pid} still running after TERM"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False

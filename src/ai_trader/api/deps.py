@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
@@ -20,7 +21,10 @@ def runtime(request: Request) -> Runtime:
     return rt
 
 
-def require_api_key(rt: Runtime = Depends(runtime), key: str | None = Security(api_key_header)) -> None:
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
+
+
+def require_api_key(rt: RuntimeDep, key: Annotated[str | None, Security(api_key_header)]) -> None:
     expected = rt.settings.api_key
     if not expected:
         return
@@ -28,8 +32,11 @@ def require_api_key(rt: Runtime = Depends(runtime), key: str | None = Security(a
         raise Unauthorized("missing or invalid X-API-Key header")
 
 
-def job_service(rt: Runtime = Depends(runtime)):
+def job_service(rt: RuntimeDep) -> Any:
     svc = getattr(rt, "jobs", None)
     if svc is None:
         raise TryLater("the job service is not available in this build")
     return svc
+
+
+JobServiceDep = Annotated[Any, Depends(job_service)]  # service.jobs.JobService

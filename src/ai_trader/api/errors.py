@@ -49,7 +49,8 @@ def _problem(err: dict[str, Any]) -> dict[str, str]:
     kind = err.get("type", "")
     loc = _location(err.get("loc", ()))
     if kind == "json_invalid":
-        return {"location": "body", "problem": "malformed JSON: " + str(err.get("ctx", {}).get("error", "cannot parse"))}
+        reason = str(err.get("ctx", {}).get("error", "cannot parse"))
+        return {"location": "body", "problem": f"malformed JSON: {reason}"}
     if kind == "extra_forbidden":
         return {"location": loc, "problem": "unknown field"}
     if kind == "model_attributes_type":

@@ -95,6 +95,10 @@ def _pct(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x * 100:+.{digits}f}%"
 
 
+def _unsigned(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{x * 100:.{digits}f}%"
+
+
 def _num(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:,.{digits}f}"
 
@@ -153,8 +157,8 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
             table.add_section()
         cells = {"#": rank, "model": name, "days": str(days), "value": _num(final, 0),
                  "return": _pct(m["cumulative_return"], 1), "annual": _pct(m["annualized_return"], 1),
-                 "vol": "-" if m["volatility"] is None else f"{m['volatility'] * 100:.1f}%", "sharpe": _num(m["sharpe"]), "sortino": _num(m["sortino"]),
-                 "calmar": _num(m["calmar"]), "max DD": _pct(m["max_drawdown"], 1), "win": "-" if m["win_rate"] is None else f"{m['win_rate'] * 100:.0f}%",
+                 "vol": _unsigned(m["volatility"]), "sharpe": _num(m["sharpe"]), "sortino": _num(m["sortino"]),
+                 "calmar": _num(m["calmar"]), "max DD": _pct(m["max_drawdown"], 1), "win": _unsigned(m["win_rate"], 0),
                  "trades": str(m["trades"])}
         table.add_row(*(cells[c] for c in cols))
     out.print(table)

@@ -181,7 +181,7 @@ def prices_fingerprint(conn: sqlite3.Connection) -> tuple:
 
 def prices_latest_fingerprint(conn: sqlite3.Connection) -> tuple:
     """A cheap signature (index lookups only): the last date, its bars and their closes, the universe size.
-    Catches new days, new symbols and a latest open-only bar getting its close; `prices_fingerprint` catches the rest."""
+    Catches new days, new symbols and a latest open-only bar getting its close; `prices_fingerprint` the rest."""
     r = conn.execute(
         "SELECT p.date, COUNT(*), TOTAL(p.close), (SELECT COUNT(*) FROM symbols) FROM prices p "
         "WHERE p.date = (SELECT MAX(date) FROM prices)"

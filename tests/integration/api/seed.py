@@ -7,8 +7,7 @@ import uuid
 
 from ai_trader.ledger.valuation import daily_values, value_on
 from ai_trader.market.prices import PriceView
-from ai_trader.store import Store
-from ai_trader.store import ledger
+from ai_trader.store import Store, ledger
 
 
 def commit_day(store: Store, prices: PriceView, signature: str, date: str, orders=(), *, job_id=None,

@@ -175,9 +175,11 @@ def test_never_a_500(client):
         ("post", "/simulate/trigger", {"content": b"{}", "headers": {"content-type": "text/plain"}}),
         ("get", "/simulate/jobs?limit=0", {}), ("get", "/simulate/jobs?limit=abc", {}),
         ("get", "/simulate/jobs?status=weird", {}), ("get", "/simulate/status/" + "x" * 5000, {}),
-        ("get", "/results?date=2025-07-01&detail=everything", {}), ("get", "/results?date=2025-07-01&model=" + "m" * 70, {}),
+        ("get", "/results?date=2025-07-01&detail=everything", {}),
+        ("get", "/results?date=2025-07-01&model=" + "m" * 70, {}),
         ("get", "/results?date=2025-07-01&date=2025-07-02", {}), ("get", "/performance?start_date=2025-99-01", {}),
-        ("get", "/performance?model=%2e%2e%2f", {}), ("get", "/performance?start_date=2025-08-01&end_date=2025-07-01", {}),
+        ("get", "/performance?model=%2e%2e%2f", {}),
+        ("get", "/performance?start_date=2025-08-01&end_date=2025-07-01", {}),
     ]
     for method, path, kw in nasty:
         resp = getattr(client, method)(path, **kw)

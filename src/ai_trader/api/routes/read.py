@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -10,23 +10,23 @@ from fastapi.responses import JSONResponse
 from ...errors import FixTheRequest
 from ...service.performance import performance as leaderboard
 from ...service.results import results_for_date, results_for_range
-from ..deps import require_api_key, runtime
+from ..deps import RuntimeDep, require_api_key
 from ..models import ErrorBody, PerformanceBody, ResultsBody
 
 router = APIRouter(tags=["results"], dependencies=[Depends(require_api_key)])
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}}
-Q = {"max_length": 64}
+Day = Annotated[str | None, Query(description="YYYY-MM-DD", max_length=64)]
 
 
 @router.get("/results", responses={200: {"model": ResultsBody}, 404: {"model": ErrorBody}, **ERRORS})
 def results(
-    date: str | None = Query(None, description="one trading day, YYYY-MM-DD", **Q),
-    start_date: str | None = Query(None, description="range start, YYYY-MM-DD", **Q),
-    end_date: str | None = Query(None, description="range end, YYYY-MM-DD", **Q),
-    model: str | None = Query(None, description="signature (omitted: all)", **Q),
-    job_id: str | None = Query(None, description="only model-days committed by this job", max_length=200),
+    rt: RuntimeDep,
+    date: Day = None,
+    start_date: Day = None,
+    end_date: Day = None,
+    model: Annotated[str | None, Query(description="signature (omitted: all)", max_length=64)] = None,
+    job_id: Annotated[str | None, Query(description="only model-days committed by this job", max_length=200)] = None,
     detail: Literal["minimal", "full"] = "minimal",
-    rt=Depends(runtime),
 ) -> JSONResponse:
     """Results for one date, or a range (per model days + metrics), or a job's own range."""
     if date is not None:
@@ -40,10 +40,10 @@ def results(
 
 @router.get("/performance", responses={200: {"model": PerformanceBody}, **ERRORS})
 def performance(
-    start_date: str | None = Query(None, description="range start, YYYY-MM-DD (default: first committed day)", **Q),
-    end_date: str | None = Query(None, description="range end, YYYY-MM-DD (default: last committed day)", **Q),
-    model: list[str] | None = Query(None, description="signatures (repeat or comma-separate; omitted: all)"),
-    rt=Depends(runtime),
+    rt: RuntimeDep,
+    start_date: Day = None,
+    end_date: Day = None,
+    model: Annotated[list[str] | None, Query(description="signatures (repeat or comma-separate; omitted: all)")] = None,
 ) -> JSONResponse:
     """Leaderboard: per-signature metrics sorted by cumulative return, plus the QQQ benchmark."""
     models = [m for item in (model or []) for m in item.split(",") if m] or None

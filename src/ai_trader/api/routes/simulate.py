@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from ...errors import AppError
 from ..audit import audit
-from ..deps import job_service, require_api_key, runtime
+from ..deps import JobServiceDep, RuntimeDep, require_api_key
 from ..errors import error_response
 from ..models import ConflictBody, ErrorBody, JobBody, JobList, TriggerAccepted, TriggerOk, TriggerRequest
 
 router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": ErrorBody}}
-JOB_ID = Path(description="the job id (any string; unknown ids are 404)")
+JobId = Annotated[str, Path(description="the job id (any string; unknown ids are 404)")]
 JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
 
 
@@ -28,8 +28,8 @@ def _client(request: Request) -> str | None:
     responses={202: {"model": TriggerAccepted}, 200: {"model": TriggerOk}, 404: {"model": ErrorBody},
                409: {"model": ConflictBody}, **ERRORS},
 )
-def trigger(request: Request, body: TriggerRequest | None = Body(default=None), svc=Depends(job_service),
-            rt=Depends(runtime)) -> JSONResponse:
+def trigger(request: Request, svc: JobServiceDep, rt: RuntimeDep,
+            body: Annotated[TriggerRequest | None, Body()] = None) -> JSONResponse:
     """Queue a simulation job (202), or answer the job already running (200) / up to date (200) / conflict (409)."""
     req = body.model_dump() if body is not None else {}
     try:
@@ -45,27 +45,27 @@ def trigger(request: Request, body: TriggerRequest | None = Body(default=None), 
 
 
 @router.get("/status/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
-def status(job_id: str = JOB_ID, svc=Depends(job_service)) -> JSONResponse:
+def status(job_id: JobId, svc: JobServiceDep) -> JSONResponse:
     """A job's status and per-model-day progress."""
     return JSONResponse(svc.status(job_id))
 
 
 @router.get("/current", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
-def current(svc=Depends(job_service)) -> JSONResponse:
+def current(svc: JobServiceDep) -> JSONResponse:
     """The most recently created job (progress without details)."""
     return JSONResponse(svc.current())
 
 
 @router.get("/jobs", responses={200: {"model": JobList}, **ERRORS})
-def jobs(limit: int = Query(20, ge=1, le=200), status: JobStatusName | None = None,
-         svc=Depends(job_service)) -> JSONResponse:
+def jobs(svc: JobServiceDep, limit: Annotated[int, Query(ge=1, le=200)] = 20,
+         status: JobStatusName | None = None) -> JSONResponse:
     """Recent jobs, newest first."""
     return JSONResponse(svc.list_jobs(limit, status))
 
 
 @router.post("/cancel/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody},
                                             409: {"model": ErrorBody}, **ERRORS})
-def cancel(request: Request, job_id: str = JOB_ID, svc=Depends(job_service), rt=Depends(runtime)) -> JSONResponse:
+def cancel(request: Request, job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> JSONResponse:
     """Cancel a job: pending model-days are skipped, running ones finish; the job ends `cancelled`."""
     try:
         out = svc.cancel(job_id)
