@@ -12,18 +12,20 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ..errors import AppError
+from ..market.fetch import FetchReport, fetch_prices
 from ..market.importers import ImportReport, expand_paths, import_file
 from ..market.packaged import import_packaged
-from ..market.fetch import FetchReport, fetch_prices
 from ..market.status import BudgetStatus, DataStatus, budget_status, data_status
-from ..timeutil import parse_date
 from ..store import Store
+from ..timeutil import parse_date
 from .common import load_settings
 
 data_app = typer.Typer(help="Market data: import price files, show coverage.", no_args_is_help=True)
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 _JSON = typer.Option(False, "--json", help="Print JSON instead of tables.")
+_SYMBOLS = typer.Option(None, "--symbols", help="Symbols to fetch (repeat or comma-separate; default: the universe "
+                                                "and the benchmarks).")
 
 
 def register(app: typer.Typer) -> None:
@@ -130,8 +132,7 @@ def _print_status(out: Console, st: DataStatus) -> None:
 
 @data_app.command("fetch")
 def fetch_cmd(
-    symbols: list[str] = typer.Option(None, "--symbols", help="Symbols to fetch (repeat or comma-separate; "
-                                                              "default: the universe and the benchmarks)."),
+    symbols: list[str] = _SYMBOLS,
     start: str | None = typer.Option(None, "--start", help="First date needed (default: each symbol's first "
                                                            "stored day)."),
     end: str | None = typer.Option(None, "--end", help="Last date needed (default: the last closed session)."),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from typing import Self
 
 import httpx
 
@@ -93,7 +94,7 @@ class AlphaVantageClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> AlphaVantageClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

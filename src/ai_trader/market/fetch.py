@@ -28,7 +28,7 @@ from .alphavantage import AlphaVantageClient, AlphaVantageError, DailyRequest, T
 from .fetch_plan import SymbolNeed, market_today, needed_through, plan_fetch
 from .formats import ALPHAVANTAGE, check_symbol, parse_text
 from .importers import import_bars
-from .pacing import BudgetExhausted, Pacer
+from .pacing import BudgetExhausted, FetchStopped, Pacer
 
 log = logging.getLogger(__name__)
 SOURCE = "alphavantage"
@@ -91,7 +91,7 @@ def fetch_prices(
     wanted = _symbols(store, settings, symbols)
     needs = _plan(store, wanted, start=start, end=end, through=through, today=today)
     pacer = Pacer(store, per_minute=settings.av_requests_per_minute, per_day=settings.av_requests_per_day,
-                  clock=clock, sleep=sleep)
+                  clock=clock, sleep=sleep, should_stop=should_stop)
     own = client is None
     client = client or AlphaVantageClient(settings.alphaadvantage_api_key, settings.alphavantage_base_url,
                                           timeout=options.timeout_s)
@@ -109,7 +109,7 @@ def fetch_prices(
             try:
                 outcomes[need.symbol] = _fetch_one(store, settings, client, pacer, need, start, through,
                                                    options, sleep)
-            except BudgetExhausted as exc:
+            except (BudgetExhausted, FetchStopped) as exc:
                 exhausted = str(exc)
                 outcomes[need.symbol] = SymbolOutcome(need.symbol, "skipped", need.outputsize, message=exhausted)
         if on_progress:

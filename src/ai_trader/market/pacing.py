@@ -12,8 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from ..store import Store
-from ..store import budget
+from ..store import Store, budget
 from .fetch_plan import market_today
 
 log = logging.getLogger(__name__)
@@ -24,13 +23,17 @@ class BudgetExhausted(Exception):
     pass
 
 
+class FetchStopped(Exception):
+    """The caller asked to stop (worker shutdown) while a request was waiting for its slot."""
+
+
 class Pacer:
     def __init__(self, store: Store, *, per_minute: int, per_day: int, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], object] = time.sleep):
+                 sleep: Callable[[float], object] = time.sleep, should_stop: Callable[[], bool] = lambda: False):
         if per_minute < 1 or per_day < 0:
             raise ValueError("av_requests_per_minute must be >= 1 and av_requests_per_day >= 0")
         self.store, self.per_minute, self.per_day = store, per_minute, per_day
-        self.clock, self.sleep = clock, sleep
+        self.clock, self.sleep, self.should_stop = clock, sleep, should_stop
         with store.write() as conn:
             budget.prune(conn, (self._today() - dt.timedelta(days=KEEP_DAYS)).isoformat())
 
@@ -54,5 +57,7 @@ class Pacer:
             if r.exhausted:
                 raise BudgetExhausted(f"the daily Alpha Vantage budget of {self.per_day} requests is used up "
                                       f"({self.day()}, America/New_York)")
+            if self.should_stop():
+                raise FetchStopped("stopped")
             log.debug("pacing: waiting %.1f s before requesting %s", r.wait_s, symbol)
             self.sleep(r.wait_s)

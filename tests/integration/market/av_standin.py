@@ -101,7 +101,7 @@ class AlphaVantageStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 q = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
                 status, body = standin.respond(q)
                 data = body.encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -114,11 +115,12 @@ def test_pacing_five_per_minute_and_daily_cap(store, settings, av, clock, nasdaq
     assert len(av.requests) == 25 and len(report.by_status("fetched")) == 25
     skipped = report.by_status("skipped")
     assert len(skipped) == 5 and all("budget of 25 requests is used up" in o.message for o in skipped)
-    gaps = [b - a for a, b in zip(at, at[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(at)]
     assert min(gaps) >= 12.0 - 1e-6  # 60 s / 5
     assert all(sum(1 for t in at if a <= t < a + 60) <= 5 for a in at)  # any 60 s window: at most 5
     assert at[-1] - at[0] == pytest.approx(24 * 12.0)
-    assert budget_status(store, av_settings(settings, av.url), now=dt.datetime.fromtimestamp(clock(), dt.UTC)).used == 25
+    now = dt.datetime.fromtimestamp(clock(), dt.UTC)
+    assert budget_status(store, av_settings(settings, av.url), now=now).used == 25
 
 
 def test_budget_survives_a_restart(settings, av, clock, nasdaq_csv, tmp_path):

@@ -124,3 +124,28 @@ def test_auto_download_never_trades_on_partial_data(seeded, settings, av):
     Worker(s, store).drain()
     assert service.status(again["job_id"])["status"] == "completed"
     assert av.symbols_requested()[-1] == "NVDA" and av.symbols_requested().count("NVDA") == 2
+
+
+def test_stopping_the_worker_during_the_download_leaves_the_job_to_resume(seeded, settings, av):
+    import threading
+
+    from ai_trader.store import jobs as rows
+
+    store = seeded
+    s = av_settings(settings, av.url, auto_download_price_data=True, av_requests_per_minute=1)  # 60 s apart
+    service = JobService(s, store, today=lambda: dt.date(2025, 10, 30))
+    _, body = service.trigger({})
+    first = threading.Event()
+    av.on_request = lambda sym: first.set()
+    worker = Worker(s, store)
+    worker.start()
+    try:
+        assert first.wait(30), "the download did not start"
+    finally:
+        worker.stop(grace_s=20)  # the second request is waiting for its slot: stopping interrupts the wait
+    assert len(av.requests) == 1
+    status = service.status(body["job_id"])
+    assert status["status"] == "running" and status["phase"] is None and status["error"] is None
+    assert status["progress"]["pending"] == 27  # nothing skipped, nothing ran: the next start resumes it
+    with store.read() as conn:
+        assert rows.job(conn, body["job_id"]).worker_id is None

@@ -4,6 +4,7 @@ persisted budget rule and the pacer with an injected clock (nothing really sleep
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -112,7 +113,7 @@ def test_pacer_spaces_requests_and_caps_the_day(tmp_path):
     for i in range(7):
         pacer.acquire(f"S{i}")
         times.append(clock.t)
-    assert [round(b - a, 6) for a, b in zip(times, times[1:])] == [12.0] * 6
+    assert [round(b - a, 6) for a, b in itertools.pairwise(times)] == [12.0] * 6
     with pytest.raises(BudgetExhausted, match="budget of 7 requests"):
         pacer.acquire("S7")
     assert pacer.used_today() == 7
