@@ -20,7 +20,7 @@ from ..store import Store
 from ..timeutil import parse_date
 from .common import load_settings
 
-data_app = typer.Typer(help="Market data: import price files, show coverage.", no_args_is_help=True)
+data_app = typer.Typer(help="Market data: import price files, download from Alpha Vantage, show coverage.", no_args_is_help=True)
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 _JSON = typer.Option(False, "--json", help="Print JSON instead of tables.")

@@ -89,7 +89,12 @@ class AlphaVantageClient:
         except httpx.TransportError as exc:
             raise TransientError(f"{request.symbol}: cannot reach Alpha Vantage ({type(exc).__name__})",
                                  "transient") from None
-        return classify(resp.status_code, resp.text)
+        try:
+            return classify(resp.status_code, resp.text)
+        except AlphaVantageError as exc:  # an "Information" body may quote the key back: never pass it on
+            exc.message = exc.message.replace(self._key, "***")
+            exc.args = (exc.message,)
+            raise
 
     def close(self) -> None:
         self._http.close()

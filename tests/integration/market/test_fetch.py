@@ -83,6 +83,7 @@ def test_error_bodies_and_http_errors_fail_only_their_symbol(store, settings, av
     o = {x.symbol: x for x in report.outcomes}
     assert o["AAPL"].status == "failed" and "Note" in o["AAPL"].message and o["AAPL"].requests == 1
     assert o["MSFT"].status == "failed" and "Information" in o["MSFT"].message
+    assert "TESTKEY" not in o["MSFT"].message and "detected your API key as ***" in o["MSFT"].message
     assert o["ZZZZ"].status == "failed" and "Error Message" in o["ZZZZ"].message
     assert o["NVDA"].status == "failed" and "HTTP 500" in o["NVDA"].message and o["NVDA"].requests == 3
     assert o["AMZN"].status == "fetched" and o["AMZN"].requests == 2  # one 500, retried
