@@ -1,5 +1,5 @@
 """Fixtures for the dashboard browser tests: skip (with the reason) when Chromium or Playwright is absent; one
-headless Chromium (fresh profile) per test session, a new tab per test."""
+headless Chromium (fresh profile) per test module, a new tab per test."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ def chromium() -> str:
     return exe
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium, tmp_path_factory):
+    # Module scope, not session: Playwright's sync API keeps an asyncio loop running in this thread while it is
+    # open, which would break every later test in the same worker that calls asyncio.run().
     with browser_context(tmp_path_factory.mktemp("chromium-profile")) as ctx:
         yield ctx
 
