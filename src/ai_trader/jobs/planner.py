@@ -6,8 +6,8 @@ Per signature:
 - explicit `start_date`: the trading days in [start, end] it has not completed; with `replace_existing` all of them
   and also every later completed day of that signature (each day depends on the one before), named in `warnings`.
   `replace_existing` without `start_date` replaces from the config's first day.
-End date: `end_date`, else the most recent trading day with data not after today; an end after the last trading day
-with data is clamped with a warning. Trading days come from the price view's calendar, so holidays never appear.
+End date: the request's `end_date`, else the config's `date_range.end_date`, else the most recent trading day with
+data not after today; an end after the last trading day with data is clamped (with a warning when the request asked). Trading days come from the price view's calendar, so holidays never appear.
 """
 
 from __future__ import annotations
@@ -102,9 +102,11 @@ def plan_job(
     if last_day is None:
         raise NoData("no price data: import market data first (ai-trader data import)")
     warnings: list[str] = []
-    end = request.end_date or last_day
+    end = request.end_date or config.date_range.end_date or last_day
     if end > last_day:
-        warnings.append(f"end_date {end} is after the last trading day with data ({last_day}); clamped to {last_day}")
+        if request.end_date:  # a config's end_date beyond the data is the normal daily case: clamp quietly
+            warnings.append(
+                f"end_date {end} is after the last trading day with data ({last_day}); clamped to {last_day}")
         end = last_day
     start = request.start_date
     if start is None and request.replace_existing:

@@ -117,3 +117,18 @@ def test_bad_dates(config, prices, request_):
 def test_no_price_data_is_a_clear_error(config):
     with pytest.raises(NoData):
         plan(config, PriceView([], (), None))
+
+
+def test_the_configs_end_date_bounds_a_catch_up_and_is_clamped_quietly_to_the_data():
+    bounded = parse_config({"date_range": {"init_date": "2025-06-30", "end_date": "2025-07-08"},
+                            "models": [{"signature": "a", "provider": "baseline", "strategy": "cash"}]})
+    bars = [Bar("AAA", d, 10.0, 11.0, 9.0, 10.5, 100) for d in BAR_DATES]
+    pv = PriceView(bars, ("AAA",), None)
+    p = plan(bounded, pv)
+    assert p.days["a"][-1] == "2025-07-08" and p.warnings == []
+    beyond = parse_config({"date_range": {"init_date": "2025-06-30", "end_date": "2025-12-31"},
+                           "models": [{"signature": "a", "provider": "baseline", "strategy": "cash"}]})
+    p = plan(beyond, pv)
+    assert p.days["a"][-1] == "2025-07-11" and p.warnings == []
+    p = plan(beyond, pv, end_date="2025-12-31")  # asked explicitly: the clamp is reported
+    assert p.days["a"][-1] == "2025-07-11" and any("clamped" in w for w in p.warnings)
