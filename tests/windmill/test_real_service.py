@@ -232,6 +232,7 @@ def test_trigger_and_poll_through_a_job_lifecycle(service, run_ts):
     ok, current = run_ts(TRIGGER, api, cfg, "", "2025-10-22")
     assert ok, current
     assert current["action"] == "skipped" and current["last_date"] == "2025-10-22"
+    assert current["next_trading_day"] == "2025-10-23"
     assert current["message"] == "Simulation already up-to-date"
 
     ok, latest = run_ts(POLL, api)  # no job id: GET /simulate/current, the newest job
