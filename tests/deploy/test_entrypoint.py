@@ -97,10 +97,13 @@ def test_unwritable_data_dir_fails_with_a_clear_message(stack_factory, tmp_path)
 
 @needs_serve
 def test_without_mcp_the_api_alone_runs_and_sigterm_stops_it_cleanly(stack_factory, tmp_path):
-    s = stack_factory(MCP_ENABLED="false").start()
+    data = tmp_path / 'da "ta" \\ dir'  # the entrypoint's JSON log lines must escape it
+    s = stack_factory(MCP_ENABLED="false", DATA_DIR=str(data)).start()
     body = s.wait_healthy()
     assert body["database"]["status"] == "connected"
-    assert (tmp_path / "data" / "jobs.db").exists(), "migrations ran"
+    assert (data / "jobs.db").exists(), "migrations ran"
+    ready = [r for r in s.records() if r.get("message") == "database ready"]
+    assert ready and ready[0]["data_dir"] == str(data) and ready[0]["schema_version"] >= 1
     assert not any(r.get("process", "").startswith("mcp") for r in s.records())
     api = s.entrypoint_pid("api")
     children = descendants(s.proc.pid)
@@ -110,6 +113,8 @@ def test_without_mcp_the_api_alone_runs_and_sigterm_stops_it_cleanly(stack_facto
     _all_gone(children)
     assert s.get(s.ports["API_PORT"], "/health") is None
     assert any(r.get("message") == "stopped" for r in s.records())
+    ours = [line for line in s.lines if '"logger":"docker-entrypoint"' in line]
+    assert len(ours) == len([r for r in s.records() if r.get("logger") == "docker-entrypoint"]) >= 4
 
 
 @needs_serve
