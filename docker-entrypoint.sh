@@ -8,7 +8,7 @@
 #   2. starts the four MCP tool servers (`ai-trader mcp --only NAME`, one process each) unless MCP_ENABLED is
 #      false, and waits until each answers HTTP on its port at /mcp (deadline STARTUP_TIMEOUT_SECONDS, default 60;
 #      fails at once if one exits);
-#   3. starts the API (`ai-trader serve --no-mcp`);
+#   3. starts the API (`ai-trader serve --mcp-external`: it does not start MCP servers but /health checks them);
 #   4. supervises: TERM/INT are forwarded to every child (KILL after SHUTDOWN_GRACE_SECONDS + 5 s); when any child
 #      exits on its own, the others are stopped and the script exits non-zero, so Docker's restart policy starts
 #      the container again. Docker never restarts a container for being unhealthy, hence this design.
@@ -225,7 +225,7 @@ else
 fi
 
 # --- 3. API (+ worker) -----------------------------------------------------------------------------------------
-start api ai-trader serve --no-mcp
+start api ai-trader serve --mcp-external
 
 # --- 4. supervise ----------------------------------------------------------------------------------------------
 wait -n -p DIED "${PIDS[@]}"

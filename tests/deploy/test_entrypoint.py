@@ -4,6 +4,7 @@ every process it started."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -38,7 +39,7 @@ def _ai_trader_has(name: str, option: str) -> str | None:
     return None
 
 
-_NO_SERVE = _ai_trader_has("serve", "--no-mcp")
+_NO_SERVE = _ai_trader_has("serve", "--mcp-external")
 _NO_MCP = _ai_trader_has("mcp", "--only")
 needs_serve = pytest.mark.skipif(_NO_SERVE is not None, reason=str(_NO_SERVE))
 needs_mcp = pytest.mark.skipif(_NO_MCP is not None, reason=str(_NO_MCP))
@@ -122,10 +123,21 @@ def test_without_mcp_the_api_alone_runs_and_sigterm_stops_it_cleanly(stack_facto
 def test_full_stack_answers_and_one_mcp_server_dying_stops_everything_with_non_zero_exit(stack_factory):
     """Also the stop path of SIGTERM: the survivors (three MCP servers, the API) are stopped with TERM."""
     s = stack_factory().start()
-    s.wait_healthy()
+    health = s.wait_healthy()
+    assert {k: v["status"] for k, v in health["services"].items()} == {
+        "mcp_math": "up", "mcp_search": "up", "mcp_trade": "up", "mcp_getprice": "up"}
     for name in ("MATH_HTTP_PORT", "SEARCH_HTTP_PORT", "TRADE_HTTP_PORT", "GETPRICE_HTTP_PORT"):
         assert s.get(s.ports[name], "/mcp") is not None, f"nothing answers on {name}"
     started = {name: s.entrypoint_pid(name) for name in MCP_NAMES + ("api",)}
+    # a server that hangs (alive, not answering) is not the supervisor's business: /health turns 503 and names it
+    os.kill(started["mcp-search"], signal.SIGSTOP)
+    try:
+        got = s.get(s.ports["API_PORT"], "/health")
+        assert got is not None and got[0] == 503, got
+        body = json.loads(got[1])
+        assert body["services"]["mcp_search"]["status"] == "down" and body["services"]["mcp_math"]["status"] == "up"
+    finally:
+        os.kill(started["mcp-search"], signal.SIGCONT)
     children = descendants(s.proc.pid)
     assert set(started.values()) <= children
     os.kill(started["mcp-trade"], signal.SIGKILL)

@@ -28,6 +28,10 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Bind address (env API_HOST, default 0.0.0.0)."),
     port: int | None = typer.Option(None, "--port", help="Port (env API_PORT, default 8080)."),
     no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not start the MCP tool servers (env MCP_ENABLED=false)."),
+    mcp_external: bool = typer.Option(
+        False, "--mcp-external",
+        help="The MCP tool servers run elsewhere (e.g. started by docker-entrypoint.sh): do not start them, but "
+             "keep checking them in /health (unless MCP_ENABLED=false)."),
 ) -> None:
     """Run the API server and the worker (and the MCP tool servers unless disabled)."""
     import uvicorn
@@ -38,7 +42,7 @@ def serve(
     child = None
     # until uvicorn installs its own handlers, TERM must still run the cleanup below (stop the MCP child)
     signal.signal(signal.SIGTERM, _raise_exit)
-    if settings.mcp_enabled:
+    if settings.mcp_enabled and not mcp_external:
         child = start_mcp_child(settings)
         if child is None:
             settings = settings.model_copy(update={"mcp_enabled": False})
