@@ -60,6 +60,11 @@ def _problem(err: dict[str, Any]) -> dict[str, str]:
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [_problem(e) for e in exc.errors()]
+    ctype = request.headers.get("content-type", "")
+    if request.method == "POST" and "json" not in ctype.lower() and any(p["location"] == "body" for p in problems):
+        # FastAPI parses a body as JSON only with a JSON Content-Type (CSRF protection); `curl -d` sends a form type
+        problems = [{"location": "body", "problem": "send the body as JSON with the header "
+                     f"'Content-Type: application/json' (got {ctype or 'no Content-Type'!r})"}]
     summary = "; ".join(f"{p['location']}: {p['problem']}" for p in problems[:6])
     return error_response(400, "invalid_request", f"invalid request: {summary}", {"problems": problems})
 

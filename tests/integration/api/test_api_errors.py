@@ -202,3 +202,12 @@ def test_empty_trigger_is_the_daily_catch_up_of_the_default_config(client, kw):
     assert sorted(body["models"]) == ["ew", "idle", "mom"]
     assert body["date_range"][0] == "2025-06-03" and body["date_range"][-1] == "2025-10-30"  # after init_date
     assert body["total_model_days"] == 3 * len(body["date_range"])
+
+
+def test_a_json_body_without_json_content_type_says_how_to_send_it(client):
+    """`curl -d '{...}'` sends a form content type: the 400 must say to send JSON, and nothing is queued."""
+    resp = client.post("/simulate/trigger", content=b'{"start_date": "2025-07-01"}',
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    body = _err(resp, 400, "invalid_request")
+    assert "Content-Type: application/json" in body["message"]
+    assert _jobs(client) == 0
