@@ -25,7 +25,7 @@ from ..market.prices import PriceView
 from ..settings import Settings
 from ..store import Store, ledger
 from ..store import jobs as rows
-from ..store.results import prices_fingerprint
+from ..store import prices as price_store
 from ..timeutil import utcnow_iso
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class JobService:
         if self._prices_provider is not None:
             return self._prices_provider()
         with self.store.read() as conn:
-            fingerprint = prices_fingerprint(conn)
+            fingerprint = price_store.fingerprint(conn)
         with self._lock:
             if self._prices is None or self._prices[0] != fingerprint:
                 self._prices = (fingerprint, PriceView.load(self.store))

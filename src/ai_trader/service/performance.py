@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidDate
 from ..ledger.metrics import compute_metrics
 from ..store import Store
-from ..store import results as rows
+from ..store import ledger as rows
 from ..timeutil import parse_date
 from .results import benchmark_metrics, check_model, start_value
 
@@ -40,9 +40,9 @@ def performance(
     for m in models or []:
         check_model(m)
     with store.read() as conn:
-        found = rows.days(conn, start, end, models or None)
+        found = rows.model_days(conn, start=start, end=end, signatures=models or None)
         counts = rows.trade_counts(conn, start, end, models or None)
-        by_sig: dict[str, list[rows.DayRow]] = {}
+        by_sig: dict[str, list[rows.ModelDayRow]] = {}
         for d in found:
             by_sig.setdefault(d.signature, []).append(d)
         starts = {sig: start_value(conn, sig, series[0]) for sig, series in by_sig.items()}

@@ -13,7 +13,8 @@ from ..config import SIGNATURE_RE
 from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
 from ..store import Store
-from ..store import results as rows
+from ..store import jobs as job_store
+from ..store import ledger as rows
 from ..timeutil import parse_date
 
 if TYPE_CHECKING:
@@ -35,14 +36,14 @@ def check_detail(detail: str) -> str:
     return detail
 
 
-def positions_of(day: rows.DayRow) -> dict[str, float]:
+def positions_of(day: rows.ModelDayRow) -> dict[str, float]:
     """End-of-day holdings (zero omitted) plus CASH."""
     out: dict[str, float] = {s: n for s, n in sorted(day.positions.items()) if n}
     out["CASH"] = day.cash
     return out
 
 
-def daily_pnl(day: rows.DayRow) -> dict[str, float]:
+def daily_pnl(day: rows.ModelDayRow) -> dict[str, float]:
     return {"profit": day.profit, "return_pct": day.return_pct, "portfolio_value": day.portfolio_value}
 
 
@@ -50,7 +51,7 @@ def log_file_path(signature: str, date: str) -> str:
     return f"data/agent_data/{signature}/log/{date}/log.jsonl"
 
 
-def _full(day: rows.DayRow, trades: list[rows.TradeRow], session: rows.SessionRow | None) -> dict[str, Any]:
+def _full(day: rows.ModelDayRow, trades: list[rows.TradeRow], session: rows.SessionSummaryRow | None) -> dict[str, Any]:
     return {
         "trades": [
             {"id": t.id, "action": t.action, "symbol": t.symbol, "amount": t.amount, "price": t.price, "total": t.total}
@@ -89,7 +90,7 @@ def results_for_date(
     check_model(model)
     check_detail(detail)
     with store.read() as conn:
-        found = rows.days(conn, date, date, [model] if model else None, job_id)
+        found = rows.model_days(conn, model, date, date, job_id=job_id)
         if not found:
             err = _no_data(f"date {date}", model, job_id)
             err.details["date"] = date
@@ -106,7 +107,7 @@ def results_for_date(
     return {"date": date, "results": results}
 
 
-def start_value(conn, signature: str, first: rows.DayRow) -> tuple[float, str | None]:
+def start_value(conn, signature: str, first: rows.ModelDayRow) -> tuple[float, str | None]:
     """The value before a range's first day: the previous committed value (and its date), else initial cash."""
     before = rows.day_before(conn, signature, first.date)
     if before is not None:
@@ -116,7 +117,7 @@ def start_value(conn, signature: str, first: rows.DayRow) -> tuple[float, str | 
 
 def model_metrics(
     prices: PriceView | None,
-    series: list[rows.DayRow],
+    series: list[rows.ModelDayRow],
     initial: float,
     initial_date: str | None,
     trades: int,
@@ -150,9 +151,10 @@ def resolve_range(
         if job_id is None:
             raise InvalidDate("give date, or start_date and end_date, or job_id", {"field": "date"})
         with store.read() as conn:
-            job_days = rows.job_date_range(conn, job_id)
-        if job_days is None:
+            job = job_store.job(conn, job_id)
+        if job is None:
             raise NotFound(f"Job {job_id} not found", {"job_id": job_id})
+        job_days = sorted(job.date_range)
         if not job_days:
             raise NoData(f"Job {job_id} has no trading days", {"job_id": job_id})
         return job_days[0], job_days[-1]
@@ -181,7 +183,7 @@ def results_for_range(
     check_detail(detail)
     start, end = resolve_range(store, start, end, job_id)
     with store.read() as conn:
-        found = rows.days(conn, start, end, [model] if model else None, job_id)
+        found = rows.model_days(conn, model, start, end, job_id=job_id)
         if not found:
             err = _no_data(f"{start} to {end}", model, job_id)
             err.details.update({"start_date": start, "end_date": end})
@@ -189,7 +191,7 @@ def results_for_range(
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids)
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
-        by_sig: dict[str, list[rows.DayRow]] = {}
+        by_sig: dict[str, list[rows.ModelDayRow]] = {}
         for d in found:
             by_sig.setdefault(d.signature, []).append(d)
         starts = {sig: start_value(conn, sig, series[0]) for sig, series in by_sig.items()}

@@ -16,7 +16,7 @@ from typing import Any
 from ..market.prices import PriceView
 from ..settings import Settings
 from ..store import Store
-from ..store import results as rows
+from ..store import prices as price_store
 
 FULL_CHECK_SECONDS = 30.0
 
@@ -37,15 +37,15 @@ class Runtime:
     def prices(self) -> PriceView:
         due = time.monotonic() - self._checked_full >= self.full_check_seconds
         with self.store.read() as conn:
-            latest = rows.prices_latest_fingerprint(conn)
-            full = rows.prices_fingerprint(conn) if due else None
+            latest = price_store.latest_fingerprint(conn)
+            full = price_store.fingerprint(conn) if due else None
         with self._lock:
             changed = self._prices is None or latest != self._latest or (full is not None and full != self._full)
             if changed:
                 self._prices = PriceView.load(self.store)
                 if full is None:
                     with self.store.read() as conn:
-                        full = rows.prices_fingerprint(conn)
+                        full = price_store.fingerprint(conn)
             self._latest = latest
             if full is not None:
                 self._full, self._checked_full = full, time.monotonic()

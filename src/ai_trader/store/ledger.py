@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +51,9 @@ class TradeRow:
 
 
 @dataclass(frozen=True)
-class SessionRecordRow:
+class SessionSummaryRow:
+    """A session record without its conversation and steps (what results pages show; cheap to load)."""
+
     model_day_id: int
     provider: str
     basemodel: str | None
@@ -62,6 +64,12 @@ class SessionRecordRow:
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float
+
+
+@dataclass(frozen=True)
+class SessionRecordRow(SessionSummaryRow):
+    """The full session record: the summary plus the conversation (`messages`) and per-step records."""
+
     messages: list[dict[str, Any]]
     steps: list[dict[str, Any]]
 
@@ -92,10 +100,15 @@ class StartState:
     initial_cash: float
 
 
-SESSION_FIELDS = (
-    "provider", "basemodel", "total_steps", "stop_signal_received", "reasoning_summary", "tool_usage",
-    "prompt_tokens", "completion_tokens", "cost_usd", "messages", "steps",
+MODEL_DAY_COLUMNS = (
+    "id, signature, date, job_id, cash, positions, portfolio_value, profit, return_pct, initial_cash, no_trade,"
+    " committed_at"
 )
+SUMMARY_FIELDS = (
+    "provider", "basemodel", "total_steps", "stop_signal_received", "reasoning_summary", "tool_usage",
+    "prompt_tokens", "completion_tokens", "cost_usd",
+)
+SESSION_FIELDS = (*SUMMARY_FIELDS, "messages", "steps")
 _JSON_FIELDS = {"tool_usage", "messages", "steps"}
 _SESSION_DEFAULTS: dict[str, Any] = {
     "provider": "unknown", "basemodel": None, "total_steps": 0, "stop_signal_received": False,
@@ -118,13 +131,28 @@ def _session_value(session: Mapping[str, Any], key: str) -> Any:
 
 def _model_day(r: sqlite3.Row) -> ModelDayRow:
     return ModelDayRow(
-        r["id"], r["signature"], r["date"], r["job_id"], r["cash"], json.loads(r["positions"]),
+        r["id"], r["signature"], r["date"], r["job_id"], r["cash"], json.loads(r["positions"] or "{}"),
         r["portfolio_value"], r["profit"], r["return_pct"], r["initial_cash"], bool(r["no_trade"]), r["committed_at"],
     )
 
 
 def _trade(r: sqlite3.Row) -> TradeRow:
     return TradeRow(*(r[k] for k in TradeRow.__dataclass_fields__))
+
+
+def _session(r: sqlite3.Row, fields: Sequence[str], row_type: type[SessionSummaryRow]) -> SessionSummaryRow:
+    vals = {k: (json.loads(r[k]) if k in _JSON_FIELDS else r[k]) for k in fields}
+    vals["stop_signal_received"] = bool(vals["stop_signal_received"])
+    return row_type(model_day_id=r["model_day_id"], **vals)
+
+
+def _chunks(ids: list[int], n: int = 500) -> Iterable[list[int]]:
+    for i in range(0, len(ids), n):
+        yield ids[i:i + n]
+
+
+def _in(column: str, values: Sequence[Any]) -> str:
+    return f"{column} IN ({','.join('?' * len(values))})"
 
 
 def _live(r: sqlite3.Row) -> LiveSession:
@@ -136,12 +164,9 @@ def _live(r: sqlite3.Row) -> LiveSession:
 
 def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cash: float) -> StartState:
     """The signature's latest committed snapshot before `date` (from any job), else initial cash and no holdings."""
-    r = conn.execute(
-        "SELECT * FROM model_days WHERE signature = ? AND date < ? ORDER BY date DESC LIMIT 1", (signature, date)
-    ).fetchone()
-    if r is None:
+    row = day_before(conn, signature, date)
+    if row is None:
         return StartState(float(initial_cash), {}, None, float(initial_cash), float(initial_cash))
-    row = _model_day(r)
     return StartState(row.cash, row.positions, row.date, row.portfolio_value, row.initial_cash)
 
 
@@ -243,54 +268,88 @@ def commit_model_day(
 # ---- queries ------------------------------------------------------------------------------------------------------
 
 def model_days(
-    conn: sqlite3.Connection, signature: str | None = None, start: str | None = None, end: str | None = None
+    conn: sqlite3.Connection, signature: str | None = None, start: str | None = None, end: str | None = None, *,
+    signatures: Sequence[str] | None = None, job_id: str | None = None,
 ) -> list[ModelDayRow]:
-    """Committed model-days, by signature then date; every filter optional."""
-    sql, args = "SELECT * FROM model_days WHERE 1=1", []
-    for clause, val in (("signature = ?", signature), ("date >= ?", start), ("date <= ?", end)):
+    """Committed model-days in [start, end], by signature then date; every filter optional (`signatures`: any of
+    them; `job_id`: committed by that job)."""
+    sql, args = f"SELECT {MODEL_DAY_COLUMNS} FROM model_days WHERE 1=1", []
+    for clause, val in (("signature = ?", signature), ("date >= ?", start), ("date <= ?", end), ("job_id = ?", job_id)):
         if val is not None:
             sql += f" AND {clause}"
             args.append(val)
+    if signatures:
+        sql += " AND " + _in("signature", signatures)
+        args.extend(signatures)
     return [_model_day(r) for r in conn.execute(sql + " ORDER BY signature, date", args)]
 
 
 def model_days_on(conn: sqlite3.Connection, date: str) -> list[ModelDayRow]:
-    return [_model_day(r) for r in conn.execute("SELECT * FROM model_days WHERE date = ? ORDER BY signature", (date,))]
+    return model_days(conn, start=date, end=date)
 
 
 def model_day(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayRow | None:
-    r = conn.execute("SELECT * FROM model_days WHERE signature = ? AND date = ?", (signature, date)).fetchone()
+    found = model_days(conn, signature, date, date)
+    return found[0] if found else None
+
+
+def day_before(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayRow | None:
+    """The signature's latest committed model-day strictly before `date` (any job)."""
+    r = conn.execute(
+        f"SELECT {MODEL_DAY_COLUMNS} FROM model_days WHERE signature = ? AND date < ? ORDER BY date DESC LIMIT 1",
+        (signature, date),
+    ).fetchone()
     return _model_day(r) if r else None
 
 
 def trades_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, list[TradeRow]]:
+    """Trades of the given model-days, in execution order, keyed by model-day id."""
     ids = list(model_day_ids)
     out: dict[int, list[TradeRow]] = {i: [] for i in ids}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
+    for chunk in _chunks(ids):
         rows = conn.execute(
-            f"SELECT * FROM trades WHERE model_day_id IN ({','.join('?' * len(chunk))}) ORDER BY model_day_id, seq",
-            chunk,
+            f"SELECT * FROM trades WHERE {_in('model_day_id', chunk)} ORDER BY model_day_id, seq", chunk
         )
         for r in rows:
             out[r["model_day_id"]].append(_trade(r))
     return out
 
 
+def trade_counts(
+    conn: sqlite3.Connection, start: str | None = None, end: str | None = None,
+    signatures: Sequence[str] | None = None,
+) -> dict[str, int]:
+    """Number of trades (buys and sells) per signature with dates in [start, end] (either bound optional)."""
+    sql, args = "SELECT signature, COUNT(*) FROM trades WHERE 1=1", []
+    for clause, val in (("date >= ?", start), ("date <= ?", end)):
+        if val is not None:
+            sql += f" AND {clause}"
+            args.append(val)
+    if signatures:
+        sql += " AND " + _in("signature", signatures)
+        args.extend(signatures)
+    return {r[0]: r[1] for r in conn.execute(sql + " GROUP BY signature", args)}
+
+
 def trade_count(conn: sqlite3.Connection, signature: str, start: str | None = None, end: str | None = None) -> int:
-    return conn.execute(
-        "SELECT COUNT(*) FROM trades WHERE signature = ? AND date >= ? AND date <= ?",
-        (signature, start or "0000-00-00", end or "9999-99-99"),
-    ).fetchone()[0]
+    return trade_counts(conn, start, end, [signature]).get(signature, 0)
+
+
+def sessions_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, SessionSummaryRow]:
+    """Session summaries (no messages or steps) of the given model-days, keyed by model-day id."""
+    ids = list(model_day_ids)
+    out: dict[int, SessionSummaryRow] = {}
+    for chunk in _chunks(ids):
+        q = f"SELECT model_day_id, {', '.join(SUMMARY_FIELDS)} FROM session_records WHERE {_in('model_day_id', chunk)}"
+        for r in conn.execute(q, chunk):
+            out[r["model_day_id"]] = _session(r, SUMMARY_FIELDS, SessionSummaryRow)
+    return out
 
 
 def session_record(conn: sqlite3.Connection, model_day_id: int) -> SessionRecordRow | None:
+    """The full session record (with messages and steps) of one model-day."""
     r = conn.execute("SELECT * FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
-    if r is None:
-        return None
-    vals = {k: (json.loads(r[k]) if k in _JSON_FIELDS else r[k]) for k in SESSION_FIELDS}
-    vals["stop_signal_received"] = bool(vals["stop_signal_received"])
-    return SessionRecordRow(model_day_id=model_day_id, **vals)
+    return _session(r, SESSION_FIELDS, SessionRecordRow) if r else None  # type: ignore[return-value]
 
 
 def latest_dates(conn: sqlite3.Connection) -> dict[str, str]:
@@ -314,9 +373,6 @@ def value_series(
     rows = model_days(conn, signature, start, end)
     if not rows:
         return 0.0, []
-    prev = conn.execute(
-        "SELECT portfolio_value FROM model_days WHERE signature = ? AND date < ? ORDER BY date DESC LIMIT 1",
-        (signature, rows[0].date),
-    ).fetchone()
-    before = prev[0] if prev else rows[0].initial_cash
+    prev = day_before(conn, signature, rows[0].date)
+    before = prev.portfolio_value if prev else rows[0].initial_cash
     return before, [(r.date, r.portfolio_value) for r in rows]

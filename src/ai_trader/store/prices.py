@@ -155,6 +155,24 @@ def dates_by_symbol(conn: sqlite3.Connection) -> dict[str, set[str]]:
     return out
 
 
+def fingerprint(conn: sqlite3.Connection) -> tuple:
+    """A full signature of the price store's contents (one scan): changes when any bar is added or updated."""
+    r = conn.execute(
+        "SELECT COUNT(*), MAX(date), TOTAL(open), TOTAL(close), (SELECT COUNT(*) FROM symbols) FROM prices"
+    ).fetchone()
+    return tuple(r)
+
+
+def latest_fingerprint(conn: sqlite3.Connection) -> tuple:
+    """A cheap signature (index lookups only): the last date, its bars and their closes, the universe size.
+    Catches new days, new symbols and a latest open-only bar getting its close; `fingerprint` the rest."""
+    r = conn.execute(
+        "SELECT p.date, COUNT(*), TOTAL(p.close), (SELECT COUNT(*) FROM symbols) FROM prices p "
+        "WHERE p.date = (SELECT MAX(date) FROM prices)"
+    ).fetchone()
+    return tuple(r)
+
+
 def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
     for i in range(0, len(items), n):
         yield items[i:i + n]
