@@ -81,3 +81,30 @@ class TradingCalendar:
         key = today if isinstance(today, str) else today.isoformat()
         i = bisect.bisect_right(self.days, key)
         return self.days[i - 1] if i > 0 else None
+
+
+class CalendarQueries:
+    """The trading-day questions of a price view, answered by its `calendar`. `most_recent_trading_day` defaults
+    to the view's `_today` (its snapshot date), else the wall clock."""
+
+    calendar: TradingCalendar
+    _today: dt.date | None = None
+
+    def trading_days(self, start: str | None = None, end: str | None = None) -> list[str]:
+        """XNYS sessions that have bars, sorted, inclusive of both ends."""
+        return self.calendar.trading_days(start, end)
+
+    def is_trading_day(self, date: str) -> bool:
+        return self.calendar.is_trading_day(date)
+
+    def previous_trading_day(self, date: str) -> str | None:
+        """The trading day strictly before `date` (which need not be a trading day)."""
+        return self.calendar.previous_trading_day(date)
+
+    def next_trading_day(self, date: str) -> str | None:
+        """The trading day strictly after `date`."""
+        return self.calendar.next_trading_day(date)
+
+    def most_recent_trading_day(self, today: dt.date | None = None) -> str | None:
+        """The last trading day on or before `today` (default: the snapshot's today, else the wall clock)."""
+        return self.calendar.most_recent_trading_day(today or self._today or dt.date.today())

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from .alphavantage import COMPACT, FULL
-from .calendar import TradingCalendar, exchange_sessions
+from .calendar import CalendarQueries, TradingCalendar, exchange_sessions
 
 NEW_YORK = ZoneInfo("America/New_York")
 CLOSE = dt.time(16, 0)
@@ -74,10 +74,11 @@ def outputsize(earliest_missing: str, today: dt.date) -> str:
     return COMPACT if span < COMPACT_BARS else FULL
 
 
-class CatchUpCalendarView:
+class CatchUpCalendarView(CalendarQueries):
     """A price view whose calendar also holds the XNYS sessions after its last trading day up to `through`, for
     planning a catch-up job before its prices are downloaded (the worker fetches them first). Everything else is
-    the wrapped view's."""
+    the wrapped view's (the calendar questions come from `CalendarQueries`; `most_recent_trading_day` defaults to
+    the wall clock)."""
 
     def __init__(self, prices, through: str | None):
         self._prices = prices
@@ -89,18 +90,3 @@ class CatchUpCalendarView:
 
     def __getattr__(self, name):
         return getattr(self._prices, name)
-
-    def trading_days(self, start: str | None = None, end: str | None = None) -> list[str]:
-        return self.calendar.trading_days(start, end)
-
-    def is_trading_day(self, date: str) -> bool:
-        return self.calendar.is_trading_day(date)
-
-    def previous_trading_day(self, date: str) -> str | None:
-        return self.calendar.previous_trading_day(date)
-
-    def next_trading_day(self, date: str) -> str | None:
-        return self.calendar.next_trading_day(date)
-
-    def most_recent_trading_day(self, today: dt.date | None = None) -> str | None:
-        return self.calendar.most_recent_trading_day(today or dt.date.today())

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from ..store import Store
 from ..store import prices as price_rows
-from .calendar import TradingCalendar
+from .calendar import CalendarQueries, TradingCalendar
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Bar:
         return self.close is not None
 
 
-class PriceView:
+class PriceView(CalendarQueries):
     """Immutable snapshot of the price store (universe, bars, trading calendar)."""
 
     def __init__(self, bars: list[Bar], tradable: tuple[str, ...], benchmark: str | None,
@@ -63,26 +63,6 @@ class PriceView:
         tradable = tuple(s.symbol for s in symbols if s.tradable)
         benchmarks = sorted(s.symbol for s in symbols if s.benchmark)
         return cls(bars, tradable, benchmarks[0] if benchmarks else None, today=today)
-
-    # calendar
-    def trading_days(self, start: str | None = None, end: str | None = None) -> list[str]:
-        """XNYS sessions that have bars, sorted, inclusive of both ends."""
-        return self.calendar.trading_days(start, end)
-
-    def is_trading_day(self, date: str) -> bool:
-        return self.calendar.is_trading_day(date)
-
-    def previous_trading_day(self, date: str) -> str | None:
-        """The trading day strictly before `date` (which need not be a trading day)."""
-        return self.calendar.previous_trading_day(date)
-
-    def next_trading_day(self, date: str) -> str | None:
-        """The trading day strictly after `date`."""
-        return self.calendar.next_trading_day(date)
-
-    def most_recent_trading_day(self, today: dt.date | None = None) -> str | None:
-        """The last trading day on or before `today` (default: the snapshot's today, else the wall clock)."""
-        return self.calendar.most_recent_trading_day(today or self._today or dt.date.today())
 
     # prices
     def bar(self, symbol: str, date: str) -> Bar | None:
