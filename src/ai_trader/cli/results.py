@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich import box
@@ -14,6 +15,10 @@ from rich.table import Table
 
 from ..errors import AppError
 from .common import load_settings
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..store import Store
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 _JSON = typer.Option(False, "--json", help="Print JSON (exactly the API's body) instead of tables.")
@@ -24,9 +29,23 @@ def register(app: typer.Typer) -> None:
     app.command("performance")(performance_cmd)
 
 
-def _fail(exc: AppError) -> None:
+def _fail(exc: AppError) -> NoReturn:
     Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
+
+
+def _answer(data_dir: Path | None, query: Callable[[Settings, Store], dict[str, Any]]) -> dict[str, Any]:
+    """Run one service query on the data directory's store; an AppError is printed and exits 1."""
+    from ..store import Store
+
+    settings = load_settings(data_dir=data_dir)
+    store = Store(settings.db_path)
+    try:
+        return query(settings, store)
+    except AppError as exc:
+        _fail(exc)
+    finally:
+        store.close()
 
 
 def results_cmd(
@@ -43,20 +62,14 @@ def results_cmd(
     """Positions and daily P&L for a date, or days and metrics for a range (as GET /results)."""
     from ..market.prices import PriceView
     from ..service.results import results_for_date, results_for_range
-    from ..store import Store
 
-    settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
-    try:
+    def query(settings: Settings, store: Store) -> dict[str, Any]:
         if date is not None:
-            body = results_for_date(store, date, model, detail, job_id)
-        else:
-            body = results_for_range(store, PriceView.load(store), start, end, model, detail, job_id,
-                                     settings.risk_free_rate)
-    except AppError as exc:
-        _fail(exc)
-    finally:
-        store.close()
+            return results_for_date(store, date, model, detail, job_id)
+        return results_for_range(store, PriceView.load(store), start, end, model, detail, job_id,
+                                 settings.risk_free_rate)
+
+    body = _answer(data_dir, query)
     if as_json:
         typer.echo(json.dumps(body, indent=2))
     elif "date" in body:
@@ -75,16 +88,9 @@ def performance_cmd(
     """The leaderboard sorted by cumulative return, with the QQQ benchmark (as GET /performance)."""
     from ..market.prices import PriceView
     from ..service.performance import performance as leaderboard
-    from ..store import Store
 
-    settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
-    try:
-        body = leaderboard(store, PriceView.load(store), start, end, model or None, settings.risk_free_rate)
-    except AppError as exc:
-        _fail(exc)
-    finally:
-        store.close()
+    body = _answer(data_dir, lambda settings, store: leaderboard(
+        store, PriceView.load(store), start, end, model or None, settings.risk_free_rate))
     if as_json:
         typer.echo(json.dumps(body, indent=2))
     else:
