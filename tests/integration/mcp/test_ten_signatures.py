@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 from typing import Any
@@ -28,7 +28,12 @@ from ai_trader.tools.registry import TOOL_SERVERS
 from tests.conftest import NEWS_JSON
 from tests.integration.ledger.fixtures import Scripted
 from tests.integration.mcp.test_cli_servers import free_ports, wait_for
-from tests.integration.scripted_runs import AGENT, ledger_of, recorded_tool_results, run_alone
+from tests.integration.scripted_runs import (
+    AGENT,
+    ledger_of,
+    recorded_tool_results,
+    run_alone,
+)
 
 TODAY = dt.date(2025, 11, 3)
 # (signature, script, seed on the first data day: (fee, calls)) — the seeds give every signature its own start
