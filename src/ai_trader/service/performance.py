@@ -15,7 +15,7 @@ from ..ledger.metrics import compute_metrics
 from ..store import Store
 from ..store import ledger as rows
 from ..timeutil import parse_date
-from .results import benchmark_metrics, check_model, start_value
+from .results import benchmark_metrics, by_signature, check_model
 
 if TYPE_CHECKING:
     from ..market.prices import PriceView
@@ -42,10 +42,7 @@ def performance(
     with store.read() as conn:
         found = rows.model_days(conn, start=start, end=end, signatures=models or None)
         counts = rows.trade_counts(conn, start, end, models or None)
-        by_sig: dict[str, list[rows.ModelDayRow]] = {}
-        for d in found:
-            by_sig.setdefault(d.signature, []).append(d)
-        starts = {sig: start_value(conn, sig, series[0]) for sig, series in by_sig.items()}
+        by_sig, starts = by_signature(conn, found)
     board = []
     for sig, series in by_sig.items():
         initial, initial_date = starts[sig]

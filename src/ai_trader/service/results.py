@@ -72,6 +72,15 @@ def _full(day: rows.ModelDayRow, trades: list[rows.TradeRow], session: rows.Sess
     }
 
 
+def _day_item(head: dict[str, Any], day: rows.ModelDayRow, detail: str, trades: dict[int, list[rows.TradeRow]],
+              sessions: dict[int, rows.SessionSummaryRow]) -> dict[str, Any]:
+    """`head` plus the day's positions and daily P&L, plus the full detail when `detail == "full"`."""
+    item = {**head, "positions": positions_of(day), "daily_pnl": daily_pnl(day)}
+    if detail == "full":
+        item.update(_full(day, trades[day.id], sessions.get(day.id)))
+    return item
+
+
 def _no_data(what: str, model: str | None, job_id: str | None) -> NoData:
     msg = f"No results for {what}" + (f" and model {model}" if model else " (any model)")
     if job_id:
@@ -98,12 +107,7 @@ def results_for_date(
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids) if detail == "full" else {}
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
-    results = []
-    for d in found:
-        item: dict[str, Any] = {"model": d.signature, "positions": positions_of(d), "daily_pnl": daily_pnl(d)}
-        if detail == "full":
-            item.update(_full(d, trades[d.id], sessions.get(d.id)))
-        results.append(item)
+    results = [_day_item({"model": d.signature}, d, detail, trades, sessions) for d in found]
     return {"date": date, "results": results}
 
 
@@ -113,6 +117,16 @@ def start_value(conn, signature: str, first: rows.ModelDayRow) -> tuple[float, s
     if before is not None:
         return before.portfolio_value, before.date
     return first.initial_cash, None
+
+
+def by_signature(
+    conn, found: list[rows.ModelDayRow]
+) -> tuple[dict[str, list[rows.ModelDayRow]], dict[str, tuple[float, str | None]]]:
+    """The days grouped by signature (order kept) and each signature's value before its first day (`start_value`)."""
+    series: dict[str, list[rows.ModelDayRow]] = {}
+    for d in found:
+        series.setdefault(d.signature, []).append(d)
+    return series, {sig: start_value(conn, sig, days[0]) for sig, days in series.items()}
 
 
 def model_metrics(
@@ -191,18 +205,10 @@ def results_for_range(
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids)
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
-        by_sig: dict[str, list[rows.ModelDayRow]] = {}
-        for d in found:
-            by_sig.setdefault(d.signature, []).append(d)
-        starts = {sig: start_value(conn, sig, series[0]) for sig, series in by_sig.items()}
+        by_sig, starts = by_signature(conn, found)
     results = []
     for sig, series in by_sig.items():
-        out_days = []
-        for d in series:
-            item: dict[str, Any] = {"date": d.date, "positions": positions_of(d), "daily_pnl": daily_pnl(d)}
-            if detail == "full":
-                item.update(_full(d, trades[d.id], sessions.get(d.id)))
-            out_days.append(item)
+        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions) for d in series]
         initial, initial_date = starts[sig]
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)

@@ -155,6 +155,19 @@ def _in(column: str, values: Sequence[Any]) -> str:
     return f"{column} IN ({','.join('?' * len(values))})"
 
 
+def _where(clauses: Iterable[tuple[str, Any]], signatures: Sequence[str] | None) -> tuple[str, list[Any]]:
+    """`WHERE 1=1 AND ...` of the clauses whose value is not None, plus `signature IN (...)` when given."""
+    sql, args = " WHERE 1=1", []
+    for clause, val in clauses:
+        if val is not None:
+            sql += f" AND {clause}"
+            args.append(val)
+    if signatures:
+        sql += " AND " + _in("signature", signatures)
+        args.extend(signatures)
+    return sql, args
+
+
 def _live(r: sqlite3.Row) -> LiveSession:
     return LiveSession(r["token"], r["job_id"], r["signature"], r["date"], r["cash"], json.loads(r["positions"]),
                        r["created_at"])
@@ -273,15 +286,11 @@ def model_days(
 ) -> list[ModelDayRow]:
     """Committed model-days in [start, end], by signature then date; every filter optional (`signatures`: any of
     them; `job_id`: committed by that job)."""
-    sql, args = f"SELECT {MODEL_DAY_COLUMNS} FROM model_days WHERE 1=1", []
-    for clause, val in (("signature = ?", signature), ("date >= ?", start), ("date <= ?", end), ("job_id = ?", job_id)):
-        if val is not None:
-            sql += f" AND {clause}"
-            args.append(val)
-    if signatures:
-        sql += " AND " + _in("signature", signatures)
-        args.extend(signatures)
-    return [_model_day(r) for r in conn.execute(sql + " ORDER BY signature, date", args)]
+    where, args = _where(
+        (("signature = ?", signature), ("date >= ?", start), ("date <= ?", end), ("job_id = ?", job_id)), signatures
+    )
+    sql = f"SELECT {MODEL_DAY_COLUMNS} FROM model_days{where} ORDER BY signature, date"
+    return [_model_day(r) for r in conn.execute(sql, args)]
 
 
 def model_days_on(conn: sqlite3.Connection, date: str) -> list[ModelDayRow]:
@@ -320,15 +329,8 @@ def trade_counts(
     signatures: Sequence[str] | None = None,
 ) -> dict[str, int]:
     """Number of trades (buys and sells) per signature with dates in [start, end] (either bound optional)."""
-    sql, args = "SELECT signature, COUNT(*) FROM trades WHERE 1=1", []
-    for clause, val in (("date >= ?", start), ("date <= ?", end)):
-        if val is not None:
-            sql += f" AND {clause}"
-            args.append(val)
-    if signatures:
-        sql += " AND " + _in("signature", signatures)
-        args.extend(signatures)
-    return {r[0]: r[1] for r in conn.execute(sql + " GROUP BY signature", args)}
+    where, args = _where((("date >= ?", start), ("date <= ?", end)), signatures)
+    return {r[0]: r[1] for r in conn.execute(f"SELECT signature, COUNT(*) FROM trades{where} GROUP BY signature", args)}
 
 
 def trade_count(conn: sqlite3.Connection, signature: str, start: str | None = None, end: str | None = None) -> int:
