@@ -11,22 +11,9 @@ from ai_trader.market.fetch import FetchOptions, fetch_prices
 from ai_trader.market.status import budget_status, data_status
 from ai_trader.store import Store
 
-from .av_standin import AlphaVantageStandIn, load_bars
 from .fetch_support import FakeClock, av_settings, bars, seed
 
 FULL = "2025-10-30"
-
-
-@pytest.fixture(scope="module")
-def shared_bars(nasdaq_csv):
-    return load_bars(nasdaq_csv)
-
-
-@pytest.fixture
-def av(shared_bars):
-    server = AlphaVantageStandIn(shared_bars).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from ai_trader.jobs.worker import Worker
 from ai_trader.market.fetch import fetch_prices
 from ai_trader.service.jobs import JobService
 
-from .av_standin import AlphaVantageStandIn, load_bars
 from .fetch_support import FakeClock, av_settings, bars, seed
 
 SYMBOLS = ("AAPL", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA", "AVGO")
@@ -22,18 +21,6 @@ OLD_DAYS = ["2025-10-20", "2025-10-21", "2025-10-22", "2025-10-23", "2025-10-24"
 MODELS = [{"signature": "equal-weight", "provider": "baseline", "strategy": "equal_weight"},
           {"signature": "momentum", "provider": "baseline", "strategy": "momentum"},
           {"signature": "cash", "provider": "baseline", "strategy": "cash"}]
-
-
-@pytest.fixture(scope="module")
-def shared_bars(nasdaq_csv):
-    return load_bars(nasdaq_csv)
-
-
-@pytest.fixture
-def av(shared_bars):
-    server = AlphaVantageStandIn(shared_bars).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -12,15 +12,7 @@ from typer.testing import CliRunner
 from ai_trader.cli import data as data_cli
 from ai_trader.store import Store
 
-from .av_standin import AlphaVantageStandIn, load_bars
 from .fetch_support import seed
-
-
-@pytest.fixture
-def av(nasdaq_csv):
-    server = AlphaVantageStandIn(load_bars(nasdaq_csv)).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
