@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from ..agents.base import Competitor, Toolbox
 from ..agents.factory import build_competitor
@@ -30,6 +34,24 @@ from .executor import execute_model_day
 
 log = logging.getLogger(__name__)
 D = states.DetailStatus
+T = TypeVar("T")
+BOOKKEEPING_RETRY_S = 600.0  # how long a status write keeps retrying while another writer holds the database
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and any(w in str(exc) for w in ("locked", "busy"))
+
+
+async def bookkeeping(store: Store, write: Callable[[Any], T], *, retry_s: float = BOOKKEEPING_RETRY_S) -> T:
+    """Run a job-status write in one transaction, retrying (without blocking the loop between tries) while another
+    writer holds the database beyond the busy timeout: a status change must not be lost to a lock, or the job would
+    stay `running` with nothing left to do."""
+    async for attempt in AsyncRetrying(retry=retry_if_exception(_locked), stop=stop_after_delay(retry_s),
+                                       wait=wait_exponential(multiplier=0.5, max=15), reraise=True):
+        with attempt:
+            with store.write() as conn:
+                return write(conn)
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -77,9 +99,9 @@ async def run_job(
             raise result
         if isinstance(result, BaseException):  # a bug, not a model failure: log it, leave the rest to recovery
             log.error("chain %s crashed: %r", sig, result, extra={"job_id": job_id, "model": sig})
-    with store.write() as conn:
-        final = states.settle_job(conn, job_id)  # no-op unless the job has nothing left and is still running
-        status = rows.job_status(conn, job_id)
+    # settle_job is a no-op unless the job has nothing left and is still running
+    final, status = await bookkeeping(
+        store, lambda conn: (states.settle_job(conn, job_id), rows.job_status(conn, job_id)))
     if status in {s.value for s in states.JOB_TERMINAL}:
         log.info("job ended: %s", status, extra={"job_id": job_id})
         return status
@@ -97,8 +119,7 @@ async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> Non
             if run.should_stop():
                 return
             try:
-                with store.write() as conn:
-                    states.transition_detail(conn, d.id, D.RUNNING)
+                await bookkeeping(store, lambda conn, did=d.id: states.transition_detail(conn, did, D.RUNNING))
             except IllegalTransition:  # skipped meanwhile (cancel): nothing to run
                 continue
             mlog = model_day_logger(__name__, run.job_id, signature, d.date)
@@ -116,13 +137,14 @@ async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> Non
                     on_commit=lambda conn, detail_id=d.id: states.transition_detail(conn, detail_id, D.COMPLETED),
                 )
             except asyncio.CancelledError:
-                with store.write() as conn:
+                with store.write() as conn:  # no retry loop here: we are being cancelled (shutdown)
                     states.transition_detail(conn, d.id, D.PENDING, recovery=True, note="worker stopped")
                 mlog.warning("model-day interrupted by shutdown; returned to pending")
                 raise
             except Exception as exc:  # ModelDayFailed, or a competitor that cannot be built
                 try:
-                    _fail_chain(store, d, days[i + 1:], str(exc) or type(exc).__name__)
+                    await bookkeeping(store, lambda conn, later=days[i + 1:], err=str(exc) or type(exc).__name__:
+                                      _fail_chain(conn, d, later, err))
                 except IllegalTransition as lost:  # another worker took the job over meanwhile
                     mlog.error("model-day failed and its status changed elsewhere: %s", lost.message)
                     return
@@ -131,12 +153,11 @@ async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> Non
             mlog.info("model-day completed")
 
 
-def _fail_chain(store: Store, failed: rows.DetailRow, later: list[rows.DetailRow], error: str) -> None:
-    """The failed day and the skips of the chain's later days, in one transaction."""
-    with store.write() as conn:
-        states.transition_detail(conn, failed.id, D.FAILED, error=error)
-        for d in later:
-            try:
-                states.transition_detail(conn, d.id, D.SKIPPED, error=f"blocked by failure on {failed.date}")
-            except IllegalTransition:  # already skipped (cancelled)
-                pass
+def _fail_chain(conn, failed: rows.DetailRow, later: list[rows.DetailRow], error: str) -> None:
+    """The failed day and the skips of the chain's later days (inside one transaction)."""
+    states.transition_detail(conn, failed.id, D.FAILED, error=error)
+    for d in later:
+        try:
+            states.transition_detail(conn, d.id, D.SKIPPED, error=f"blocked by failure on {failed.date}")
+        except IllegalTransition:  # already skipped (cancelled)
+            pass
