@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from ..store import jobs as rows
 from ..timeutil import utcnow_iso
 from ..tools.context import ToolContext
 from . import recovery, states
-from .chains import run_job
+from .chains import bookkeeping, run_job
 from .refresh import refresh_prices
 
 log = logging.getLogger(__name__)
@@ -100,25 +101,35 @@ class Worker:
             raise
         except Exception as exc:  # the job could not even start (e.g. unreadable snapshot): end it, never hang
             log.exception("job could not run", extra={"job_id": job_id})
-            self._abort(job_id, f"worker error: {type(exc).__name__}: {exc}")
+            try:
+                await self._abort(job_id, f"worker error: {type(exc).__name__}: {exc}")
+            except Exception:  # left running without progress: recovery ends or resumes it after the lease
+                log.exception("could not end the job", extra={"job_id": job_id})
         finally:
             self._tasks.pop(job_id, None)
-            self._release(job_id)
+            await self._release(job_id)
 
-    def _abort(self, job_id: str, error: str) -> None:
-        with self.store.write() as conn:
+    async def _abort(self, job_id: str, error: str) -> None:
+        def end(conn) -> None:
             rows.set_job_fields(conn, job_id, error=error)
             for d in rows.details(conn, job_id, ("pending",)):
                 states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=error)
             states.settle_job(conn, job_id)
 
-    def _release(self, job_id: str) -> None:
+        await bookkeeping(self.store, end)
+
+    async def _release(self, job_id: str) -> None:
         """An unfinished job (stopped) is left without owner so that the next start resumes it at once."""
-        with self.store.write() as conn:
+        def release(conn) -> None:
             job = rows.job(conn, job_id)
             if job is not None and job.status == "running" and job.worker_id == self.worker_id:
                 rows.set_owner(conn, job_id, None, None)
                 states.note_job(conn, job_id, f"released by worker {self.worker_id} (stopped)")
+
+        try:
+            await bookkeeping(self.store, release)
+        except Exception:  # the job keeps its owner; recovery takes it over once the lease expires
+            log.exception("could not release job", extra={"job_id": job_id})
 
     # ---- drain -----------------------------------------------------------------------------------------------
     def drain(self) -> None:
@@ -128,9 +139,20 @@ class Worker:
     async def _drain(self) -> None:
         self.recover()
         beat = asyncio.create_task(self._beat_forever())
+        failures = 0
         try:
             while True:
-                self._spawn_ready()
+                try:
+                    self._spawn_ready()
+                    failures = 0
+                except sqlite3.OperationalError as exc:  # database locked past the busy timeout: try again
+                    failures += 1
+                    if failures > 20:
+                        raise
+                    if not self._tasks:
+                        log.warning("could not claim jobs (%s); retrying", exc)
+                        await asyncio.sleep(1.0)
+                        continue
                 if not self._tasks:
                     return
                 await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)

@@ -106,3 +106,56 @@ def test_a_model_day_waits_for_another_writer_and_commits_after_it_lets_go(setti
     busy = ledger_of(store, "busy")
     assert [d["date"] for d in busy] == played and sum(len(d["trades"]) for d in busy) > 0
     assert busy == ledger_of(store, "free")
+
+
+class _ImpatientStore:
+    """Builds a real Store whose connections give up on a lock after 300 ms (the default busy timeout is 30 s)."""
+
+    @staticmethod
+    def open(path):
+        from ai_trader.store import Store
+
+        class Impatient(Store):
+            def conn(self):
+                c = super().conn()
+                c.execute("PRAGMA busy_timeout=300")
+                return c
+
+        return Impatient(path)
+
+
+@pytest.mark.parametrize("hold", [0.45, 1.5])
+def test_a_lock_held_past_the_busy_timeout_fails_the_day_cleanly_and_never_leaves_the_job_running(settings, hold):
+    store = _ImpatientStore.open(settings.db_path)
+    other = Locker(settings.db_path)
+    try:
+        prices = PriceView.load(store)
+        played = prices.trading_days("2025-06-10", "2025-10-30")[:3]
+        write_config(settings, models=MODELS, **AGENT)
+        service = JobService(settings, store, today=lambda: TODAY)
+        _, body = service.trigger({"models": ["busy"], "start_date": played[0], "end_date": played[-1]})
+
+        def grab_the_lock(ctx: ToolContext) -> None:
+            if ctx.date == played[1]:
+                other.lock()
+                threading.Timer(hold, other.release).start()
+
+        env = ToolEnv(store, prices, None)
+        Worker(settings, store,
+               toolbox_factory=lambda ctx: HookedToolbox(InProcessToolbox(env, ctx), grab_the_lock)).drain()
+        time.sleep(hold)
+        st = service.status(body["job_id"])
+        assert st["status"] == "partial"
+        assert [(d["date"], d["status"]) for d in st["progress"]["details"]] == [
+            (played[0], "completed"), (played[1], "failed"), (played[2], "skipped")]
+        assert "locked" in st["progress"]["details"][1]["error"]
+        with store.read() as conn:
+            days = [r[0] for r in conn.execute("SELECT date FROM model_days WHERE signature = 'busy'")]
+        assert days == [played[0]]  # nothing of the failed day, nothing after it
+        # the next catch-up resumes from the failed day and completes
+        _, again = service.trigger({"models": ["busy"], "start_date": played[1], "end_date": played[-1]})
+        Worker(settings, store).drain()
+        assert service.status(again["job_id"])["status"] == "completed"
+    finally:
+        other.close()
+        store.close()
