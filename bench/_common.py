@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import math
 import os
 import platform
 import shutil
@@ -22,8 +23,8 @@ OUT = ROOT / "bench" / "out"
 NASDAQ_CSV = ROOT.parent / "shared" / "data" / "nasdaq100_daily.csv"
 sys.path.insert(0, str(ROOT))
 
-from ai_trader.settings import Settings  # noqa: E402
-from ai_trader.store import Store  # noqa: E402
+from ai_trader.settings import Settings
+from ai_trader.store import Store
 
 
 def machine() -> dict[str, Any]:
@@ -186,4 +187,4 @@ def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     if not s:
         return float("nan")
-    return s[min(len(s) - 1, max(0, int(round(q * len(s) + 0.5)) - 1))]
+    return s[min(len(s) - 1, max(0, math.ceil(q * len(s)) - 1))]

@@ -25,8 +25,19 @@ import time
 from pathlib import Path
 
 import httpx
-from _common import OUT, ROOT, by_date, config_dict, free_port, fresh_root, settings_for, trading_days, trigger
-from _common import job_counts, write_result
+from _common import (
+    OUT,
+    ROOT,
+    by_date,
+    config_dict,
+    free_port,
+    fresh_root,
+    job_counts,
+    settings_for,
+    trading_days,
+    trigger,
+    write_result,
+)
 
 from ai_trader.jobs.worker import Worker
 from ai_trader.store import Store
@@ -110,7 +121,7 @@ def wrk(url: str, clients: int, seconds: float) -> dict:
                           url], capture_output=True, text=True, check=True).stdout
 
     def ms(label: str) -> float:
-        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
         return round(float(m.group(1)) * UNITS[m.group(2)], 3)
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))

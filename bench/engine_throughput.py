@@ -18,8 +18,19 @@ import sys
 import time
 from pathlib import Path
 
-from _common import OUT, db_bytes, dir_bytes, drain, fresh_root, job_counts, settings_for, trading_days, trigger
-from _common import config_dict, write_result
+from _common import (
+    OUT,
+    config_dict,
+    db_bytes,
+    dir_bytes,
+    drain,
+    fresh_root,
+    job_counts,
+    settings_for,
+    trading_days,
+    trigger,
+    write_result,
+)
 
 from ai_trader.store import Store
 

@@ -17,7 +17,18 @@ import asyncio
 import time
 from typing import Any
 
-from _common import OUT, by_date, config_dict, drain, fresh_root, job_counts, settings_for, trading_days, trigger, write_result
+from _common import (
+    OUT,
+    by_date,
+    config_dict,
+    drain,
+    fresh_root,
+    job_counts,
+    settings_for,
+    trading_days,
+    trigger,
+    write_result,
+)
 
 from ai_trader.jobs.worker import Worker
 from ai_trader.store import Store
