@@ -22,7 +22,7 @@ from ..agents.base import Competitor, SessionResult, Toolbox
 from ..agents.brief import build_brief
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
-from ..ledger.valuation import MissingPrice, daily_values, value_on
+from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
 from ..store import ledger as ledger_store
 from ..tools.context import ToolContext, ToolEnv
@@ -118,7 +118,9 @@ def _commit(env: ToolEnv, ctx: ToolContext, start: ledger_store.StartState, resu
             value = value_on(env.prices, ctx.date, live.cash, live.positions)
         except MissingPrice as exc:
             raise ModelDayFailed(f"cannot value the portfolio on {ctx.date}: {exc}") from exc
-        dv = daily_values(value, start.previous_value)
+        prev_value = previous_value(env.prices, ctx.date, start.previous_date, start.previous_value, start.cash,
+                                    start.positions)
+        dv = daily_values(value, prev_value)
         n_trades = len(ledger_store.staged_trades(conn, ctx.token))
         md_id = ledger_store.commit_model_day(
             conn, live, portfolio_value=dv.portfolio_value, profit=dv.profit, return_pct=dv.return_pct,

@@ -1,8 +1,11 @@
 """Valuation of an end-of-day snapshot.
 
     value      = cash + sum(shares * close(symbol, day))
-    profit     = value - previous value      (previous value = the signature's previous committed snapshot's value,
-                                              or initial_cash on its first day)
+    profit     = value - previous value      (previous value = the value on the previous trading day: the
+                                              signature's previous committed snapshot's value, or initial_cash on
+                                              its first day; when days were skipped since that snapshot, the
+                                              snapshot's holdings and cash valued at the previous trading day's
+                                              closes — nothing trades on a skipped day)
     return_pct = profit / previous value * 100
 
 `close(symbol, day)` is the day's close, or the symbol's last earlier close when the day has none (never 0).
@@ -58,6 +61,21 @@ def valuation_price(prices: PriceView, date: str) -> Callable[[str], float | Non
 
 def value_on(prices: PriceView, date: str, cash: float, positions: Mapping[str, int]) -> float:
     return portfolio_value(cash, positions, valuation_price(prices, date))
+
+
+def previous_value(prices: PriceView, date: str, snapshot_date: str | None, snapshot_value: float, cash: float,
+                   positions: Mapping[str, int]) -> float:
+    """The value on the trading day before `date` that a day's profit is measured against (see module docstring).
+
+    `snapshot_*`/`cash`/`positions` describe the start state (snapshot_date None: first day, value = initial cash).
+    """
+    prev_day = prices.previous_trading_day(date)
+    if snapshot_date is None or prev_day is None or snapshot_date >= prev_day:
+        return snapshot_value
+    try:
+        return value_on(prices, prev_day, cash, positions)
+    except MissingPrice:
+        return snapshot_value
 
 
 def daily_values(value: float, previous_value: float) -> DailyValues:
