@@ -4,8 +4,10 @@ Request: `GET {jina_base_url}/?q=<query>` with `Authorization: Bearer <JINA_API_
 `X-Respond-With: no-content`. Answer: `{"data": [{"title", "url", "description", "date" | "publishedTime", ...}]}`.
 
 Jina searches the live web, so the date filter is strict: a result is kept only if it carries a publication time
-strictly before the cut-off. A full timestamp is compared as is (no zone: read as UTC); a bare date (e.g.
-"Oct 14, 2025" or "2025-10-14") only counts when that day is before the session day. Undated results are dropped.
+strictly before the cut-off. A full timestamp with a zone is compared as is; one without a zone is read at its
+latest possible instant (UTC-12, the westernmost zone), so a local time of any site can never look earlier than it
+was; a bare date (e.g. "Oct 14, 2025" or "2025-10-14") only counts when that day is before the session day.
+Undated results are dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import httpx
 from .news_alphavantage import NewsUnavailable, rank
 from .news_local import iso_z
 
+LATEST_ZONE = dt.timezone(dt.timedelta(hours=-12))  # a zone-less timestamp is read here: its latest reading
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%Y-%m-%d", "%d %b %Y")
 
 
@@ -29,7 +32,7 @@ def published_before(value: Any, cutoff: dt.datetime) -> dt.datetime | None:
     try:
         t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         if "T" in text or " " in text.strip():
-            t = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+            t = t if t.tzinfo else t.replace(tzinfo=LATEST_ZONE)
             return t if t < cutoff else None
     except ValueError:
         pass
