@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     price_table: dict[str, tuple[float, float]] = Field(default_factory=dict)
     # metrics
     risk_free_rate: float = 0.0
-    trade_fee: float = 0.0
+    trade_fee: float = Field(default=0.0, ge=0, allow_inf_nan=False, description="TRADE_FEE: flat fee per trade, >= 0")
     # logging
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"

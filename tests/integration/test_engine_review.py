@@ -6,7 +6,13 @@ import asyncio
 from decimal import Decimal
 
 from ai_trader.jobs.executor import execute_model_day
-from tests.integration.ledger.fixtures import Scripted, env, market_db, market_store, prices  # noqa: F401
+from tests.integration.ledger.fixtures import (  # noqa: F401
+    Scripted,
+    env,
+    market_db,
+    market_store,
+    prices,
+)
 
 
 def run(env, date, competitor, *, signature="sig", job_id="job-1"):  # noqa: F811

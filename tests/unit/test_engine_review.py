@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from pydantic import ValidationError
+
+from ai_trader.settings import Settings
 from ai_trader.tools.functions import news_cutoff_utc
 from ai_trader.tools.news_jina import published_before
 
-CUTOFF = dt.datetime.fromisoformat(news_cutoff_utc("2025-10-15").replace("Z", "+00:00"))  # 13:30 UTC
+CUTOFF = dt.datetime.fromisoformat(news_cutoff_utc("2025-10-15"))  # 13:30 UTC
 
 
 def test_jina_timestamp_without_a_zone_is_judged_at_its_latest_possible_instant():
@@ -21,3 +25,12 @@ def test_jina_timestamp_without_a_zone_is_judged_at_its_latest_possible_instant(
     # explicit zones are still compared exactly
     assert published_before("2025-10-15T13:29:00Z", CUTOFF) is not None
     assert published_before("2025-10-15T09:31:00-04:00", CUTOFF) is None
+
+
+@pytest.mark.parametrize("fee", [-5.0, float("nan"), float("inf")])
+def test_a_negative_or_non_finite_trade_fee_is_refused_at_configuration(fee):
+    """A negative TRADE_FEE would pay the model for every trade (cash grows from nothing); NaN made every trade
+    fail with an internal error. Both are configuration errors, reported when the settings are read."""
+    with pytest.raises(ValidationError, match="trade_fee"):
+        Settings(_env_file=None, trade_fee=fee)
+    assert Settings(_env_file=None, trade_fee=1.5).trade_fee == 1.5
