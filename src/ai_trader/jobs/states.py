@@ -154,7 +154,12 @@ def final_status(counts: Mapping[str, int], *, cancelling: bool = False) -> JobS
 
 
 def settle_job(conn: sqlite3.Connection, job_id: str, *, at: str | None = None) -> JobStatus | None:
-    """If the running job has nothing left to do, give it its final status. Returns it (None: not finished)."""
+    """If the running job has nothing left to do, give it its final status. Returns it (None: not finished).
+
+    Called on every model-day completion: the cheap "anything pending or running left?" check comes first, so the
+    job row and the status counts are only read when the job is finishing."""
+    if rows.has_open_detail(conn, job_id):
+        return None
     job = rows.job(conn, job_id)
     if job is None or job.status != J.RUNNING:
         return None

@@ -192,6 +192,17 @@ def details(conn: sqlite3.Connection, job_id: str, statuses: Sequence[str] | Non
     return [_detail(r) for r in conn.execute(sql + " ORDER BY date, model", args)]
 
 
+PROGRESS_COLUMNS = ("date", "model", "status", "duration_seconds", "error", "started_at", "completed_at")
+
+
+def detail_progress(conn: sqlite3.Connection, job_id: str) -> list[tuple]:
+    """A job's details as plain tuples of `PROGRESS_COLUMNS`, ordered by date then model (status pages of big
+    jobs: no row objects)."""
+    return conn.execute(
+        f"SELECT {', '.join(PROGRESS_COLUMNS)} FROM job_details WHERE job_id = ? ORDER BY date, model", (job_id,)
+    ).fetchall()
+
+
 def detail(conn: sqlite3.Connection, detail_id: int) -> DetailRow | None:
     r = conn.execute("SELECT * FROM job_details WHERE id = ?", (detail_id,)).fetchone()
     return _detail(r) if r else None
@@ -209,6 +220,12 @@ def detail_counts(conn: sqlite3.Connection, job_id: str) -> dict[str, int]:
             "SELECT status, COUNT(*) FROM job_details WHERE job_id = ? GROUP BY status", (job_id,)):
         counts[status] = n
     return counts
+
+
+def has_open_detail(conn: sqlite3.Connection, job_id: str) -> bool:
+    """Whether any detail of the job is still pending or running (an index seek on job_details(job_id, status))."""
+    return conn.execute("SELECT 1 FROM job_details WHERE job_id = ? AND status IN ('pending', 'running') LIMIT 1",
+                        (job_id,)).fetchone() is not None
 
 
 def has_detail(conn: sqlite3.Connection, job_id: str, status: str, error: str) -> bool:
