@@ -8,7 +8,11 @@
     positions. Ids increase by one across days. Zero holdings are omitted (AI-Trader listed them as 0).
 `<agent_data>/<signature>/log/<date>/log.jsonl` — the session's messages, one line per message as AI-Trader wrote
     them: `{"signature": ..., "new_messages": [message]}`.
-Files are written to a temporary name and renamed, so a reader never sees half a file.
+Files are written to a temporary name and renamed, so a reader never sees half a file; the one exception is the
+common case after a commit: a day later than the last day of an intact `position.jsonl` whose ids continue (its last
+line's id = the number of actions the database holds before that day) is appended, in one write() of whole lines,
+instead of rewriting the signature's whole history (which made a run O(days²)). Anything else (a replaced or
+earlier day, a missing, truncated or foreign file) regenerates the file, so it always equals `ai-trader export`'s.
 """
 
 from __future__ import annotations
@@ -33,13 +37,17 @@ def _safe(signature: str) -> str:
     return signature
 
 
+def _line(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
 def _write_lines(path: Path, lines: Iterable[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=path.name + ".",
                                      suffix=".tmp", delete=False) as f:
         try:
             for line in lines:
-                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+                f.write(_line(line))
         except BaseException:
             f.close()
             os.unlink(f.name)
@@ -59,19 +67,27 @@ def position_lines(
     lines: list[dict[str, Any]] = [{"date": first.date, "id": 0, "positions": {"CASH": first.initial_cash}}]
     held: dict[str, int] = {}
     for day in days:
-        day_trades = trades.get(day.id, [])
-        if not day_trades:
-            lines.append({"date": day.date, "id": len(lines), "this_action": {"action": "no_trade", "symbol": "",
-                          "amount": 0}, "positions": {**dict(sorted(day.positions.items())), "CASH": day.cash}})
-        for t in day_trades:
-            held[t.symbol] = held.get(t.symbol, 0) + (t.amount if t.action == "buy" else -t.amount)
-            if not held[t.symbol]:
-                del held[t.symbol]
-            lines.append({"date": day.date, "id": len(lines),
-                          "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
-                          "positions": {**dict(sorted(held.items())), "CASH": t.cash_after}})
+        lines += day_lines(day, trades.get(day.id, []), held, len(lines))
         held = dict(day.positions)  # the snapshot is the truth for the next day
     return lines
+
+
+def day_lines(day: ledger_store.ModelDayRow, day_trades: list[ledger_store.TradeRow], held: dict[str, int],
+              first_id: int) -> list[dict[str, Any]]:
+    """One day's position.jsonl lines, ids from `first_id`; `held` = the holdings before the day (the previous
+    snapshot's positions)."""
+    if not day_trades:
+        return [{"date": day.date, "id": first_id, "this_action": {"action": "no_trade", "symbol": "", "amount": 0},
+                 "positions": {**dict(sorted(day.positions.items())), "CASH": day.cash}}]
+    held, out = dict(held), []
+    for t in day_trades:
+        held[t.symbol] = held.get(t.symbol, 0) + (t.amount if t.action == "buy" else -t.amount)
+        if not held[t.symbol]:
+            del held[t.symbol]
+        out.append({"date": day.date, "id": first_id + len(out),
+                    "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
+                    "positions": {**dict(sorted(held.items())), "CASH": t.cash_after}})
+    return out
 
 
 def log_lines(signature: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,11 +102,70 @@ def log_path(agent_data_dir: Path, signature: str, date: str) -> Path:
     return Path(agent_data_dir) / _safe(signature) / "log" / date / "log.jsonl"
 
 
-def write_position_file(store: Store, agent_data_dir: Path, signature: str) -> Path:
+def write_position_file(store: Store, agent_data_dir: Path, signature: str, committed: str | None = None) -> Path:
+    """Regenerate the signature's position.jsonl; with `committed` (the date just committed), append that day's
+    lines instead when the file ends, intact, with the signature's previous day (see the module docstring)."""
+    path = position_path(agent_data_dir, signature)
+    if committed is not None and _append_day(store, path, signature, committed):
+        return path
     with store.read() as conn:
         days = ledger_store.model_days(conn, signature)
         trades = ledger_store.trades_for(conn, [d.id for d in days])
-    return _write_lines(position_path(agent_data_dir, signature), position_lines(days, trades))
+    return _write_lines(path, position_lines(days, trades))
+
+
+def _append_day(store: Store, path: Path, signature: str, date: str) -> bool:
+    """Append `date`'s lines if it is the signature's latest day and directly follows the file's last line."""
+    last = _last_line(path)
+    if last is None or type(last.get("id")) is not int or not isinstance(last.get("date"), str) or last["date"] >= date:
+        return False
+    with store.read() as conn:
+        day = ledger_store.model_day(conn, signature, date)
+        prev = ledger_store.day_before(conn, signature, date)
+        if (day is None or prev is None or prev.date != last["date"]
+                or ledger_store.latest_date(conn, signature) != date
+                or ledger_store.action_count(conn, signature, date) != last["id"]):
+            return False
+        day_trades = ledger_store.trades_for(conn, [day.id])[day.id]
+    data = "".join(_line(x) for x in day_lines(day, day_trades, prev.positions, last["id"] + 1)).encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        return False
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        return False  # a partial line, if any, makes the regeneration below (and any later append check) rewrite it
+    finally:
+        os.close(fd)
+    return True
+
+
+def _last_line(path: Path) -> dict[str, Any] | None:
+    """The file's last line parsed (read backwards from the end); None when the file is missing or empty, does not
+    end with a newline, or the line is not a JSON object."""
+    try:
+        with open(path, "rb") as f:
+            pos = f.seek(0, os.SEEK_END)
+            tail = b""
+            while pos > 0:
+                step = min(4096, pos)
+                pos -= step
+                f.seek(pos)
+                tail = f.read(step) + tail
+                if tail.rfind(b"\n", 0, len(tail) - 1) >= 0:
+                    break
+    except OSError:
+        return None
+    if not tail.endswith(b"\n"):
+        return None
+    try:
+        obj = json.loads(tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1:])
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
 
 
 def write_log_file(store: Store, agent_data_dir: Path, signature: str, date: str) -> Path | None:
@@ -104,7 +179,7 @@ def write_log_file(store: Store, agent_data_dir: Path, signature: str, date: str
 
 def write_model_day_files(store: Store, agent_data_dir: Path, signature: str, date: str) -> list[Path]:
     """After a commit: the signature's position.jsonl and that day's log.jsonl."""
-    out = [write_position_file(store, agent_data_dir, signature)]
+    out = [write_position_file(store, agent_data_dir, signature, date)]
     log = write_log_file(store, agent_data_dir, signature, date)
     return out + ([log] if log else [])
 

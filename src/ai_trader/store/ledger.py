@@ -311,6 +311,17 @@ def day_before(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayR
     return _model_day(r) if r else None
 
 
+def action_count(conn: sqlite3.Connection, signature: str, before: str) -> int:
+    """Actions of the signature's committed days before `before`: one per trade, one per day without trades (the
+    lines those days take in AI-Trader's position.jsonl after its registration line)."""
+    return conn.execute(
+        "SELECT (SELECT COUNT(*) FROM trades WHERE signature = ? AND date < ?)"
+        " + (SELECT COUNT(*) FROM model_days m WHERE m.signature = ? AND m.date < ?"
+        "    AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.model_day_id = m.id))",
+        (signature, before, signature, before),
+    ).fetchone()[0]
+
+
 def trades_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, list[TradeRow]]:
     """Trades of the given model-days, in execution order, keyed by model-day id."""
     ids = list(model_day_ids)
