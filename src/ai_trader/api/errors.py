@@ -4,7 +4,8 @@
 - request validation (malformed JSON, wrong types, unknown fields, bad query values) → 400 `invalid_request`
   listing every problem with its location;
 - unknown route → 404 `not_found`; wrong method → 405 `method_not_allowed`;
-- anything unexpected → 500 `internal_error` without exception text (logged with the stack).
+- anything unexpected → 500 `internal_error` without exception text (logged with the stack);
+- the OpenAPI document lists those 400s instead of FastAPI's default 422.
 """
 
 from __future__ import annotations
@@ -93,7 +94,30 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "Internal server error")
 
 
+def _openapi_without_422(app: FastAPI) -> None:
+    """FastAPI documents a 422 `HTTPValidationError` on every validated operation; this API answers 400
+    `invalid_request` in the error shape instead, so the published schema says that."""
+    build = app.openapi
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()  # cached by FastAPI in app.openapi_schema; edited in place once
+            for ops in schema.get("paths", {}).values():
+                for op in ops.values():
+                    responses = op.get("responses", {})
+                    if responses.pop("422", None) is not None:
+                        responses.setdefault("400", {"description": "Invalid request", "content": error_ref})
+            schemas = schema.get("components", {}).get("schemas", {})
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
+    _openapi_without_422(app)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -94,6 +94,7 @@ class TriggerOk(_Open):
     progress: Progress | None = None
     last_simulation_date: str | None = None
     next_trading_day: str | None = None
+    warnings: list[str] | None = None  # present when the request was adjusted (e.g. end_date clamped)
 
 
 class JobList(_Open):

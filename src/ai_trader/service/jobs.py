@@ -84,14 +84,14 @@ class JobService:
             plan = plan_job(config, plan_request, prices, completed, today=self._today(),
                             max_days=self.settings.max_simulation_days)
             if not plan.total:
-                return 200, _current_body(plan, completed, prices)
+                return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
             wanted = set(plan.model_days)
             active = rows.active_model_days(conn)
             for job_id, model_days in active.items():
                 if wanted <= model_days:
                     job = rows.job(conn, job_id)
                     body = _job_body(conn, job, details=True)
-                    return 200, {**body, "message": IN_PROGRESS}
+                    return 200, {**body, "message": IN_PROGRESS, **_warnings(plan)}
             _refuse_if_busy(conn, plan, active, self.settings.max_concurrent_jobs)
             job_id, created_at = str(uuid.uuid4()), utcnow_iso()
             request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
@@ -172,6 +172,11 @@ def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceV
             "next_trading_day": prices.next_trading_day(last or plan.end_date)}
 
 
+def _warnings(plan: Plan) -> dict[str, Any]:
+    """`warnings` (e.g. the clamped end date) for the 200 answers too, when there are any."""
+    return {"warnings": plan.warnings} if plan.warnings else {}
+
+
 def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, set], max_jobs: int) -> None:
     """409 when the job limit is reached or a signature of the plan is still in an unfinished job (a signature's
     days must run in order, one chain at a time)."""
@@ -202,7 +207,9 @@ def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> d
         "progress": progress, "created_at": job.created_at, "started_at": job.started_at,
         "updated_at": job.updated_at, "completed_at": job.completed_at,
         "total_duration_seconds": job.total_duration_seconds, "error": job.error,
-        "phase": job.phase,  # e.g. "fetching_prices" while the catch-up download runs, "cancelling"; else null
+        # "fetching_prices" while the catch-up download runs, "cancelling" while a cancelled job's days finish;
+        # null once the job has ended (the column may still hold the last phase)
+        "phase": job.phase if job.status in rows.ACTIVE else None,
     }
 
 

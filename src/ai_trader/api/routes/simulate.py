@@ -16,6 +16,7 @@ from ..models import ConflictBody, ErrorBody, JobBody, JobList, TriggerAccepted,
 router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": ErrorBody}}
 JobId = Annotated[str, Path(description="the job id (any string; unknown ids are 404)")]
+# `:path` so an id holding an encoded "/" still reaches the handler (404 naming it), not the unknown-route 404
 JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
 
 
@@ -44,7 +45,7 @@ def trigger(request: Request, svc: JobServiceDep, rt: RuntimeDep,
     return JSONResponse(out, status_code=status)
 
 
-@router.get("/status/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
+@router.get("/status/{job_id:path}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
 def status(job_id: JobId, svc: JobServiceDep) -> JSONResponse:
     """A job's status and per-model-day progress."""
     return JSONResponse(svc.status(job_id))
@@ -63,7 +64,7 @@ def jobs(svc: JobServiceDep, limit: Annotated[int, Query(ge=1, le=200)] = 20,
     return JSONResponse(svc.list_jobs(limit, status))
 
 
-@router.post("/cancel/{job_id}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody},
+@router.post("/cancel/{job_id:path}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody},
                                             409: {"model": ErrorBody}, **ERRORS})
 def cancel(request: Request, job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> JSONResponse:
     """Cancel a job: pending model-days are skipped, running ones finish; the job ends `cancelled`."""
