@@ -1,4 +1,6 @@
-"""Request dependencies: the service runtime from app state, the optional API key (constant-time compare)."""
+"""Request dependencies: the service runtime from app state, the optional API key (constant-time compare).
+
+All `async def`: they never block, and a sync dependency would cost every request a hop to the thread pool."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from ..service.runtime import Runtime
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="required when API_KEY is set")
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
     rt = getattr(request.app.state, "runtime", None)
     if rt is None:
         raise TryLater("the service is starting or stopping")
@@ -24,7 +26,7 @@ def runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def require_api_key(rt: RuntimeDep, key: Annotated[str | None, Security(api_key_header)]) -> None:
+async def require_api_key(rt: RuntimeDep, key: Annotated[str | None, Security(api_key_header)]) -> None:
     expected = rt.settings.api_key
     if not expected:
         return
@@ -32,7 +34,7 @@ def require_api_key(rt: RuntimeDep, key: Annotated[str | None, Security(api_key_
         raise Unauthorized("missing or invalid X-API-Key header")
 
 
-def job_service(rt: RuntimeDep) -> Any:
+async def job_service(rt: RuntimeDep) -> Any:
     svc = getattr(rt, "jobs", None)
     if svc is None:
         raise TryLater("the job service is not available in this build")

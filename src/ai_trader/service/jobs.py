@@ -193,15 +193,18 @@ def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, s
 
 
 def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> dict[str, Any]:
-    counts = rows.detail_counts(conn, job.job_id)
-    running = rows.earliest_running(conn, job.job_id)
+    if details:  # one pass over the details gives the counts and the earliest running model-day too
+        items, counts, running = _details(rows.detail_progress(conn, job.job_id))
+    else:
+        counts = rows.detail_counts(conn, job.job_id)
+        running = rows.earliest_running(conn, job.job_id)
     progress: dict[str, Any] = {
         "total_model_days": sum(counts.values()), "completed": counts["completed"], "failed": counts["failed"],
         "skipped": counts["skipped"], "pending": counts["pending"], "running": counts["running"],
         "current": {"date": running[0], "model": running[1]} if running else None,
     }
     if details:
-        progress["details"] = [_detail_body(d) for d in rows.details(conn, job.job_id)]
+        progress["details"] = items
     return {
         "job_id": job.job_id, "status": job.status, "date_range": job.date_range, "models": job.models,
         "progress": progress, "created_at": job.created_at, "started_at": job.started_at,
@@ -213,11 +216,19 @@ def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> d
     }
 
 
-def _detail_body(d: rows.DetailRow) -> dict[str, Any]:
-    body: dict[str, Any] = {"date": d.date, "model": d.model, "status": d.status,
-                            "duration_seconds": d.duration_seconds}
-    if d.error is not None:
-        body["error"] = d.error
-    body["started_at"], body["completed_at"] = d.started_at, d.completed_at
-    return body
-
+def _details(found: list[tuple]) -> tuple[list[dict[str, Any]], dict[str, int], tuple[str, str] | None]:
+    """(detail bodies, {status: count}, earliest running (date, model)) of `rows.detail_progress` tuples."""
+    counts = dict.fromkeys(("pending", "running", "completed", "failed", "skipped"), 0)
+    running = None
+    items = []
+    for date, model, status, duration, error, started, completed in found:
+        counts[status] = counts.get(status, 0) + 1
+        if status == "running" and running is None:
+            running = (date, model)
+        if error is None:
+            items.append({"date": date, "model": model, "status": status, "duration_seconds": duration,
+                          "started_at": started, "completed_at": completed})
+        else:
+            items.append({"date": date, "model": model, "status": status, "duration_seconds": duration,
+                          "error": error, "started_at": started, "completed_at": completed})
+    return items, counts, running

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from ...errors import FixTheRequest
 from ...service.performance import performance as leaderboard
 from ...service.results import results_for_date, results_for_range
 from ..deps import RuntimeDep, require_api_key
 from ..models import ErrorBody, PerformanceBody, ResultsBody
+from ..responses import cached_json, cached_json_with_prices
 
 router = APIRouter(tags=["results"], dependencies=[Depends(require_api_key)])
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}}
@@ -19,7 +20,7 @@ Day = Annotated[str | None, Query(description="YYYY-MM-DD", max_length=64)]
 
 
 @router.get("/results", responses={200: {"model": ResultsBody}, 404: {"model": ErrorBody}, **ERRORS})
-def results(
+async def results(
     rt: RuntimeDep,
     date: Day = None,
     start_date: Day = None,
@@ -27,24 +28,27 @@ def results(
     model: Annotated[str | None, Query(description="signature (omitted: all)", max_length=64)] = None,
     job_id: Annotated[str | None, Query(description="only model-days committed by this job", max_length=200)] = None,
     detail: Literal["minimal", "full"] = "minimal",
-) -> JSONResponse:
+) -> Response:
     """Results for one date, or a range (per model days + metrics), or a job's own range."""
     if date is not None:
         if start_date is not None or end_date is not None:
             raise FixTheRequest("give either date or start_date/end_date, not both", {"field": "date"})
-        return JSONResponse(results_for_date(rt.store, date, model, detail, job_id))
-    body = results_for_range(rt.store, rt.prices(), start_date, end_date, model, detail, job_id,
-                             rt.settings.risk_free_rate)
-    return JSONResponse(body)
+        return await cached_json(rt, ("results", date, model, detail, job_id),
+                                 lambda: results_for_date(rt.store, date, model, detail, job_id))
+    key = ("results", start_date, end_date, model, detail, job_id)
+    return await cached_json_with_prices(rt, key, lambda: results_for_range(
+        rt.store, rt.prices(), start_date, end_date, model, detail, job_id, rt.settings.risk_free_rate))
 
 
 @router.get("/performance", responses={200: {"model": PerformanceBody}, **ERRORS})
-def performance(
+async def performance(
     rt: RuntimeDep,
     start_date: Day = None,
     end_date: Day = None,
     model: Annotated[list[str] | None, Query(description="signatures (repeat or comma-separate; omitted: all)")] = None,
-) -> JSONResponse:
+) -> Response:
     """Leaderboard: per-signature metrics sorted by cumulative return, plus the QQQ benchmark."""
     models = [m for item in (model or []) for m in item.split(",") if m] or None
-    return JSONResponse(leaderboard(rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate))
+    key = ("performance", start_date, end_date, tuple(models) if models else None)
+    return await cached_json_with_prices(rt, key, lambda: leaderboard(
+        rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate))

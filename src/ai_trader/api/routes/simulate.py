@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ...errors import AppError
 from ..audit import audit
 from ..deps import JobServiceDep, RuntimeDep, require_api_key
 from ..errors import error_response
 from ..models import ConflictBody, ErrorBody, JobBody, JobList, TriggerAccepted, TriggerOk, TriggerRequest
+from ..responses import cached_json
 
 router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": ErrorBody}}
@@ -46,15 +47,15 @@ def trigger(request: Request, svc: JobServiceDep, rt: RuntimeDep,
 
 
 @router.get("/status/{job_id:path}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
-def status(job_id: JobId, svc: JobServiceDep) -> JSONResponse:
+async def status(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """A job's status and per-model-day progress."""
-    return JSONResponse(svc.status(job_id))
+    return await cached_json(rt, ("status", job_id), lambda: svc.status(job_id))
 
 
 @router.get("/current", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
-def current(svc: JobServiceDep) -> JSONResponse:
+async def current(svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """The most recently created job (progress without details)."""
-    return JSONResponse(svc.current())
+    return await cached_json(rt, ("current",), lambda: svc.current())
 
 
 @router.get("/jobs", responses={200: {"model": JobList}, **ERRORS})
