@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx2
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
@@ -81,6 +81,19 @@ class LlmAgent:
         self.limits = agent if isinstance(agent, LoopLimits) else LoopLimits.of(agent)
         self.price_table = dict(price_table or {})
         self.provider = provider
+        self._shared: AsyncOpenAI | None = None
+
+    async def __aenter__(self) -> Self:
+        """Within `async with agent:` every model-day reuses one client (and its keep-alive connection) instead of
+        building and closing one per day; the chain of a job opens this scope around its days."""
+        if self._shared is None:
+            self._shared = self._client()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        client, self._shared = self._shared, None
+        if client is not None:
+            await client.close()
 
     def _client(self) -> AsyncOpenAI:
         ep = self.endpoint
@@ -95,6 +108,8 @@ class LlmAgent:
                            http_client=http_client)
 
     async def run_day(self, brief: DayBrief, tools: Toolbox) -> SessionResult:
+        if self._shared is not None:
+            return await _Session(self, self._shared, brief, tools).run()
         client = self._client()
         try:
             return await _Session(self, client, brief, tools).run()

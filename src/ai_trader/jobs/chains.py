@@ -11,6 +11,7 @@ model-day starts; a cancelled one goes back to pending so a restart resumes it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -109,6 +110,12 @@ async def run_job(
 
 
 async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> None:
+    async with contextlib.AsyncExitStack() as scope:  # closes the competitor's connections when the chain ends
+        await _chain_days(run, signature, days, scope)
+
+
+async def _chain_days(run: JobRun, signature: str, days: list[rows.DetailRow],
+                      scope: contextlib.AsyncExitStack) -> None:
     store = run.env.store
     model = run.config.model(signature)
     competitor: Competitor | None = None
@@ -129,6 +136,8 @@ async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> Non
                     raise ValueError(f"signature {signature!r} is not in the job's config")
                 if competitor is None:
                     competitor = build_competitor(model, run.config.agent_config, run.settings, store)
+                    if isinstance(competitor, contextlib.AbstractAsyncContextManager):  # an LLM agent: one client
+                        competitor = await scope.enter_async_context(competitor)
                 await execute_model_day(
                     run.env, job_id=run.job_id, signature=signature, date=d.date, competitor=competitor,
                     initial_cash=run.config.agent_config.initial_cash,

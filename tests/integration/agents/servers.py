@@ -78,12 +78,13 @@ def slow(seconds: float, then: dict[str, Any]) -> dict[str, Any]:
 class ScriptedChat:
     """POST /v1/chat/completions answers from `script`: a list consumed one item per request (the last one
     repeats), or a callable(request_body, n) -> item. Items: a `reply(...)` body, `status(code)`, `slow(s, item)`.
-    Every request body is kept in `requests`."""
+    Every request body is kept in `requests` (its headers in `headers`, the client's address in `peers`)."""
 
     def __init__(self, script: list[dict[str, Any]] | Callable[[dict[str, Any], int], dict[str, Any]]):
         self.script = script
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.peers: list[tuple[str, int]] = []
         self.app = Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"])])
         self._server = ThreadServer(self.app)
 
@@ -96,6 +97,7 @@ class ScriptedChat:
         self.script = script
         self.requests.clear()
         self.headers.clear()
+        self.peers.clear()
         return self
 
     def _next(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -108,6 +110,7 @@ class ScriptedChat:
         body = await request.json()
         self.requests.append(body)
         self.headers.append(dict(request.headers))
+        self.peers.append((request.client.host, request.client.port))
         item = self._next(body)
         while "__sleep__" in item:
             await asyncio.sleep(item["__sleep__"])

@@ -3,6 +3,7 @@ real SQLite and the shared NASDAQ-100 data."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from ai_trader.agents.llm import LlmAgent, LlmEndpoint, LoopLimits
 from ai_trader.agents.prompts import STOP_SIGNAL
 from ai_trader.errors import ModelDayFailed
+from ai_trader.jobs.executor import execute_model_day
 from tests.integration.agents.helpers import (
     DAY,
     ledger,
@@ -228,3 +230,27 @@ def test_sell_proceeds_fund_a_later_buy_and_cash_never_goes_negative(env, prices
     ok = ["error" not in r for r in tool_messages(chat.requests[1])]
     assert ok == [True, False, True, True]
     assert out.positions == {"AAPL": n} and out.cash >= 0
+
+
+def test_days_inside_the_agent_scope_share_one_connection_and_each_call_carries_the_key(env, chat_with):
+    """A job's chain runs its days inside `async with agent` (jobs/chains.py): one client, one keep-alive connection;
+    every request still carries the bearer key and reaches the chat-completions path."""
+    days = ("2025-06-03", "2025-06-04", "2025-06-05")
+    with chat_with([reply("Holding.", [tool_call("get_price_local", {"symbol": "AAPL", "date": "2025-06-02"})]),
+                    finish()]) as chat:
+        llm = agent(chat)
+
+        async def chain() -> list:
+            async with llm:
+                return [await execute_model_day(env, job_id="job-t", signature="llm", date=d, competitor=llm,
+                                                initial_cash=10_000.0, timeout_s=30) for d in days]
+
+        outs = asyncio.run(chain())
+        assert [o.date for o in outs] == list(days) and all(o.session.stop_signal_received for o in outs)
+        assert len(chat.requests) == 2 + 1 + 1  # day 1: tool call + finish; later days: the repeated finish
+        assert {h["authorization"] for h in chat.headers} == {"Bearer sk-test"}
+        assert len(set(chat.peers)) == 1
+        assert [d["date"] for d in ledger(env, "llm")] == list(days)
+        # outside the scope each model-day has its own client again (and still works)
+        run_day(env, llm, date="2025-06-06")
+        assert len(set(chat.peers)) == 2
