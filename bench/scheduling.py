@@ -7,14 +7,26 @@ and the next date waits for all of them).
 
 Scenarios: `equal` (every model latency_ms) and `unequal` (the first model 4x slower).
 
-    python bench/scheduling.py [--models 10] [--days 20] [--latency-ms 50] [--slow-factor 4]
+Where the LLM runs (`--llm`): `process` (default) serves the scripted model out of process with
+`ai-trader scripted-llm` (one server per distinct latency, loopback HTTP), and the models are plain `openai`-provider
+entries pointing at it, so this process's CPU is the worker's own (the SDK, the session loop, tools, SQLite, exports),
+as with a real provider; `in-process` uses provider `scripted` (the same app over an ASGI transport in this process,
+so its JSON work is counted too); `both` runs each.
+
+    python bench/scheduling.py [--models 10] [--days 20] [--latency-ms 50] [--slow-factor 4] [--llm process]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import subprocess
+import sys
 import time
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 from _common import (
@@ -22,6 +34,7 @@ from _common import (
     by_date,
     config_dict,
     drain,
+    free_port,
     fresh_root,
     job_counts,
     settings_for,
@@ -34,20 +47,86 @@ from ai_trader.jobs.worker import Worker
 from ai_trader.store import Store
 
 
-def models_for(n: int, latency_ms: float, slow_factor: float | None) -> list[dict[str, Any]]:
-    return [{"signature": f"scripted-{i:02d}", "basemodel": "scripted/momentum_lite", "provider": "scripted",
-             "script": "momentum_lite",
-             "latency_ms": latency_ms * (slow_factor if slow_factor and i == 0 else 1.0)} for i in range(n)]
+class ScriptedServers:
+    """`ai-trader scripted-llm` child processes, one per latency; `url(latency_ms)` starts one on first use."""
+
+    def __init__(self) -> None:
+        self.procs: dict[float, tuple[subprocess.Popen, str]] = {}
+
+    def url(self, latency_ms: float) -> str:
+        if latency_ms not in self.procs:
+            port = free_port()
+            exe = Path(sys.executable).with_name("ai-trader")
+            proc = subprocess.Popen([str(exe), "scripted-llm", "--port", str(port), "--latency-ms", str(latency_ms)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            url = f"http://127.0.0.1:{port}/v1"
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise SystemExit(f"ai-trader scripted-llm exited with {proc.returncode}: {proc.stderr.read()!r}")
+                try:
+                    urllib.request.urlopen(f"{url}/models", timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"ai-trader scripted-llm did not start on port {port}") from None
+                    time.sleep(0.1)
+            self.procs[latency_ms] = (proc, url)
+        return self.procs[latency_ms][1]
+
+    def cpu_s(self) -> float:
+        """User + system CPU of the servers so far (from /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for proc, _ in self.procs.values():
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+    def close(self) -> None:
+        for proc, _ in self.procs.values():
+            proc.terminate()
+        for proc, _ in self.procs.values():
+            proc.wait(timeout=10)
 
 
-def run(mode: str, models: list[dict[str, Any]], days: int, profile: bool = False) -> dict[str, Any]:
+def warm_up() -> None:
+    """Imports and the process-wide TLS context, so the first measured run does not pay these one-off costs."""
+    import openai  # noqa: F401
+
+    from ai_trader.agents.factory import build_competitor  # noqa: F401
+    from ai_trader.agents.http import shared_ssl_context
+    from ai_trader.agents.scripted_server import create_app  # noqa: F401
+
+    shared_ssl_context()
+
+
+def models_for(n: int, latency_ms: float, slow_factor: float | None, servers: ScriptedServers | None
+               ) -> list[dict[str, Any]]:
+    """`servers` None: the in-process scripted provider; else openai-provider entries served by `servers`."""
+    out = []
+    for i in range(n):
+        latency = latency_ms * (slow_factor if slow_factor and i == 0 else 1.0)
+        m: dict[str, Any] = {"signature": f"scripted-{i:02d}", "basemodel": "scripted/momentum_lite",
+                             "latency_ms": latency}
+        if servers is None:
+            m |= {"provider": "scripted", "script": "momentum_lite"}
+        else:
+            m |= {"provider": "openai", "openai_base_url": servers.url(latency), "openai_api_key": "bench"}
+        out.append(m)
+    return out
+
+
+def run(mode: str, models: list[dict[str, Any]], days: int, profile: bool = False,
+        servers: ScriptedServers | None = None) -> dict[str, Any]:
     root = fresh_root(f"sched-{mode}")
     settings = settings_for(root)
     store = Store(settings.db_path)
     dates = trading_days(store)
     # the job runs the D trading days after init_date (each has a previous close for the script to compare)
     job = trigger(settings, store, config_dict(models, dates[0], dates[days]), {"end_date": dates[days]})
-    cpu0 = time.process_time()  # this process only: the worker's event loop, SQLite and the scripted model
+    cpu0 = time.process_time()  # this process: the worker's event loop, SQLite (and the scripted model in-process)
+    server_cpu0 = servers.cpu_s() if servers else 0.0
     if mode == "chains" and profile:
         import cProfile
         import pstats
@@ -65,6 +144,7 @@ def run(mode: str, models: list[dict[str, Any]], days: int, profile: bool = Fals
         asyncio.run(by_date(store, settings, job["job_id"]))
         wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
+    server_cpu = (servers.cpu_s() - server_cpu0) if servers else None
     with store.read() as conn:
         calls = {r[0]: r[1] for r in conn.execute(
             "SELECT md.signature, SUM(sr.total_steps) FROM model_days md JOIN session_records sr "
@@ -78,6 +158,7 @@ def run(mode: str, models: list[dict[str, Any]], days: int, profile: bool = Fals
     return {"mode": mode, "model_days": job["total_model_days"], "details": counts, "wall_s": round(wall, 3),
             "ideal_s": round(ideal, 3), "efficiency": round(ideal / wall, 4), "wall_over_ideal": round(wall / ideal, 4),
             "cpu_s": round(cpu, 3), "cpu_ms_per_model_day": round(1000 * cpu / max(1, job["total_model_days"]), 1),
+            "llm_server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
             "slowest": slowest, "llm_calls_slowest": calls.get(slowest, 0), "llm_calls_total": sum(calls.values()),
             "llm_calls_per_model_day": round(sum(calls.values()) / max(1, job["total_model_days"]), 2)}
 
@@ -89,19 +170,29 @@ def main() -> int:
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--slow-factor", type=float, default=4.0)
     ap.add_argument("--only", choices=["equal", "unequal"], help="run one scenario")
+    ap.add_argument("--llm", choices=["process", "in-process", "both"], default="process",
+                    help="scripted model served by `ai-trader scripted-llm` (default) or in this process")
     ap.add_argument("--profile", action="store_true", help="cProfile the chains run (bench/out/scheduling.pstats)")
     args = ap.parse_args()
     results = []
-    for scenario, slow in (("equal", None), ("unequal", args.slow_factor)):
-        if args.only and scenario != args.only:
-            continue
-        models = models_for(args.models, args.latency_ms, slow)
-        for mode in ("chains",) if args.profile else ("chains", "lockstep"):
-            r = {"scenario": scenario, **run(mode, models, args.days, args.profile)}
-            results.append(r)
-            print(f"{scenario:8} {mode:8} {r['model_days']:4} model-days  wall {r['wall_s']:7.2f} s  "
-                  f"ideal {r['ideal_s']:6.2f} s  efficiency {r['efficiency']:.3f}  cpu {r['cpu_s']:6.2f} s  "
-                  f"({r['llm_calls_per_model_day']} LLM calls/model-day, details {r['details']})")
+    warm_up()
+    with ExitStack() as stack:
+        servers = ScriptedServers()
+        stack.callback(servers.close)
+        for llm in ("process", "in-process") if args.llm == "both" else (args.llm,):
+            for scenario, slow in (("equal", None), ("unequal", args.slow_factor)):
+                if args.only and scenario != args.only:
+                    continue
+                srv = servers if llm == "process" else None
+                models = models_for(args.models, args.latency_ms, slow, srv)
+                for mode in ("chains",) if args.profile else ("chains", "lockstep"):
+                    r = {"llm": llm, "scenario": scenario, **run(mode, models, args.days, args.profile, srv)}
+                    results.append(r)
+                    server = "" if r["llm_server_cpu_s"] is None else f" (+ LLM server {r['llm_server_cpu_s']:.2f} s)"
+                    print(f"{llm:10} {scenario:8} {mode:8} {r['model_days']:4} model-days  wall {r['wall_s']:7.2f} s  "
+                          f"ideal {r['ideal_s']:6.2f} s  efficiency {r['efficiency']:.3f}  "
+                          f"worker cpu {r['cpu_s']:6.2f} s{server}  "
+                          f"({r['llm_calls_per_model_day']} LLM calls/model-day, details {r['details']})")
     path = write_result("scheduling", {"params": vars(args), "runs": results})
     print(f"→ {path}")
     return 0
