@@ -40,7 +40,7 @@ def performance(
     for m in models or []:
         check_model(m)
     with store.read() as conn:
-        found = rows.model_days(conn, start=start, end=end, signatures=models or None)
+        found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
         counts = rows.trade_counts(conn, start, end, models or None)
         by_sig, starts = by_signature(conn, found)
     board = []

@@ -111,7 +111,7 @@ def results_for_date(
     return {"date": date, "results": results}
 
 
-def start_value(conn, signature: str, first: rows.ModelDayRow) -> tuple[float, str | None]:
+def start_value(conn, signature: str, first: rows.ModelDayRow | rows.DayValue) -> tuple[float, str | None]:
     """The value before a range's first day: the previous committed value (and its date), else initial cash."""
     before = rows.day_before(conn, signature, first.date)
     if before is not None:
@@ -120,9 +120,10 @@ def start_value(conn, signature: str, first: rows.ModelDayRow) -> tuple[float, s
 
 
 def by_signature(
-    conn, found: list[rows.ModelDayRow]
-) -> tuple[dict[str, list[rows.ModelDayRow]], dict[str, tuple[float, str | None]]]:
-    """The days grouped by signature (order kept) and each signature's value before its first day (`start_value`)."""
+    conn, found: list[Any]
+) -> tuple[dict[str, list[Any]], dict[str, tuple[float, str | None]]]:
+    """The days (`ModelDayRow` or `DayValue`) grouped by signature (order kept) and each signature's value before its
+    first day (`start_value`)."""
     series: dict[str, list[rows.ModelDayRow]] = {}
     for d in found:
         series.setdefault(d.signature, []).append(d)

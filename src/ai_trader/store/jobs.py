@@ -235,8 +235,10 @@ def has_detail(conn: sqlite3.Connection, job_id: str, status: str, error: str) -
 
 
 def earliest_running(conn: sqlite3.Connection, job_id: str) -> tuple[str, str] | None:
+    """The running detail first by date then model. `+date, +model`: sort the few running rows found through
+    job_details(job_id, status) instead of walking the whole job in (job_id, date, model) order."""
     r = conn.execute(
-        "SELECT date, model FROM job_details WHERE job_id = ? AND status = 'running' ORDER BY date, model LIMIT 1",
+        "SELECT date, model FROM job_details WHERE job_id = ? AND status = 'running' ORDER BY +date, +model LIMIT 1",
         (job_id,),
     ).fetchone()
     return (r[0], r[1]) if r else None

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..ledger.rules import Action, Book, Fill, TradeRefused, apply_trade
 from ..timeutil import utcnow_iso
@@ -293,6 +293,25 @@ def model_days(
     return [_model_day(r) for r in conn.execute(sql, args)]
 
 
+class DayValue(NamedTuple):
+    """A committed model-day's value only (what metrics need): a plain tuple, no positions decoded."""
+
+    signature: str
+    date: str
+    portfolio_value: float
+    initial_cash: float
+
+
+def day_values(
+    conn: sqlite3.Connection, start: str | None = None, end: str | None = None,
+    signatures: Sequence[str] | None = None,
+) -> list[DayValue]:
+    """`model_days` without positions, trades or sessions (the leaderboard over every stored day)."""
+    where, args = _where((("date >= ?", start), ("date <= ?", end)), signatures)
+    sql = f"SELECT signature, date, portfolio_value, initial_cash FROM model_days{where} ORDER BY signature, date"
+    return [DayValue(*r) for r in conn.execute(sql, args)]
+
+
 def model_days_on(conn: sqlite3.Connection, date: str) -> list[ModelDayRow]:
     return model_days(conn, start=date, end=date)
 
@@ -363,6 +382,12 @@ def session_record(conn: sqlite3.Connection, model_day_id: int) -> SessionRecord
     """The full session record (with messages and steps) of one model-day."""
     r = conn.execute("SELECT * FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
     return _session(r, SESSION_FIELDS, SessionRecordRow) if r else None  # type: ignore[return-value]
+
+
+def session_messages(conn: sqlite3.Connection, model_day_id: int) -> list[dict[str, Any]] | None:
+    """Only the conversation of one model-day's session record (None: no record); skips decoding the steps."""
+    r = conn.execute("SELECT messages FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
+    return json.loads(r[0]) if r else None
 
 
 def latest_dates(conn: sqlite3.Connection) -> dict[str, str]:
