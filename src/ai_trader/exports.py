@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -42,19 +42,28 @@ def _line(obj: dict[str, Any]) -> str:
 
 
 def _write_lines(path: Path, lines: Iterable[dict[str, Any]]) -> Path:
+    """Write to a fresh temporary name in the same directory (mode 0644), then rename over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=path.name + ".",
-                                     suffix=".tmp", delete=False) as f:
+    data = "".join(_line(x) for x in lines).encode("utf-8")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
         try:
-            for line in lines:
-                f.write(_line(line))
-        except BaseException:
-            f.close()
-            os.unlink(f.name)
-            raise
-    os.chmod(f.name, 0o644)  # NamedTemporaryFile creates 0600; exports are ordinary readable files
-    os.replace(f.name, path)
+            os.fchmod(fd, 0o644)  # whatever the umask: exports are ordinary readable files
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def position_lines(
@@ -133,9 +142,7 @@ def _append_day(store: Store, path: Path, signature: str, date: str) -> bool:
     except OSError:
         return False
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all(fd, data)
     except OSError:
         return False  # a partial line, if any, makes the regeneration below (and any later append check) rewrite it
     finally:
@@ -171,10 +178,10 @@ def _last_line(path: Path) -> dict[str, Any] | None:
 def write_log_file(store: Store, agent_data_dir: Path, signature: str, date: str) -> Path | None:
     with store.read() as conn:
         day = ledger_store.model_day(conn, signature, date)
-        record = ledger_store.session_record(conn, day.id) if day else None
-    if record is None:
+        messages = ledger_store.session_messages(conn, day.id) if day else None
+    if messages is None:
         return None
-    return _write_lines(log_path(agent_data_dir, signature, date), log_lines(signature, record.messages))
+    return _write_lines(log_path(agent_data_dir, signature, date), log_lines(signature, messages))
 
 
 def write_model_day_files(store: Store, agent_data_dir: Path, signature: str, date: str) -> list[Path]:

@@ -4,6 +4,7 @@ byte-identical to what `ai-trader export` regenerates from the database."""
 from __future__ import annotations
 
 import asyncio
+import stat
 
 from ai_trader.agents.base import SessionResult
 from ai_trader.exports import export_signatures, position_path
@@ -55,6 +56,8 @@ def test_days_are_appended_and_equal_the_regenerated_file(env, tmp_path):
     assert path.read_bytes() == regenerated(env, tmp_path, "m")
     ids = [line.split(b'"id": ')[1].split(b",")[0] for line in path.read_bytes().splitlines()]
     assert ids == [str(i).encode() for i in range(len(ids))]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE((live / "m/log/2025-07-08/log.jsonl").stat().st_mode) == 0o644
 
 
 def test_rerunning_an_earlier_day_regenerates_then_appending_resumes(env, tmp_path):
