@@ -52,6 +52,8 @@ class PriceView(CalendarQueries):
         self._close_dates = {s: tuple(v) for s, v in close_dates.items()}
         self._close_values = {s: tuple(v) for s, v in close_values.items()}
         self.calendar = TradingCalendar.from_bar_dates(by_date)
+        self._opens: dict[str, dict[str, float]] = {}  # memo of opens()/closes() per date (every model-day's brief)
+        self._closes: dict[str, dict[str, float]] = {}
 
     @classmethod
     def load(cls, store: Store, *, today: dt.date | None = None) -> PriceView:
@@ -88,13 +90,19 @@ class PriceView(CalendarQueries):
 
     def opens(self, date: str) -> dict[str, float]:
         """Opens of the tradable universe on `date` (symbols without a bar are absent)."""
-        day = self._by_date.get(date, {})
-        return {s: day[s].open for s in self.tradable if s in day}
+        found = self._opens.get(date)
+        if found is None:
+            day = self._by_date.get(date, {})
+            found = self._opens[date] = {s: day[s].open for s in self.tradable if s in day}
+        return dict(found)  # a copy: the caller may change it
 
     def closes(self, date: str) -> dict[str, float]:
         """Closes of the tradable universe on `date` (no bar or open-only bar: absent)."""
-        day = self._by_date.get(date, {})
-        return {s: day[s].close for s in self.tradable if s in day and day[s].close is not None}
+        found = self._closes.get(date)
+        if found is None:
+            day = self._by_date.get(date, {})
+            found = self._closes[date] = {s: day[s].close for s in self.tradable if s in day and day[s].close is not None}
+        return dict(found)  # a copy: the caller may change it
 
     @property
     def dates(self) -> tuple[str, ...]:
