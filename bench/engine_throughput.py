@@ -5,7 +5,8 @@ Each size runs in its own child process, so that peak RSS (ru_maxrss) belongs to
 right before the job is reported too (interpreter + imports + price view). Database size after a WAL checkpoint;
 the AI-Trader export files (agent_data/) separately.
 
-    python bench/engine_throughput.py [--sizes 10 100] [--profile]   # --profile: cProfile the largest size
+    python bench/engine_throughput.py [--sizes 10 100] [--days N] [--profile]   # --profile: cProfile the largest size
+                                                                  # --days: only the first N days (profiling)
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ from ai_trader.store import Store
 STRATEGIES = ("equal_weight", "momentum", "cash")
 
 
-def one(n: int, profile: bool) -> dict:
+def one(n: int, profile: bool, days: int | None = None) -> dict:
     root = fresh_root(f"engine-{n}")
     settings = settings_for(root)
     store = Store(settings.db_path)
     dates = trading_days(store)
+    if days:
+        dates = dates[:days + 1]  # the first day is only the start (trading starts the day after)
     models = [{"signature": f"{STRATEGIES[i % 3]}-{i:03d}", "provider": "baseline", "strategy": STRATEGIES[i % 3]}
               for i in range(n)]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -77,14 +80,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100])
     ap.add_argument("--profile", action="store_true", help="cProfile the largest size (slower; numbers inflated)")
+    ap.add_argument("--days", type=int, help="only the first N trading days (default: the whole file)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(one(args.child, args.profile)))
+        print(json.dumps(one(args.child, args.profile, args.days)))
         return 0
     runs = []
     for n in args.sizes:
-        cmd = [sys.executable, str(Path(__file__)), "--child", str(n)]
+        cmd = [sys.executable, str(Path(__file__)), "--child", str(n)] + (["--days", str(args.days)] if args.days else [])
         if args.profile and n == max(args.sizes):
             cmd.append("--profile")
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
