@@ -164,7 +164,7 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
         cells = {"#": rank, "model": name, "days": str(days), "value": _num(final, 0),
                  "return": _pct(m["cumulative_return"], 1), "annual": _pct(m["annualized_return"], 1),
                  "vol": _unsigned(m["volatility"]), "sharpe": _num(m["sharpe"]), "sortino": _num(m["sortino"]),
-                 "calmar": _num(m["calmar"]), "max DD": _pct(m["max_drawdown"], 1), "win": _unsigned(m["win_rate"], 0),
+                 "calmar": _num(m["calmar"]), "max DD": _unsigned(m["max_drawdown"], 1), "win": _unsigned(m["win_rate"], 0),
                  "trades": str(m["trades"])}
         table.add_row(*(cells[c] for c in cols))
     out.print(table)
