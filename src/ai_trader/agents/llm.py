@@ -11,7 +11,6 @@ retried (agents/retry.py); after that, or on a non-transient error, `LlmCallFail
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx2
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
+from ..logs import model_day_logger
 from .base import DayBrief, SessionResult, Toolbox
 from .costs import estimate_cost
 from .http import shared_ssl_context
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from ..config import AgentConfig, ModelConfig
     from ..settings import Settings
 
-log = logging.getLogger(__name__)
 NUDGE = f"Continue: use the tools to act. When you are done, output {STOP_SIGNAL}"
 DEFAULT_REQUEST_TIMEOUT_S = 120.0
 
@@ -120,6 +119,7 @@ class LlmAgent:
 class _Session:
     def __init__(self, agent: LlmAgent, client: AsyncOpenAI, brief: DayBrief, tools: Toolbox):
         self.agent, self.client, self.brief, self.tools = agent, client, brief, tools
+        self.log = model_day_logger(__name__, brief.job_id, brief.signature, brief.date)
         self.specs = tools.specs()
         self.messages: list[dict[str, Any]] = [
             {"role": "system", "content": system_prompt(brief)},
@@ -152,7 +152,7 @@ class _Session:
             started = time.perf_counter()
             data, attempts = await call_with_retries(
                 self._complete, max_retries=limits.max_retries, base_delay=limits.base_delay,
-                what=f"LLM call {step} to {self.agent.endpoint.basemodel}",
+                what=f"LLM call {step} to {self.agent.endpoint.basemodel}", logger=self.log,
             )
             latency = time.perf_counter() - started
             message = (data["choices"][0] or {}).get("message") or {}
@@ -194,6 +194,6 @@ class _Session:
         res.reasoning_summary = reasoning_summary(self.texts)
         res.cost_usd = estimate_cost(self.agent.price_table, res.basemodel, res.prompt_tokens, res.completion_tokens)
         res.messages = self.messages
-        log.info("session %s %s: %d steps, finish=%s, tools=%s", self.brief.signature, self.brief.date,
-                 res.total_steps, res.stop_signal_received, res.tool_usage)
+        self.log.info("session ended: %d steps, finish=%s, tools=%s", res.total_steps, res.stop_signal_received,
+                      res.tool_usage)
         return res

@@ -47,8 +47,10 @@ def describe(exc: BaseException) -> str:
 async def call_with_retries(
     fn: Callable[[], Awaitable[T]], *, max_retries: int, base_delay: float, what: str = "LLM call",
     max_delay: float = 60.0, on_retry: Callable[[int, BaseException], None] | None = None,
+    logger: logging.Logger | logging.LoggerAdapter | None = None,
 ) -> tuple[T, int]:
-    """Run `fn`, retrying transient errors; returns (result, attempts). Raises LlmCallFailed."""
+    """Run `fn`, retrying transient errors; returns (result, attempts). Raises LlmCallFailed.
+    `logger` (e.g. a model-day logger carrying job_id/model/date) receives the retry warnings."""
     attempt = 0
     while True:
         attempt += 1
@@ -63,8 +65,8 @@ async def call_with_retries(
                 raise LlmCallFailed(f"{what} failed{suffix}: {describe(exc)}", attempts=attempt,
                                     transient=transient) from exc
             delay = min(max_delay, base_delay * 2 ** (attempt - 1))
-            log.warning("%s failed (attempt %d/%d), retrying in %.2fs: %s", what, attempt, max_retries + 1, delay,
-                        describe(exc))
+            (logger or log).warning("%s failed (attempt %d/%d), retrying in %.2fs: %s", what, attempt,
+                                    max_retries + 1, delay, describe(exc))
             if on_retry is not None:
                 on_retry(attempt, exc)
             await asyncio.sleep(delay)

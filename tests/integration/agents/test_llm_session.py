@@ -123,6 +123,17 @@ def test_rate_limited_once_then_succeeds(env, chat_with):
     assert out.session.steps[0]["attempts"] == 2
 
 
+def test_session_and_retry_log_lines_carry_job_model_and_date(env, chat_with, caplog):
+    """operations.md: every log line about a model-day has job_id, model and date as fields (not only in text)."""
+    caplog.set_level("INFO", logger="ai_trader")
+    with chat_with([status(429, "slow down"), finish()]) as chat:
+        run_day(env, agent(chat))
+    lines = [r for r in caplog.records if r.name.startswith("ai_trader.agents")]
+    assert any("retrying" in r.getMessage() for r in lines) and any("session ended" in r.getMessage() for r in lines)
+    for r in lines:
+        assert (r.job_id, r.model, r.date) == ("job-t", "llm", DAY), r.getMessage()
+
+
 def test_always_500_fails_after_retries_and_commits_nothing(env, chat_with):
     buy = reply(None, [tool_call("buy", {"symbol": "AAPL", "amount": 3})])
     with chat_with([buy, status(500)]) as chat:
