@@ -26,6 +26,11 @@ from ..timeutil import parse_date
 from .context import ToolContext, ToolEnv
 
 log = logging.getLogger(__name__)
+
+
+def _context(ctx: ToolContext) -> dict[str, Any]:
+    """job_id/model/date fields for a log line about this session's model-day."""
+    return {"job_id": ctx.job_id, "model": ctx.signature, "date": ctx.date}
 NEW_YORK = ZoneInfo("America/New_York")
 MARKET_OPEN = dt.time(9, 30)
 WITHHELD_NOTE = ("Only the opening price is known during the session day; high, low, close and volume are withheld "
@@ -80,7 +85,7 @@ def _trade(env: ToolEnv, ctx: ToolContext, action: rules.Action, symbol: Any, am
     except rules.TradeRefused as exc:
         return exc.to_error()
     except sqlite3.OperationalError as exc:  # e.g. the database stayed locked past the busy timeout
-        log.warning("trade could not be written: %s", exc)
+        log.warning("trade could not be written: %s", exc, extra=_context(ctx))
         return {"error": "the ledger is busy right now; try the trade again", "symbol": symbol}
     return book.as_positions()
 
@@ -123,7 +128,7 @@ def get_information(env: ToolEnv, ctx: ToolContext, query: Any, limit: int = 5) 
     try:
         articles = env.news.search(query, cutoff, limit)
     except Exception as exc:  # a provider's failure is the model's "no news", not a crash
-        log.warning("news search failed: %s", exc)
+        log.warning("news search failed: %s", exc, extra=_context(ctx))
         return {"error": f"news search failed: {exc}"}
     if not articles:
         return f"No news found for {query!r} published before {cutoff}."
