@@ -134,6 +134,22 @@ class JobService:
             data = [_job_body(conn, j, details=False) for j in rows.jobs(conn, limit=limit, status=status)]
         return {"data": data, "count": len(data)}
 
+    def events(self, job_id: str) -> dict[str, Any]:
+        """The job's audit trail: every job and model-day status transition, oldest first (the job_events table,
+        written in the same transaction as each transition)."""
+        with self.store.read() as conn:
+            job = rows.job(conn, job_id) if isinstance(job_id, str) else None
+            if job is None:
+                raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
+            days = {d.id: (d.date, d.model) for d in rows.details(conn, job_id)}
+            events = rows.events(conn, job_id)
+        out = []
+        for e in events:
+            date, model = days.get(e.detail_id, (None, None))
+            out.append({"at": e.at, "scope": "model-day" if e.detail_id is not None else "job", "date": date,
+                        "model": model, "from_status": e.from_status, "to_status": e.to_status, "detail": e.detail})
+        return {"job_id": job_id, "events": out, "count": len(out)}
+
     def cancel(self, job_id: str) -> dict[str, Any]:
         """Pending model-days → skipped; running ones finish (or time out); the job ends `cancelled`."""
         with self.store.write() as conn:
