@@ -25,7 +25,7 @@ from ai_trader.agents.mcp_toolbox import McpToolbox
 from ai_trader.agents.toolbox import InProcessToolbox
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store
-from ai_trader.store import ledger as ledger_store
+from ai_trader.store import sessions as session_store
 from ai_trader.tools.context import ToolContext, ToolEnv
 
 BIN = Path(sys.executable).parent / "ai-trader"
@@ -83,7 +83,7 @@ def main() -> int:
     with store.write() as conn:  # enough cash for every buy of both runs
         for kind in ("inprocess", "mcp"):
             sessions[kind] = ToolContext(f"bench-{kind}", date, f"token-{kind}", None)
-            ledger_store.open_live_session(conn, token=f"token-{kind}", job_id=None, signature=f"bench-{kind}",
+            session_store.open_live_session(conn, token=f"token-{kind}", job_id=None, signature=f"bench-{kind}",
                                            date=date, cash=1e9, positions={})
     env = ToolEnv(store, PriceView.load(store), None, 0.0)
     inproc = asyncio.run(measure(InProcessToolbox(env, sessions["inprocess"]), date, args.calls, args.warmup))

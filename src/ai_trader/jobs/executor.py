@@ -25,6 +25,7 @@ from ..errors import ModelDayFailed
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
 from ..store import ledger as ledger_store
+from ..store import sessions as session_store
 from ..tools.context import ToolContext, ToolEnv
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ async def execute_model_day(
     try:
         with env.store.write() as conn:
             start = ledger_store.start_state(conn, signature, date, initial_cash)
-            ledger_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
+            session_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
                                            cash=start.cash, positions=start.positions)
     except sqlite3.Error as exc:
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
@@ -111,7 +112,7 @@ async def _run(env: ToolEnv, ctx: ToolContext, competitor: Competitor, start: le
 def _commit(env: ToolEnv, ctx: ToolContext, start: ledger_store.StartState, result: SessionResult,
             on_commit: Callable[[sqlite3.Connection], Any] | None) -> ModelDayOutcome:
     with env.store.write() as conn:
-        live = ledger_store.live_session(conn, ctx.token)
+        live = session_store.live_session(conn, ctx.token)
         if live is None:
             raise ModelDayFailed("the live session vanished before commit (the same model-day was started again)")
         try:
@@ -121,7 +122,7 @@ def _commit(env: ToolEnv, ctx: ToolContext, start: ledger_store.StartState, resu
         prev_value = previous_value(env.prices, ctx.date, start.previous_date, start.previous_value, start.cash,
                                     start.positions)
         dv = daily_values(value, prev_value)
-        n_trades = len(ledger_store.staged_trades(conn, ctx.token))
+        n_trades = len(session_store.staged_trades(conn, ctx.token))
         md_id = ledger_store.commit_model_day(
             conn, live, portfolio_value=dv.portfolio_value, profit=dv.profit, return_pct=dv.return_pct,
             initial_cash=start.initial_cash, session=dataclasses.asdict(result),
@@ -135,7 +136,7 @@ def _commit(env: ToolEnv, ctx: ToolContext, start: ledger_store.StartState, resu
 def _abandon(env: ToolEnv, token: str) -> None:
     try:
         with env.store.write() as conn:
-            ledger_store.delete_live_session(conn, token)
+            session_store.delete_live_session(conn, token)
     except sqlite3.Error as exc:  # a stale live session is harmless: it is replaced when the day runs again
         log.warning("could not delete live session: %s", exc)
 

@@ -1,8 +1,8 @@
-"""SQL of the ledger aggregate: model_days, trades, session_records, live_sessions, staged_trades.
+"""SQL of the ledger aggregate: model_days, trades, session_records.
 
-Ledger truth is `model_days` (+ `trades`, `session_records`). A model-day in progress lives in `live_sessions` +
-`staged_trades`; `trade_in_session` changes it in one short BEGIN IMMEDIATE transaction (safe from any process),
-and `commit_model_day` (called inside the executor's commit transaction) turns it into ledger rows and deletes it.
+Ledger truth is `model_days` (+ `trades`, `session_records`). A model-day in progress lives in the intraday book
+(`store/sessions.py`: live_sessions + staged_trades); `commit_model_day` (called inside the executor's commit
+transaction) turns it into ledger rows and deletes it.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..ledger.rules import Action, Book, Fill, TradeRefused, apply_trade
 from ..timeutil import utcnow_iso
-from .db import Store
+from .sessions import LiveSession, delete_live_session, dumps, staged_trades
 
 
 @dataclass(frozen=True)
@@ -75,21 +74,6 @@ class SessionRecordRow(SessionSummaryRow):
 
 
 @dataclass(frozen=True)
-class LiveSession:
-    token: str
-    job_id: str | None
-    signature: str
-    date: str
-    cash: float
-    positions: dict[str, int]
-    created_at: str
-
-    @property
-    def book(self) -> Book:
-        return Book(self.cash, dict(self.positions))
-
-
-@dataclass(frozen=True)
 class StartState:
     """Where a model-day starts: the previous committed snapshot, or initial cash."""
 
@@ -118,7 +102,7 @@ _SESSION_DEFAULTS: dict[str, Any] = {
 
 
 def _dumps(x: Any) -> str:
-    return json.dumps(x, sort_keys=True, separators=(",", ":"), default=str)
+    return dumps(x)
 
 
 def _session_value(session: Mapping[str, Any], key: str) -> Any:
@@ -168,12 +152,7 @@ def _where(clauses: Iterable[tuple[str, Any]], signatures: Sequence[str] | None)
     return sql, args
 
 
-def _live(r: sqlite3.Row) -> LiveSession:
-    return LiveSession(r["token"], r["job_id"], r["signature"], r["date"], r["cash"], json.loads(r["positions"]),
-                       r["created_at"])
-
-
-# ---- start state and live sessions -------------------------------------------------------------------------------
+# ---- start state -------------------------------------------------------------------------------------------------
 
 def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cash: float) -> StartState:
     """The signature's latest committed snapshot before `date` (from any job), else initial cash and no holdings."""
@@ -181,68 +160,6 @@ def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cas
     if row is None:
         return StartState(float(initial_cash), {}, None, float(initial_cash), float(initial_cash))
     return StartState(row.cash, row.positions, row.date, row.portfolio_value, row.initial_cash)
-
-
-def open_live_session(
-    conn: sqlite3.Connection, *, token: str, job_id: str | None, signature: str, date: str, cash: float,
-    positions: Mapping[str, int],
-) -> LiveSession:
-    """Bind a new session (deleting a stale one of the same signature and date); call inside a write transaction."""
-    conn.execute("DELETE FROM live_sessions WHERE signature = ? AND date = ?", (signature, date))
-    created = utcnow_iso()
-    conn.execute(
-        "INSERT INTO live_sessions(token, job_id, signature, date, cash, positions, created_at) VALUES (?,?,?,?,?,?,?)",
-        (token, job_id, signature, date, float(cash), _dumps(dict(positions)), created),
-    )
-    return LiveSession(token, job_id, signature, date, float(cash), dict(positions), created)
-
-
-def live_session(conn: sqlite3.Connection, token: str) -> LiveSession | None:
-    """Resolve a session token (None if unknown or already committed/abandoned)."""
-    r = conn.execute("SELECT * FROM live_sessions WHERE token = ?", (token,)).fetchone()
-    return _live(r) if r else None
-
-
-def delete_live_session(conn: sqlite3.Connection, token: str) -> None:
-    conn.execute("DELETE FROM live_sessions WHERE token = ?", (token,))
-
-
-def delete_live_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> int:
-    return conn.execute("DELETE FROM live_sessions WHERE job_id = ?", (job_id,)).rowcount
-
-
-def staged_trades(conn: sqlite3.Connection, token: str) -> list[Fill]:
-    rows = conn.execute(
-        "SELECT action, symbol, amount, price, total, fee, cash_after FROM staged_trades WHERE token = ? ORDER BY seq",
-        (token,),
-    ).fetchall()
-    return [Fill(*tuple(r)) for r in rows]
-
-
-def trade_in_session(
-    store: Store, token: str, action: Action, symbol: str, amount: int, price: float, fee: float = 0.0, *,
-    signature: str | None = None, date: str | None = None,
-) -> tuple[Book, Fill]:
-    """Apply one order to the live session in ONE write transaction: read the book, check the rules, write the new
-    book and the staged trade. Raises TradeRefused (nothing written) when a rule or the session forbids it.
-    `signature`/`date`, when given, must match the session the token is bound to."""
-    with store.write() as conn:
-        live = live_session(conn, token)
-        if live is None:
-            raise TradeRefused("this trading session is not active (finished, timed out or unknown)")
-        if (signature is not None and signature != live.signature) or (date is not None and date != live.date):
-            raise TradeRefused("the session token does not belong to this signature and date")
-        book, fill = apply_trade(live.book, action, symbol, amount, price, fee)
-        conn.execute("UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?",
-                     (book.cash, _dumps(book.positions), token))
-        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?",
-                           (token,)).fetchone()[0]
-        conn.execute(
-            "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (token, seq, fill.action, fill.symbol, fill.amount, fill.price, fill.total, fill.fee, fill.cash_after),
-        )
-    return book, fill
 
 
 # ---- commit -------------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import InvalidDate
 from ..ledger import rules
-from ..store import ledger as ledger_store
+from ..store import sessions as session_store
 from ..timeutil import parse_date
 from .context import ToolContext, ToolEnv
 
@@ -79,7 +79,7 @@ def _trade(env: ToolEnv, ctx: ToolContext, action: rules.Action, symbol: Any, am
         n = rules.parse_amount(amount)
         rules.check_tradable(sym, env.prices.tradable)
         price = rules.fill_price(sym, ctx.date, env.prices.open(sym, ctx.date))
-        book, _ = ledger_store.trade_in_session(
+        book, _ = session_store.trade_in_session(
             env.store, ctx.token, action, sym, n, price, env.trade_fee, signature=ctx.signature, date=ctx.date
         )
     except rules.TradeRefused as exc:

@@ -7,7 +7,7 @@ import uuid
 
 from ai_trader.ledger.valuation import daily_values, value_on
 from ai_trader.market.prices import PriceView
-from ai_trader.store import Store, ledger
+from ai_trader.store import Store, ledger, sessions
 
 
 def commit_day(store: Store, prices: PriceView, signature: str, date: str, orders=(), *, job_id=None,
@@ -16,12 +16,12 @@ def commit_day(store: Store, prices: PriceView, signature: str, date: str, order
     token = uuid.uuid4().hex
     with store.write() as conn:
         start = ledger.start_state(conn, signature, date, initial_cash)
-        ledger.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
+        sessions.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
                                  cash=start.cash, positions=start.positions)
     for action, symbol, amount in orders:
-        ledger.trade_in_session(store, token, action, symbol, amount, prices.open(symbol, date))
+        sessions.trade_in_session(store, token, action, symbol, amount, prices.open(symbol, date))
     with store.write() as conn:
-        live = ledger.live_session(conn, token)
+        live = sessions.live_session(conn, token)
         value = value_on(prices, date, live.cash, live.positions)
         dv = daily_values(value, start.previous_value)
         return ledger.commit_model_day(

@@ -13,7 +13,7 @@ from ai_trader.agents.base import DayBrief, SessionResult
 from ai_trader.market.importers import import_file
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store
-from ai_trader.store import ledger as ledger_store
+from ai_trader.store import sessions as session_store
 from ai_trader.tools.context import ToolContext, ToolEnv
 from ai_trader.tools.news_local import LocalNewsProvider
 from tests.conftest import NEWS_JSON
@@ -57,7 +57,7 @@ def open_session(env: ToolEnv, signature: str, date: str, cash: float = 10000.0,
                  token: str | None = None, job_id: str | None = "job-1") -> ToolContext:
     token = token or f"tok-{signature}-{date}"
     with env.store.write() as conn:
-        ledger_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date, cash=cash,
+        session_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date, cash=cash,
                                        positions=positions or {})
     return ToolContext(signature=signature, date=date, token=token, job_id=job_id)
 

@@ -10,7 +10,7 @@ import pytest
 
 from ai_trader.agents.toolbox import InProcessToolbox
 from ai_trader.ledger.rules import Book, apply_trade
-from ai_trader.store import ledger as ledger_store
+from ai_trader.store import sessions as session_store
 from ai_trader.tools import functions as f
 from ai_trader.tools.news_local import LocalNewsProvider
 from ai_trader.tools.registry import TOOL_SERVERS, TOOL_SPECS, call_tool
@@ -21,8 +21,8 @@ DAY = "2025-07-03"  # Thursday before the July 4 holiday
 
 def book(env, token):
     with env.store.read() as conn:
-        live = ledger_store.live_session(conn, token)
-        staged = ledger_store.staged_trades(conn, token)
+        live = session_store.live_session(conn, token)
+        staged = session_store.staged_trades(conn, token)
     return live, staged
 
 
