@@ -102,6 +102,24 @@ class JobList(_Open):
     count: int
 
 
+class JobEvent(_Open):
+    """One status transition of the job (`scope` "job") or of one of its model-days (`scope` "model-day")."""
+
+    at: str
+    scope: Literal["job", "model-day"]
+    date: str | None
+    model: str | None
+    from_status: str | None
+    to_status: str
+    detail: str | None
+
+
+class JobEvents(_Open):
+    job_id: str
+    events: list[JobEvent]
+    count: int
+
+
 class DailyPnl(_Open):
     profit: float
     return_pct: float

@@ -135,7 +135,7 @@ def test_api_key_required_everywhere_but_health(api_settings, priced_store):
     keyed = api_settings.model_copy(update={"api_key": "s3cret"})
     with TestClient(create_app(keyed, store=priced_store, start_worker=False), raise_server_exceptions=False) as c:
         for method, path in (("get", "/simulate/current"), ("get", "/simulate/jobs"), ("post", "/simulate/trigger"),
-                             ("get", "/simulate/status/x"), ("post", "/simulate/cancel/x"),
+                             ("get", "/simulate/status/x"), ("post", "/simulate/cancel/x"), ("get", "/simulate/events/x"),
                              ("get", "/results?date=2025-07-01"), ("get", "/performance")):
             _err(getattr(c, method)(path), 401, "unauthorized")
             _err(getattr(c, method)(path, headers={"X-API-Key": "wrong"}), 401, "unauthorized")

@@ -99,3 +99,23 @@ def test_current_is_the_earliest_running_model_day_and_details_are_by_date_then_
     current = client.get("/simulate/current").json()
     assert current["progress"]["current"] == {"date": "2025-10-29", "model": "idle"}
     assert "details" not in current["progress"]
+
+
+def test_events_is_the_audit_trail_of_every_transition_in_order(client, api_settings, priced_store):
+    """operations.md: an audit trail of job creation and every status transition (extension: GET /simulate/events)."""
+    resp = client.post("/simulate/trigger", json={"start_date": "2025-07-01", "end_date": "2025-07-02",
+                                                  "models": ["idle"]})
+    job_id = resp.json()["job_id"]
+    Worker(api_settings, priced_store).drain()
+    body = client.get(f"/simulate/events/{job_id}").json()
+    assert body["job_id"] == job_id and body["count"] == len(body["events"])
+    trail = [(e["scope"], e["date"], e["model"], e["from_status"], e["to_status"]) for e in body["events"]]
+    assert trail[0] == ("job", None, None, None, "pending")
+    assert trail[1] == ("job", None, None, "pending", "running")
+    for day in ("2025-07-01", "2025-07-02"):
+        assert trail.index(("model-day", day, "idle", "pending", "running")) < trail.index(
+            ("model-day", day, "idle", "running", "completed"))
+    assert trail[-1] == ("job", None, None, "running", "completed")
+    assert all(e["at"].endswith("Z") for e in body["events"])
+    missing = client.get("/simulate/events/nope")
+    assert missing.status_code == 404 and missing.json()["details"]["job_id"] == "nope"

@@ -1,4 +1,4 @@
-"""/simulate/*: trigger, status, current, jobs, cancel — thin adapters over `service/jobs.JobService`."""
+"""/simulate/*: trigger, status, events, current, jobs, cancel — thin adapters over `service/jobs.JobService`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from ...errors import AppError
 from ..audit import audit
 from ..deps import JobServiceDep, RuntimeDep, require_api_key
 from ..errors import error_response
-from ..models import ConflictBody, ErrorBody, JobBody, JobList, TriggerAccepted, TriggerOk, TriggerRequest
+from ..models import (ConflictBody, ErrorBody, JobBody, JobEvents, JobList, TriggerAccepted, TriggerOk,
+                      TriggerRequest)
 from ..responses import cached_json
 
 router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
@@ -50,6 +51,12 @@ def trigger(request: Request, svc: JobServiceDep, rt: RuntimeDep,
 async def status(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """A job's status and per-model-day progress."""
     return await cached_json(rt, ("status", job_id), lambda: svc.status(job_id))
+
+
+@router.get("/events/{job_id:path}", responses={200: {"model": JobEvents}, 404: {"model": ErrorBody}, **ERRORS})
+async def events(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
+    """The job's audit trail (extension): every job and model-day status transition, oldest first."""
+    return await cached_json(rt, ("events", job_id), lambda: svc.events(job_id))
 
 
 @router.get("/current", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
