@@ -34,3 +34,17 @@ def nasdaq_csv() -> Path:
     if not NASDAQ_CSV.exists():
         pytest.skip(f"shared data not found at {NASDAQ_CSV}")
     return NASDAQ_CSV
+
+
+@pytest.fixture(scope="session")
+def nasdaq_db_template(tmp_path_factory, nasdaq_csv) -> Path:
+    """A database file with the shared NASDAQ-100 file imported, built once per test session; tests copy it to get
+    a fresh, priced database of their own."""
+    from ai_trader.market.importers import import_file
+
+    path = tmp_path_factory.mktemp("nasdaq-template") / "jobs.db"
+    s = Store(path)
+    import_file(s, nasdaq_csv)
+    s.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.close()
+    return path

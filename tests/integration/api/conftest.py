@@ -7,19 +7,13 @@ import shutil
 
 import pytest
 
-from ai_trader.market.importers import import_file
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store
 
 
 @pytest.fixture(scope="session")
-def priced_template(tmp_path_factory, nasdaq_csv):
-    path = tmp_path_factory.mktemp("template") / "jobs.db"
-    s = Store(path)
-    import_file(s, nasdaq_csv)
-    s.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    s.close()
-    return path
+def priced_template(nasdaq_db_template):
+    return nasdaq_db_template
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ai_trader.market.importers import import_file
 from ai_trader.service.jobs import JobService
 from ai_trader.settings import Settings
-from ai_trader.store import Store
 
 TODAY = dt.date(2025, 11, 3)  # the shared data ends on 2025-10-30
 BASELINES = [
@@ -24,13 +22,8 @@ BASELINES = [
 
 
 @pytest.fixture(scope="session")
-def price_template(tmp_path_factory, nasdaq_csv) -> Path:
-    path = tmp_path_factory.mktemp("template") / "jobs.db"
-    s = Store(path)
-    import_file(s, nasdaq_csv)
-    s.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    s.close()
-    return path
+def price_template(nasdaq_db_template) -> Path:
+    return nasdaq_db_template
 
 
 @pytest.fixture

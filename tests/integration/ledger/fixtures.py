@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from ai_trader.agents.base import DayBrief, SessionResult
-from ai_trader.market.importers import import_file
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store
 from ai_trader.store import sessions as session_store
@@ -20,13 +19,8 @@ from tests.conftest import NEWS_JSON
 
 
 @pytest.fixture(scope="session")
-def market_db(tmp_path_factory, nasdaq_csv) -> Path:
-    path = tmp_path_factory.mktemp("market") / "template.db"
-    s = Store(path)
-    import_file(s, nasdaq_csv)
-    s.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    s.close()
-    return path
+def market_db(nasdaq_db_template) -> Path:
+    return nasdaq_db_template
 
 
 @pytest.fixture(scope="session")
