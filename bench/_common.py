@@ -29,19 +29,43 @@ from ai_trader.store import Store
 
 def machine() -> dict[str, Any]:
     """nproc, CPU model, memory, load average, Python — recorded with every result."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), 0)
-    return {"nproc": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem_kb / 2**20, 1),
-            "loadavg": [round(x, 2) for x in os.getloadavg()], "python": platform.python_version(),
-            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "mem_gib": round(mem_kb / 2**20, 1),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def settings_for(root: Path, **overrides: Any) -> Settings:
     (root / "configs").mkdir(parents=True, exist_ok=True)
-    return Settings(_env_file=None, data_dir=root / "data", configs_dir=root / "configs", log_format="console",
-                    log_level="WARNING", news_provider="none", **overrides)
+    return Settings(
+        _env_file=None,
+        data_dir=root / "data",
+        configs_dir=root / "configs",
+        log_format="console",
+        log_level="WARNING",
+        news_provider="none",
+        **overrides,
+    )
 
 
 _TEMPLATE: Path | None = None
@@ -85,9 +109,12 @@ def trading_days(store: Store) -> list[str]:
 
 
 def config_dict(models: list[dict[str, Any]], init_date: str, end_date: str, **agent: Any) -> dict[str, Any]:
-    return {"agent_type": "BaseAgent", "date_range": {"init_date": init_date, "end_date": end_date},
-            "models": models,
-            "agent_config": {"max_steps": 30, "max_retries": 0, "base_delay": 0.0, "initial_cash": 10_000.0, **agent}}
+    return {
+        "agent_type": "BaseAgent",
+        "date_range": {"init_date": init_date, "end_date": end_date},
+        "models": models,
+        "agent_config": {"max_steps": 30, "max_retries": 0, "base_delay": 0.0, "initial_cash": 10_000.0, **agent},
+    }
 
 
 def trigger(settings: Settings, store: Store, config: dict[str, Any], request: dict[str, Any] | None = None) -> dict:
@@ -95,8 +122,9 @@ def trigger(settings: Settings, store: Store, config: dict[str, Any], request: d
     from ai_trader.config import parse_config
     from ai_trader.service.jobs import JobService
 
-    status, body = JobService(settings, store).trigger_config(parse_config(config), "bench", request or {},
-                                                             caller="bench")
+    status, body = JobService(settings, store).trigger_config(
+        parse_config(config), "bench", request or {}, caller="bench"
+    )
     if status != 202:
         raise SystemExit(f"trigger did not queue a job ({status}): {body}")
     return body
@@ -137,10 +165,16 @@ async def by_date(store: Store, settings: Settings, job_id: str, *, exports: boo
         with store.write() as conn:
             states.transition_detail(conn, d.id, states.DetailStatus.RUNNING)
         await execute_model_day(
-            env, job_id=job_id, signature=d.model, date=d.date, competitor=competitors[d.model],
-            initial_cash=config.agent_config.initial_cash, timeout_s=settings.model_day_timeout_seconds,
+            env,
+            job_id=job_id,
+            signature=d.model,
+            date=d.date,
+            competitor=competitors[d.model],
+            initial_cash=config.agent_config.initial_cash,
+            timeout_s=settings.model_day_timeout_seconds,
             agent_data_dir=settings.agent_data_dir if exports else None,
-            on_commit=lambda conn, i=d.id: states.transition_detail(conn, i, states.DetailStatus.COMPLETED))
+            on_commit=lambda conn, i=d.id: states.transition_detail(conn, i, states.DetailStatus.COMPLETED),
+        )
 
     for date in sorted(dates):
         await asyncio.gather(*(one(d) for d in dates[date]))
@@ -150,16 +184,22 @@ async def by_date(store: Store, settings: Settings, job_id: str, *, exports: boo
 
 def job_counts(store: Store, job_id: str) -> dict[str, int]:
     with store.read() as conn:
-        return {r[0]: r[1] for r in conn.execute(
-            "SELECT status, COUNT(*) FROM job_details WHERE job_id = ? GROUP BY status", (job_id,))}
+        return {
+            r[0]: r[1]
+            for r in conn.execute(
+                "SELECT status, COUNT(*) FROM job_details WHERE job_id = ? GROUP BY status", (job_id,)
+            )
+        }
 
 
 def db_bytes(data_dir: Path) -> dict[str, int]:
     """Database size after a TRUNCATE checkpoint (main file; the WAL is then empty)."""
     path = data_dir / "jobs.db"
     _checkpoint(path)
-    return {"db_bytes": path.stat().st_size,
-            "wal_bytes": (data_dir / "jobs.db-wal").stat().st_size if (data_dir / "jobs.db-wal").exists() else 0}
+    return {
+        "db_bytes": path.stat().st_size,
+        "wal_bytes": (data_dir / "jobs.db-wal").stat().st_size if (data_dir / "jobs.db-wal").exists() else 0,
+    }
 
 
 def dir_bytes(path: Path) -> int:

@@ -57,12 +57,18 @@ def build_db() -> dict:
     settings = settings_for(root)
     store = Store(settings.db_path)
     dates = trading_days(store)
-    models = [{"signature": f"{STRATEGIES[i % 3]}-{i:03d}", "provider": "baseline", "strategy": STRATEGIES[i % 3]}
-              for i in range(100)]
+    models = [
+        {"signature": f"{STRATEGIES[i % 3]}-{i:03d}", "provider": "baseline", "strategy": STRATEGIES[i % 3]}
+        for i in range(100)
+    ]
     jobs = []
     for part in (models[:10], models[10:]):
-        job = trigger(settings, store, config_dict(models, dates[0], dates[100]),
-                      {"end_date": dates[100], "models": [m["signature"] for m in part]})
+        job = trigger(
+            settings,
+            store,
+            config_dict(models, dates[0], dates[100]),
+            {"end_date": dates[100], "models": [m["signature"] for m in part]},
+        )
         Worker(settings, store).claim()
         asyncio.run(by_date(store, settings, job["job_id"], exports=False))
         assert job_counts(store, job["job_id"]) == {"completed": 100 * len(part)}, job_counts(store, job["job_id"])
@@ -81,8 +87,13 @@ def build_db() -> dict:
     conn.close()
     shutil.copy(settings.db_path, CACHE / "jobs.db")
     meta.write_text(f"{jobs[0]} {jobs[1]} {dates[1]} {dates[100]}\n")
-    return {"a": jobs[0], "b": jobs[1], "first": dates[1], "last": dates[100],
-            "built_s": round(time.perf_counter() - t0, 1)}
+    return {
+        "a": jobs[0],
+        "b": jobs[1],
+        "first": dates[1],
+        "last": dates[100],
+        "built_s": round(time.perf_counter() - t0, 1),
+    }
 
 
 class Proc:
@@ -117,8 +128,12 @@ UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 def wrk(url: str, clients: int, seconds: float) -> dict:
     threads = 1 if clients == 1 else 2
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds:g}s", "--latency", "--timeout", "30s",
-                          url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds:g}s", "--latency", "--timeout", "30s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
     def ms(label: str) -> float:
         m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
@@ -128,8 +143,14 @@ def wrk(url: str, clients: int, seconds: float) -> dict:
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"p50_ms": ms("50"), "p99_ms": ms("99"), "rps": round(rps, 1), "requests": total,
-            "non_2xx": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(1) if errors else None}
+    return {
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "rps": round(rps, 1),
+        "requests": total,
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else None,
+    }
 
 
 def settle(url: str, timeout: float = 60.0) -> None:
@@ -162,15 +183,29 @@ def main() -> int:
     shutil.copy(CACHE / "jobs.db", root / "data" / "jobs.db")
     port, floor_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "API_"))}
-    env.update({"DATA_DIR": str(root / "data"), "CONFIGS_DIR": str(root / "configs"), "API_HOST": "127.0.0.1",
-                "API_PORT": str(port), "MCP_ENABLED": "false", "LOG_LEVEL": args.log_level, "LOG_FORMAT": "json",
-                "NEWS_PROVIDER": "none"})
+    env.update(
+        {
+            "DATA_DIR": str(root / "data"),
+            "CONFIGS_DIR": str(root / "configs"),
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(port),
+            "MCP_ENABLED": "false",
+            "LOG_LEVEL": args.log_level,
+            "LOG_FORMAT": "json",
+            "NEWS_PROVIDER": "none",
+        }
+    )
     # `ai-trader serve --no-mcp`, started through its entry function (a command line of its own, so that test
     # clean-ups elsewhere that stop "ai-trader serve" processes leave the benchmark's server alone)
     serve = "import sys; from ai_trader.cli import main; sys.argv = ['ai-trader', 'serve', '--no-mcp']; main()"
     api = Proc([sys.executable, "-c", serve], env, f"http://127.0.0.1:{port}", "/health", root / "api.log")
-    floor = Proc([sys.executable, str(ROOT / "bench" / "floor_app.py"), str(floor_port)], env,
-                 f"http://127.0.0.1:{floor_port}", "/const", root / "floor.log")
+    floor = Proc(
+        [sys.executable, str(ROOT / "bench" / "floor_app.py"), str(floor_port)],
+        env,
+        f"http://127.0.0.1:{floor_port}",
+        "/const",
+        root / "floor.log",
+    )
     a10 = ",".join(f"{STRATEGIES[i % 3]}-{i:03d}" for i in range(10))
     endpoints = {
         "floor (constant)": f"{floor.url}/const",
@@ -180,7 +215,7 @@ def main() -> int:
         "results date, 100 models, minimal": f"{api.url}/results?date={db['last']}",
         "results date, 100 models, full": f"{api.url}/results?date={db['last']}&detail=full",
         "results range 100 days x 10 models": f"{api.url}/results?start_date={db['first']}&end_date={db['last']}"
-                                              f"&job_id={db['a']}",
+        f"&job_id={db['a']}",
         "performance (100 models)": f"{api.url}/performance",
     }
     extra_one_client = {  # bigger variants, one client only
@@ -200,8 +235,10 @@ def main() -> int:
         for name, url in {**endpoints, **extra_one_client}.items():
             rows[name]["one_client"] = wrk(url, 1, args.one_s)
             settle(f"{api.url}/openapi.json")
-            print(f"1 client   {name:40} p50 {rows[name]['one_client']['p50_ms']:8.2f} ms  "
-                  f"p99 {rows[name]['one_client']['p99_ms']:8.2f} ms  {rows[name]['one_client']['rps']:8.1f} req/s")
+            print(
+                f"1 client   {name:40} p50 {rows[name]['one_client']['p50_ms']:8.2f} ms  "
+                f"p99 {rows[name]['one_client']['p99_ms']:8.2f} ms  {rows[name]['one_client']['rps']:8.1f} req/s"
+            )
         floor_runs = []
         for name, url in endpoints.items():
             if name.startswith("floor"):
@@ -213,12 +250,16 @@ def main() -> int:
             r["floor_rps_same_minute"], r["floor_p99_same_minute"] = f["rps"], f["p99_ms"]
             r["rps_vs_floor"] = round(r["rps"] / f["rps"], 3)
             r["p99_vs_floor"] = round(r["p99_ms"] / f["p99_ms"], 2)
-            print(f"{args.clients} clients {name:40} p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
-                  f"{r['rps']:8.1f} req/s  (floor next to it: {f['rps']:.0f} req/s, p99 {f['p99_ms']:.2f} ms) "
-                  f"→ {r['rps_vs_floor']:.0%} of floor throughput, p99 {r['p99_vs_floor']}x")
+            print(
+                f"{args.clients} clients {name:40} p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
+                f"{r['rps']:8.1f} req/s  (floor next to it: {f['rps']:.0f} req/s, p99 {f['p99_ms']:.2f} ms) "
+                f"→ {r['rps_vs_floor']:.0%} of floor throughput, p99 {r['p99_vs_floor']}x"
+            )
         rows["floor (constant)"]["many_clients"] = {
-            "runs": floor_runs, "rps_min": min(f["rps"] for f in floor_runs),
-            "rps_max": max(f["rps"] for f in floor_runs)}
+            "runs": floor_runs,
+            "rps_min": min(f["rps"] for f in floor_runs),
+            "rps_max": max(f["rps"] for f in floor_runs),
+        }
     finally:
         api.stop()
         floor.stop()

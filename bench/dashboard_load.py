@@ -61,17 +61,29 @@ def main() -> int:
             page.close()
             if i:
                 samples.append(t["chart"] - t["dcl"])
-                phases.append({"performance": t["perf"] - t["dcl"], "results_range": t["series"] - t["perf"],
-                               "draw": t["chart"] - max(t["bench"], t["series"])})
+                phases.append(
+                    {
+                        "performance": t["perf"] - t["dcl"],
+                        "results_range": t["series"] - t["perf"],
+                        "draw": t["chart"] - max(t["bench"], t["series"]),
+                    }
+                )
                 to_dcl.append(t["dcl"])
             time.sleep(0.2)
     result = {
-        "signatures": args.signatures, "days": args.days, "runs": args.runs, "series_drawn": int(series),
-        "dcl_to_chart_ms": {"median": round(statistics.median(samples), 1), "min": round(min(samples), 1),
-                            "max": round(max(samples), 1)},
+        "signatures": args.signatures,
+        "days": args.days,
+        "runs": args.runs,
+        "series_drawn": int(series),
+        "dcl_to_chart_ms": {
+            "median": round(statistics.median(samples), 1),
+            "min": round(min(samples), 1),
+            "max": round(max(samples), 1),
+        },
         "phases_ms_median": {k: round(statistics.median(p[k] for p in phases), 1) for k in phases[0]},
         "navigation_to_dcl_ms_median": round(statistics.median(to_dcl), 1),
-        "performance_bytes": len(perf.content), "results_range_bytes": len(rng.content),
+        "performance_bytes": len(perf.content),
+        "results_range_bytes": len(rng.content),
     }
     print(json.dumps(result, indent=2))
     return 0

@@ -44,9 +44,11 @@ def one(n: int, profile: bool, days: int | None = None) -> dict:
     store = Store(settings.db_path)
     dates = trading_days(store)
     if days:
-        dates = dates[:days + 1]  # the first day is only the start (trading starts the day after)
-    models = [{"signature": f"{STRATEGIES[i % 3]}-{i:03d}", "provider": "baseline", "strategy": STRATEGIES[i % 3]}
-              for i in range(n)]
+        dates = dates[: days + 1]  # the first day is only the start (trading starts the day after)
+    models = [
+        {"signature": f"{STRATEGIES[i % 3]}-{i:03d}", "provider": "baseline", "strategy": STRATEGIES[i % 3]}
+        for i in range(n)
+    ]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     job = trigger(settings, store, config_dict(models, dates[0], dates[-1]))
@@ -67,13 +69,22 @@ def one(n: int, profile: bool, days: int | None = None) -> dict:
     counts = job_counts(store, job["job_id"])
     store.close()
     md = job["total_model_days"]
-    return {"signatures": n, "days": len(job["date_range"]), "model_days": md, "details": counts,
-            "trigger_s": round(trigger_s, 3), "run_wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
-            "model_days_per_s": round(md / wall, 1), "ms_per_model_day": round(1000 * wall / md, 2),
-            "rss_before_job_mib": round(rss_before / 1024, 1),
-            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            **db_bytes(settings.data_dir), "agent_data_bytes": dir_bytes(settings.agent_data_dir),
-            "profiled": profile}
+    return {
+        "signatures": n,
+        "days": len(job["date_range"]),
+        "model_days": md,
+        "details": counts,
+        "trigger_s": round(trigger_s, 3),
+        "run_wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "model_days_per_s": round(md / wall, 1),
+        "ms_per_model_day": round(1000 * wall / md, 2),
+        "rss_before_job_mib": round(rss_before / 1024, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        **db_bytes(settings.data_dir),
+        "agent_data_bytes": dir_bytes(settings.agent_data_dir),
+        "profiled": profile,
+    }
 
 
 def main() -> int:
@@ -88,7 +99,9 @@ def main() -> int:
         return 0
     runs = []
     for n in args.sizes:
-        cmd = [sys.executable, str(Path(__file__)), "--child", str(n)] + (["--days", str(args.days)] if args.days else [])
+        cmd = [sys.executable, str(Path(__file__)), "--child", str(n)] + (
+            ["--days", str(args.days)] if args.days else []
+        )
         if args.profile and n == max(args.sizes):
             cmd.append("--profile")
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -100,10 +113,12 @@ def main() -> int:
             print("\n".join(profile_text))
         r = json.loads(last)
         runs.append(r)
-        print(f"{n:4} signatures x {r['days']} days = {r['model_days']:6} model-days: run {r['run_wall_s']:7.2f} s "
-              f"({r['model_days_per_s']:7.1f} model-days/s, cpu {r['cpu_s']:.1f} s), trigger {r['trigger_s']:.2f} s, "
-              f"peak RSS {r['peak_rss_mib']} MiB (before job {r['rss_before_job_mib']}), "
-              f"db {r['db_bytes'] / 2**20:.1f} MiB, exports {r['agent_data_bytes'] / 2**20:.1f} MiB")
+        print(
+            f"{n:4} signatures x {r['days']} days = {r['model_days']:6} model-days: run {r['run_wall_s']:7.2f} s "
+            f"({r['model_days_per_s']:7.1f} model-days/s, cpu {r['cpu_s']:.1f} s), trigger {r['trigger_s']:.2f} s, "
+            f"peak RSS {r['peak_rss_mib']} MiB (before job {r['rss_before_job_mib']}), "
+            f"db {r['db_bytes'] / 2**20:.1f} MiB, exports {r['agent_data_bytes'] / 2**20:.1f} MiB"
+        )
     path = write_result("engine_throughput", {"params": vars(args), "runs": runs})
     print(f"→ {path}")
     return 0

@@ -57,8 +57,11 @@ class ScriptedServers:
         if latency_ms not in self.procs:
             port = free_port()
             exe = Path(sys.executable).with_name("ai-trader")
-            proc = subprocess.Popen([str(exe), "scripted-llm", "--port", str(port), "--latency-ms", str(latency_ms)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(
+                [str(exe), "scripted-llm", "--port", str(port), "--latency-ms", str(latency_ms)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             url = f"http://127.0.0.1:{port}/v1"
             deadline = time.monotonic() + 60
             while True:
@@ -101,14 +104,18 @@ def warm_up() -> None:
     shared_ssl_context()
 
 
-def models_for(n: int, latency_ms: float, slow_factor: float | None, servers: ScriptedServers | None
-               ) -> list[dict[str, Any]]:
+def models_for(
+    n: int, latency_ms: float, slow_factor: float | None, servers: ScriptedServers | None
+) -> list[dict[str, Any]]:
     """`servers` None: the in-process scripted provider; else openai-provider entries served by `servers`."""
     out = []
     for i in range(n):
         latency = latency_ms * (slow_factor if slow_factor and i == 0 else 1.0)
-        m: dict[str, Any] = {"signature": f"scripted-{i:02d}", "basemodel": "scripted/momentum_lite",
-                             "latency_ms": latency}
+        m: dict[str, Any] = {
+            "signature": f"scripted-{i:02d}",
+            "basemodel": "scripted/momentum_lite",
+            "latency_ms": latency,
+        }
         if servers is None:
             m |= {"provider": "scripted", "script": "momentum_lite"}
         else:
@@ -117,8 +124,9 @@ def models_for(n: int, latency_ms: float, slow_factor: float | None, servers: Sc
     return out
 
 
-def run(mode: str, models: list[dict[str, Any]], days: int, profile: bool = False,
-        servers: ScriptedServers | None = None) -> dict[str, Any]:
+def run(
+    mode: str, models: list[dict[str, Any]], days: int, profile: bool = False, servers: ScriptedServers | None = None
+) -> dict[str, Any]:
     root = fresh_root(f"sched-{mode}")
     settings = settings_for(root)
     store = Store(settings.db_path)
@@ -146,21 +154,35 @@ def run(mode: str, models: list[dict[str, Any]], days: int, profile: bool = Fals
     cpu = time.process_time() - cpu0
     server_cpu = (servers.cpu_s() - server_cpu0) if servers else None
     with store.read() as conn:
-        calls = {r[0]: r[1] for r in conn.execute(
-            "SELECT md.signature, SUM(sr.total_steps) FROM model_days md JOIN session_records sr "
-            "ON sr.model_day_id = md.id GROUP BY md.signature")}
+        calls = {
+            r[0]: r[1]
+            for r in conn.execute(
+                "SELECT md.signature, SUM(sr.total_steps) FROM model_days md JOIN session_records sr "
+                "ON sr.model_day_id = md.id GROUP BY md.signature"
+            )
+        }
     counts = job_counts(store, job["job_id"])
     store.close()
     latency = {m["signature"]: m["latency_ms"] for m in models}
     llm_s = {s: calls.get(s, 0) * latency[s] / 1000 for s in latency}
     slowest = max(llm_s, key=llm_s.get)
     ideal = llm_s[slowest]
-    return {"mode": mode, "model_days": job["total_model_days"], "details": counts, "wall_s": round(wall, 3),
-            "ideal_s": round(ideal, 3), "efficiency": round(ideal / wall, 4), "wall_over_ideal": round(wall / ideal, 4),
-            "cpu_s": round(cpu, 3), "cpu_ms_per_model_day": round(1000 * cpu / max(1, job["total_model_days"]), 1),
-            "llm_server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
-            "slowest": slowest, "llm_calls_slowest": calls.get(slowest, 0), "llm_calls_total": sum(calls.values()),
-            "llm_calls_per_model_day": round(sum(calls.values()) / max(1, job["total_model_days"]), 2)}
+    return {
+        "mode": mode,
+        "model_days": job["total_model_days"],
+        "details": counts,
+        "wall_s": round(wall, 3),
+        "ideal_s": round(ideal, 3),
+        "efficiency": round(ideal / wall, 4),
+        "wall_over_ideal": round(wall / ideal, 4),
+        "cpu_s": round(cpu, 3),
+        "cpu_ms_per_model_day": round(1000 * cpu / max(1, job["total_model_days"]), 1),
+        "llm_server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
+        "slowest": slowest,
+        "llm_calls_slowest": calls.get(slowest, 0),
+        "llm_calls_total": sum(calls.values()),
+        "llm_calls_per_model_day": round(sum(calls.values()) / max(1, job["total_model_days"]), 2),
+    }
 
 
 def main() -> int:
@@ -170,8 +192,12 @@ def main() -> int:
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--slow-factor", type=float, default=4.0)
     ap.add_argument("--only", choices=["equal", "unequal"], help="run one scenario")
-    ap.add_argument("--llm", choices=["process", "in-process", "both"], default="process",
-                    help="scripted model served by `ai-trader scripted-llm` (default) or in this process")
+    ap.add_argument(
+        "--llm",
+        choices=["process", "in-process", "both"],
+        default="process",
+        help="scripted model served by `ai-trader scripted-llm` (default) or in this process",
+    )
     ap.add_argument("--profile", action="store_true", help="cProfile the chains run (bench/out/scheduling.pstats)")
     args = ap.parse_args()
     results = []
@@ -189,10 +215,12 @@ def main() -> int:
                     r = {"llm": llm, "scenario": scenario, **run(mode, models, args.days, args.profile, srv)}
                     results.append(r)
                     server = "" if r["llm_server_cpu_s"] is None else f" (+ LLM server {r['llm_server_cpu_s']:.2f} s)"
-                    print(f"{llm:10} {scenario:8} {mode:8} {r['model_days']:4} model-days  wall {r['wall_s']:7.2f} s  "
-                          f"ideal {r['ideal_s']:6.2f} s  efficiency {r['efficiency']:.3f}  "
-                          f"worker cpu {r['cpu_s']:6.2f} s{server}  "
-                          f"({r['llm_calls_per_model_day']} LLM calls/model-day, details {r['details']})")
+                    print(
+                        f"{llm:10} {scenario:8} {mode:8} {r['model_days']:4} model-days  wall {r['wall_s']:7.2f} s  "
+                        f"ideal {r['ideal_s']:6.2f} s  efficiency {r['efficiency']:.3f}  "
+                        f"worker cpu {r['cpu_s']:6.2f} s{server}  "
+                        f"({r['llm_calls_per_model_day']} LLM calls/model-day, details {r['details']})"
+                    )
     path = write_result("scheduling", {"params": vars(args), "runs": results})
     print(f"→ {path}")
     return 0

@@ -33,8 +33,11 @@ SERVERS = ("math", "search", "trade", "price")
 
 
 def calls_for(date: str) -> dict[str, dict]:
-    return {"get_price_local": {"symbol": "AAPL", "date": date}, "add": {"a": 1.5, "b": 2.25},
-            "buy": {"symbol": "AAPL", "amount": 1}}
+    return {
+        "get_price_local": {"symbol": "AAPL", "date": date},
+        "add": {"a": 1.5, "b": 2.25},
+        "buy": {"symbol": "AAPL", "amount": 1},
+    }
 
 
 async def measure(tools, date: str, n: int, warmup: int) -> dict[str, dict]:
@@ -52,9 +55,14 @@ async def measure(tools, date: str, n: int, warmup: int) -> dict[str, dict]:
             t0 = time.perf_counter()
             await tools.call(name, arguments)
             samples.append((time.perf_counter() - t0) * 1000)
-        out[name] = {"first_call_ms": round(first_ms, 3), "calls": n, "mean_ms": round(statistics.fmean(samples), 4),
-                     "p50_ms": round(pct(samples, 0.5), 4), "p99_ms": round(pct(samples, 0.99), 4),
-                     "max_ms": round(max(samples), 3)}
+        out[name] = {
+            "first_call_ms": round(first_ms, 3),
+            "calls": n,
+            "mean_ms": round(statistics.fmean(samples), 4),
+            "p50_ms": round(pct(samples, 0.5), 4),
+            "p99_ms": round(pct(samples, 0.99), 4),
+            "max_ms": round(max(samples), 3),
+        }
     return out
 
 
@@ -83,15 +91,29 @@ def main() -> int:
     with store.write() as conn:  # enough cash for every buy of both runs
         for kind in ("inprocess", "mcp"):
             sessions[kind] = ToolContext(f"bench-{kind}", date, f"token-{kind}", None)
-            session_store.open_live_session(conn, token=f"token-{kind}", job_id=None, signature=f"bench-{kind}",
-                                           date=date, cash=1e9, positions={})
+            session_store.open_live_session(
+                conn, token=f"token-{kind}", job_id=None, signature=f"bench-{kind}", date=date, cash=1e9, positions={}
+            )
     env = ToolEnv(store, PriceView.load(store), None, 0.0)
     inproc = asyncio.run(measure(InProcessToolbox(env, sessions["inprocess"]), date, args.calls, args.warmup))
 
     ports = {s: free_port() for s in SERVERS}
-    cmd = [str(BIN), "mcp", "--host", "127.0.0.1", "--data-dir", str(settings.data_dir),
-           "--math-port", str(ports["math"]), "--search-port", str(ports["search"]),
-           "--trade-port", str(ports["trade"]), "--price-port", str(ports["price"])]
+    cmd = [
+        str(BIN),
+        "mcp",
+        "--host",
+        "127.0.0.1",
+        "--data-dir",
+        str(settings.data_dir),
+        "--math-port",
+        str(ports["math"]),
+        "--search-port",
+        str(ports["search"]),
+        "--trade-port",
+        str(ports["trade"]),
+        "--price-port",
+        str(ports["price"]),
+    ]
     env_vars = {**os.environ, "NEWS_PROVIDER": "none", "LOG_LEVEL": "WARNING"}
     with open(root / "mcp.log", "ab") as log:
         proc = subprocess.Popen(cmd, env=env_vars, stdout=log, stderr=subprocess.STDOUT)
@@ -100,8 +122,9 @@ def main() -> int:
                 wait_port(p, proc)
 
             async def over_mcp():
-                async with McpToolbox({s: f"http://127.0.0.1:{p}/mcp" for s, p in ports.items()},
-                                      sessions["mcp"].token) as tools:
+                async with McpToolbox(
+                    {s: f"http://127.0.0.1:{p}/mcp" for s, p in ports.items()}, sessions["mcp"].token
+                ) as tools:
                     return await measure(tools, date, args.calls, args.warmup)
 
             mcp = asyncio.run(over_mcp())
@@ -111,11 +134,16 @@ def main() -> int:
     store.close()
     rows = {}
     for name in inproc:
-        rows[name] = {"inprocess": inproc[name], "mcp": mcp[name],
-                      "mcp_over_inprocess_p50": round(mcp[name]["p50_ms"] / inproc[name]["p50_ms"], 1)}
-        print(f"{name:16} in-process mean {inproc[name]['mean_ms']:7.3f} p50 {inproc[name]['p50_ms']:7.3f} "
-              f"p99 {inproc[name]['p99_ms']:7.3f} ms | MCP mean {mcp[name]['mean_ms']:7.3f} p50 {mcp[name]['p50_ms']:7.3f} "
-              f"p99 {mcp[name]['p99_ms']:7.3f} ms (first call incl. connect {mcp[name]['first_call_ms']:.1f} ms)")
+        rows[name] = {
+            "inprocess": inproc[name],
+            "mcp": mcp[name],
+            "mcp_over_inprocess_p50": round(mcp[name]["p50_ms"] / inproc[name]["p50_ms"], 1),
+        }
+        print(
+            f"{name:16} in-process mean {inproc[name]['mean_ms']:7.3f} p50 {inproc[name]['p50_ms']:7.3f} "
+            f"p99 {inproc[name]['p99_ms']:7.3f} ms | MCP mean {mcp[name]['mean_ms']:7.3f} p50 {mcp[name]['p50_ms']:7.3f} "
+            f"p99 {mcp[name]['p99_ms']:7.3f} ms (first call incl. connect {mcp[name]['first_call_ms']:.1f} ms)"
+        )
     path = write_result("tool_roundtrip", {"params": vars(args), "tools": rows})
     print(f"→ {path}")
     return 0

@@ -156,8 +156,9 @@ def load_config(path: Path) -> CompetitionConfig:
     try:
         text = path.read_text(encoding="utf-8") if path.is_file() else None
     except OSError as exc:  # name too long, permission denied, ...: nothing readable there
-        raise ConfigNotFound(f"config file cannot be read: {path.name[:100]} ({exc.strerror})",
-                             {"config_path": str(path)[:300]}) from None
+        raise ConfigNotFound(
+            f"config file cannot be read: {path.name[:100]} ({exc.strerror})", {"config_path": str(path)[:300]}
+        ) from None
     if text is None:
         raise ConfigNotFound(f"config file not found: {path.name}", {"config_path": str(path)})
     try:

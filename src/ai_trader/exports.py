@@ -63,7 +63,7 @@ def _write_lines(path: Path, lines: Iterable[dict[str, Any]]) -> Path:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def position_lines(
@@ -81,21 +81,33 @@ def position_lines(
     return lines
 
 
-def day_lines(day: ledger_store.ModelDayRow, day_trades: list[ledger_store.TradeRow], held: dict[str, int],
-              first_id: int) -> list[dict[str, Any]]:
+def day_lines(
+    day: ledger_store.ModelDayRow, day_trades: list[ledger_store.TradeRow], held: dict[str, int], first_id: int
+) -> list[dict[str, Any]]:
     """One day's position.jsonl lines, ids from `first_id`; `held` = the holdings before the day (the previous
     snapshot's positions)."""
     if not day_trades:
-        return [{"date": day.date, "id": first_id, "this_action": {"action": "no_trade", "symbol": "", "amount": 0},
-                 "positions": {**dict(sorted(day.positions.items())), "CASH": day.cash}}]
+        return [
+            {
+                "date": day.date,
+                "id": first_id,
+                "this_action": {"action": "no_trade", "symbol": "", "amount": 0},
+                "positions": {**dict(sorted(day.positions.items())), "CASH": day.cash},
+            }
+        ]
     held, out = dict(held), []
     for t in day_trades:
         held[t.symbol] = held.get(t.symbol, 0) + (t.amount if t.action == "buy" else -t.amount)
         if not held[t.symbol]:
             del held[t.symbol]
-        out.append({"date": day.date, "id": first_id + len(out),
-                    "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
-                    "positions": {**dict(sorted(held.items())), "CASH": t.cash_after}})
+        out.append(
+            {
+                "date": day.date,
+                "id": first_id + len(out),
+                "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
+                "positions": {**dict(sorted(held.items())), "CASH": t.cash_after},
+            }
+        )
     return out
 
 
@@ -131,9 +143,13 @@ def _append_day(store: Store, path: Path, signature: str, date: str) -> bool:
     with store.read() as conn:
         day = ledger_store.model_day(conn, signature, date)
         prev = ledger_store.day_before(conn, signature, date)
-        if (day is None or prev is None or prev.date != last["date"]
-                or ledger_store.latest_date(conn, signature) != date
-                or ledger_store.action_count(conn, signature, date) != last["id"]):
+        if (
+            day is None
+            or prev is None
+            or prev.date != last["date"]
+            or ledger_store.latest_date(conn, signature) != date
+            or ledger_store.action_count(conn, signature, date) != last["id"]
+        ):
             return False
         day_trades = ledger_store.trades_for(conn, [day.id])[day.id]
     data = "".join(_line(x) for x in day_lines(day, day_trades, prev.positions, last["id"] + 1)).encode("utf-8")
@@ -169,7 +185,7 @@ def _last_line(path: Path) -> dict[str, Any] | None:
     if not tail.endswith(b"\n"):
         return None
     try:
-        obj = json.loads(tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1:])
+        obj = json.loads(tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1 :])
     except ValueError:
         return None
     return obj if isinstance(obj, dict) else None

@@ -55,4 +55,4 @@ def read_dockerfile(path: Path = DOCKERFILE) -> list[Instruction]:
 def final_stage(instructions: list[Instruction]) -> list[Instruction]:
     """The instructions of the last build stage (from its FROM on)."""
     starts = [i for i, ins in enumerate(instructions) if ins.cmd == "FROM"]
-    return instructions[starts[-1]:]
+    return instructions[starts[-1] :]

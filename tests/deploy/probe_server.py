@@ -14,7 +14,7 @@ def health_server(status: int) -> Iterator[tuple[int, list[str]]]:
     seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        def do_GET(self) -> None:
             seen.append(self.path)
             body = b'{"status": "healthy"}' if status == 200 else b'{"status": "unhealthy"}'
             self.send_response(status)

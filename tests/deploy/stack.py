@@ -69,15 +69,24 @@ def wait_for(check: Callable[[], object], deadline_s: float, what: str) -> objec
 class Stack:
     def __init__(self, tmp: Path, **env: str):
         self.tmp = tmp
-        self.ports = {"API_PORT": free_port(), "MATH_HTTP_PORT": free_port(), "SEARCH_HTTP_PORT": free_port(),
-                      "TRADE_HTTP_PORT": free_port(), "GETPRICE_HTTP_PORT": free_port()}
+        self.ports = {
+            "API_PORT": free_port(),
+            "MATH_HTTP_PORT": free_port(),
+            "SEARCH_HTTP_PORT": free_port(),
+            "TRADE_HTTP_PORT": free_port(),
+            "GETPRICE_HTTP_PORT": free_port(),
+        }
         base = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
         self.env = {
             **base,
             "PATH": str(Path(sys.executable).parent) + os.pathsep + base.get("PATH", ""),
-            "DATA_DIR": str(tmp / "data"), "CONFIGS_DIR": str(tmp / "configs"),
-            "API_HOST": "127.0.0.1", "MCP_HOST": "127.0.0.1",
-            "LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "SHUTDOWN_GRACE_SECONDS": "2",
+            "DATA_DIR": str(tmp / "data"),
+            "CONFIGS_DIR": str(tmp / "configs"),
+            "API_HOST": "127.0.0.1",
+            "MCP_HOST": "127.0.0.1",
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "INFO",
+            "SHUTDOWN_GRACE_SECONDS": "2",
             **{k: str(v) for k, v in self.ports.items()},
             **env,
         }
@@ -86,9 +95,16 @@ class Stack:
         self.proc: subprocess.Popen | None = None
 
     def start(self, *args: str) -> Stack:
-        self.proc = subprocess.Popen(["bash", str(ENTRYPOINT), *args], cwd=self.tmp, env=self.env,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, start_new_session=True)
+        self.proc = subprocess.Popen(
+            ["bash", str(ENTRYPOINT), *args],
+            cwd=self.tmp,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         threading.Thread(target=self._read, daemon=True).start()
         return self
 
@@ -110,11 +126,13 @@ class Stack:
 
     def entrypoint_pid(self, process: str) -> int:
         """The pid the entrypoint logged for a child it started ("mcp" or "api")."""
+
         def find():
             for r in self.records():
                 if r.get("logger") == "docker-entrypoint" and r.get("process") == process and "pid" in r:
                     return r["pid"]
             return None
+
         return int(wait_for(find, START_DEADLINE_S, f"the entrypoint to start {process}"))
 
     def get(self, port: int, path: str) -> tuple[int, str] | None:
@@ -136,6 +154,7 @@ class Stack:
             assert self.proc and self.proc.poll() is None, "entrypoint exited:\n" + "\n".join(self.lines[-30:])
             got = self.get(self.ports["API_PORT"], "/health")
             return got if got and got[0] == 200 else None
+
         status, body = wait_for(check, START_DEADLINE_S, "/health to answer 200")
         return json.loads(body)
 

@@ -79,8 +79,14 @@ def _compose_plugin() -> bool:
 def test_docker_compose_config_accepts_the_file(tmp_path):
     env = tmp_path / ".env"
     env.write_text((ROOT / ".env.example").read_text())
-    run = subprocess.run(["docker", "compose", "-f", str(COMPOSE), "--env-file", str(env), "config", "--quiet"],
-                         capture_output=True, text=True, timeout=60, cwd=ROOT, env={**os.environ})
+    run = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE), "--env-file", str(env), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ},
+    )
     assert run.returncode == 0, run.stderr
 
 

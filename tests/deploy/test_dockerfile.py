@@ -29,8 +29,12 @@ def _hadolint() -> str:
 
 
 def _lint(path: Path) -> list[dict]:
-    run = subprocess.run([_hadolint(), "--no-color", "-f", "json", "--failure-threshold", "style", str(path)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [_hadolint(), "--no-color", "-f", "json", "--failure-threshold", "style", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return json.loads(run.stdout or "[]")
 
 
@@ -48,8 +52,13 @@ def test_hadolint_does_catch_a_bad_dockerfile(tmp_path):
 
 def test_final_stage_is_slim_python_311_and_runs_as_non_root():
     stage = final_stage(read_dockerfile())
-    args = {m.group(1): m.group(2) for ins in read_dockerfile() if ins.cmd == "ARG"
-            for m in [re.match(r"(\w+)=(\S+)", ins.value)] if m}
+    args = {
+        m.group(1): m.group(2)
+        for ins in read_dockerfile()
+        if ins.cmd == "ARG"
+        for m in [re.match(r"(\w+)=(\S+)", ins.value)]
+        if m
+    }
     image = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), m.group(0)), stage[0].value.split()[0])
     assert re.fullmatch(r"python:3\.11(\.\d+)?-slim(-\w+)?", image), image
     users = [ins.value for ins in stage if ins.cmd == "USER"]
@@ -100,8 +109,9 @@ def test_no_secret_is_baked_into_the_image():
 
 
 def test_dockerignore_keeps_secrets_and_data_out_but_sends_everything_copied():
-    lines = [ln.strip() for ln in (ROOT / ".dockerignore").read_text().splitlines()
-             if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln.strip() for ln in (ROOT / ".dockerignore").read_text().splitlines() if ln.strip() and not ln.startswith("#")
+    ]
     assert lines[0] == "*", "allow-list: ignore everything, then re-include"
     included = {ln[1:].rstrip("/") for ln in lines if ln.startswith("!")}
     assert not included & {".env", "configs", "data", ".git", ".venv", "tests"}
@@ -124,8 +134,9 @@ def test_healthcheck_command_follows_the_health_status(status, healthy):
     (check,) = [ins for ins in read_dockerfile() if ins.cmd == "HEALTHCHECK"]
     assert "--interval=30s" in check.value
     with health_server(status) as (port, seen):
-        run = subprocess.run(_healthcheck_argv(check), env={**os.environ, "API_PORT": str(port)},
-                             capture_output=True, timeout=30)
+        run = subprocess.run(
+            _healthcheck_argv(check), env={**os.environ, "API_PORT": str(port)}, capture_output=True, timeout=30
+        )
     assert seen == ["/health"]
     assert (run.returncode == 0) is healthy, run.stderr
 
@@ -134,6 +145,7 @@ def test_healthcheck_command_fails_when_nothing_listens():
     (check,) = [ins for ins in read_dockerfile() if ins.cmd == "HEALTHCHECK"]
     with health_server(200) as (port, _):
         pass  # closed again: nothing listens on `port` now
-    run = subprocess.run(_healthcheck_argv(check), env={**os.environ, "API_PORT": str(port)},
-                         capture_output=True, timeout=30)
+    run = subprocess.run(
+        _healthcheck_argv(check), env={**os.environ, "API_PORT": str(port)}, capture_output=True, timeout=30
+    )
     assert run.returncode != 0

@@ -125,7 +125,11 @@ def test_full_stack_answers_and_one_mcp_server_dying_stops_everything_with_non_z
     s = stack_factory().start()
     health = s.wait_healthy()
     assert {k: v["status"] for k, v in health["services"].items()} == {
-        "mcp_math": "up", "mcp_search": "up", "mcp_trade": "up", "mcp_getprice": "up"}
+        "mcp_math": "up",
+        "mcp_search": "up",
+        "mcp_trade": "up",
+        "mcp_getprice": "up",
+    }
     for name in ("MATH_HTTP_PORT", "SEARCH_HTTP_PORT", "TRADE_HTTP_PORT", "GETPRICE_HTTP_PORT"):
         assert s.get(s.ports[name], "/mcp") is not None, f"nothing answers on {name}"
     started = {name: s.entrypoint_pid(name) for name in MCP_NAMES + ("api",)}

@@ -25,29 +25,51 @@ def free_port() -> int:
 
 def env_for(root: Path, port: int | None = None, mcp_ports: list[int] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "API_"))}
-    env.update({
-        "DATA_DIR": str(root / "data"), "CONFIGS_DIR": str(root / "configs"), "API_HOST": "127.0.0.1",
-        "API_PORT": str(port or 0), "MCP_ENABLED": "false", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO",
-        "WORKER_POLL_SECONDS": "0.1", "SHUTDOWN_GRACE_SECONDS": "2",
-    })
+    env.update(
+        {
+            "DATA_DIR": str(root / "data"),
+            "CONFIGS_DIR": str(root / "configs"),
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(port or 0),
+            "MCP_ENABLED": "false",
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "INFO",
+            "WORKER_POLL_SECONDS": "0.1",
+            "SHUTDOWN_GRACE_SECONDS": "2",
+        }
+    )
     if mcp_ports:
-        env.update({"MCP_ENABLED": "true", "MCP_HOST": "127.0.0.1", "NEWS_PROVIDER": "none",
-                    **dict(zip(("MATH_HTTP_PORT", "SEARCH_HTTP_PORT", "TRADE_HTTP_PORT", "GETPRICE_HTTP_PORT"),
-                               map(str, mcp_ports), strict=True))})
+        env.update(
+            {
+                "MCP_ENABLED": "true",
+                "MCP_HOST": "127.0.0.1",
+                "NEWS_PROVIDER": "none",
+                **dict(
+                    zip(
+                        ("MATH_HTTP_PORT", "SEARCH_HTTP_PORT", "TRADE_HTTP_PORT", "GETPRICE_HTTP_PORT"),
+                        map(str, mcp_ports),
+                        strict=True,
+                    )
+                ),
+            }
+        )
     return env
 
 
 def cli(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(BIN), *args], env=env_for(root), capture_output=True, text=True, timeout=300,
-                          cwd=root)
+    done = subprocess.run([str(BIN), *args], env=env_for(root), capture_output=True, text=True, timeout=300, cwd=root)
     if check and done.returncode != 0:
         raise AssertionError(f"ai-trader {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done
 
 
 def write_config(root: Path, name: str, models: list[dict], init_date: str, end_date: str | None = None) -> str:
-    cfg = {"agent_type": "BaseAgent", "date_range": {"init_date": init_date, "end_date": end_date}, "models": models,
-           "agent_config": {"max_steps": 8, "max_retries": 0, "base_delay": 0.0, "initial_cash": 10000.0}}
+    cfg = {
+        "agent_type": "BaseAgent",
+        "date_range": {"init_date": init_date, "end_date": end_date},
+        "models": models,
+        "agent_config": {"max_steps": 8, "max_retries": 0, "base_delay": 0.0, "initial_cash": 10000.0},
+    }
     (root / "configs" / name).write_text(json.dumps(cfg), encoding="utf-8")
     return name
 
@@ -60,8 +82,13 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(root / f"server-{self.port}.log", "ab")  # noqa: SIM115  (closed in stop)
         args = ["serve"] if mcp else ["serve", "--no-mcp"]
-        self.proc = subprocess.Popen([str(BIN), *args], env=env_for(root, self.port, self.mcp_ports), cwd=root,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(BIN), *args],
+            env=env_for(root, self.port, self.mcp_ports),
+            cwd=root,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.http = httpx.Client(base_url=self.url, timeout=10, trust_env=False)
         deadline = time.monotonic() + 90
         while True:
@@ -80,8 +107,9 @@ class Server:
         self.log.flush()
         return (self.root / f"server-{self.port}.log").read_text(errors="replace")[-4000:]
 
-    def wait_job(self, job_id: str, until=("completed", "partial", "failed", "cancelled"), timeout=180.0,
-                 condition=None) -> dict:
+    def wait_job(
+        self, job_id: str, until=("completed", "partial", "failed", "cancelled"), timeout=180.0, condition=None
+    ) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             body = self.http.get(f"/simulate/status/{job_id}").json()

@@ -27,7 +27,8 @@ def test_serve_starts_mcp_servers_and_term_stops_everything(e2e_root):
         body = server.http.get("/health").json()
         assert body["status"] == "healthy"
         assert {k: v["status"] for k, v in body["services"].items()} == dict.fromkeys(
-            ("mcp_math", "mcp_search", "mcp_trade", "mcp_getprice"), "up")
+            ("mcp_math", "mcp_search", "mcp_trade", "mcp_getprice"), "up"
+        )
         assert body["services"]["mcp_trade"]["url"] == f"http://127.0.0.1:{server.mcp_ports[2]}/mcp"
         children = _children(server.proc.pid)
         assert children, "the MCP servers run as a child process"

@@ -16,17 +16,31 @@ BASELINES = [
     {"signature": "ew", "provider": "baseline", "strategy": "equal_weight"},
     {"signature": "idle", "provider": "baseline", "strategy": "cash"},
 ]
-SCRIPTED = {"signature": "scripted-mom", "basemodel": "scripted/momentum_lite", "provider": "scripted",
-            "script": "momentum_lite", "latency_ms": 40}
-DEAD = {"signature": "dead", "basemodel": "gpt-x", "provider": "openai", "openai_base_url": "http://127.0.0.1:9/v1",
-        "openai_api_key": "sk-test-never-shown"}
+SCRIPTED = {
+    "signature": "scripted-mom",
+    "basemodel": "scripted/momentum_lite",
+    "provider": "scripted",
+    "script": "momentum_lite",
+    "latency_ms": 40,
+}
+DEAD = {
+    "signature": "dead",
+    "basemodel": "gpt-x",
+    "provider": "openai",
+    "openai_base_url": "http://127.0.0.1:9/v1",
+    "openai_api_key": "sk-test-never-shown",
+}
 
 
 def _values(server: Server, start: str, end: str) -> dict[str, list[tuple]]:
     body = server.http.get("/results", params={"start_date": start, "end_date": end, "detail": "full"}).json()
-    return {r["model"]: [(d["date"], d["positions"], d["daily_pnl"], [(t["action"], t["symbol"], t["amount"])
-                                                                        for t in d["trades"]]) for d in r["days"]]
-            for r in body["results"]}
+    return {
+        r["model"]: [
+            (d["date"], d["positions"], d["daily_pnl"], [(t["action"], t["symbol"], t["amount"]) for t in d["trades"]])
+            for d in r["days"]
+        ]
+        for r in body["results"]
+    }
 
 
 def test_jobs_results_and_carry_over(e2e_root):
@@ -43,15 +57,17 @@ def test_jobs_results_and_carry_over(e2e_root):
         again = http.post("/simulate/trigger", json={"config_path": cfg, "end_date": "2025-07-15"})
         if again.json().get("status") != "current":  # the job may already have finished on a fast machine
             assert again.status_code == 200 and again.json()["job_id"] == job["job_id"]
-            other = http.post("/simulate/trigger", json={"config_path": cfg, "start_date": "2025-07-21",
-                                                          "end_date": "2025-07-25"})
+            other = http.post(
+                "/simulate/trigger", json={"config_path": cfg, "start_date": "2025-07-21", "end_date": "2025-07-25"}
+            )
             assert other.status_code == 409 and other.json()["current_job_id"] == job["job_id"]
 
         done = server.wait_job(job["job_id"])
         assert done["status"] == "completed", done
         assert done["progress"]["completed"] == 30 and done["progress"]["current"] is None
         assert [(d["date"], d["model"]) for d in done["progress"]["details"]] == sorted(
-            (d, m) for d in job["date_range"] for m in ("ew", "idle", "scripted-mom"))
+            (d, m) for d in job["date_range"] for m in ("ew", "idle", "scripted-mom")
+        )
 
         day = http.get("/results", params={"date": "2025-07-08"}).json()
         by = {r["model"]: r for r in day["results"]}
@@ -95,8 +111,9 @@ def test_jobs_results_and_carry_over(e2e_root):
             expected = dict(pos15)
             for action, symbol, amount in trades16:
                 expected[symbol] = expected.get(symbol, 0) + (amount if action == "buy" else -amount)
-            assert {s: n for s, n in expected.items() if s != "CASH" and n} == \
-                {s: n for s, n in pos16.items() if s != "CASH"}, sig
+            assert {s: n for s, n in expected.items() if s != "CASH" and n} == {
+                s: n for s, n in pos16.items() if s != "CASH"
+            }, sig
             if not trades16:
                 assert pos16["CASH"] == pos15["CASH"]
             assert pnl16["profit"] == pytest.approx(pnl16["portfolio_value"] - pnl15["portfolio_value"], abs=0.011)
@@ -107,8 +124,12 @@ def test_jobs_results_and_carry_over(e2e_root):
         assert up.json()["last_simulation_date"] == "2025-07-31"
 
         # a model pointed at a dead endpoint fails its days; the others complete; the job ends partial
-        bad = write_config(e2e_root, "dead.json", [DEAD, {"signature": "idle2", "provider": "baseline",
-                                                          "strategy": "cash"}], "2025-06-30")
+        bad = write_config(
+            e2e_root,
+            "dead.json",
+            [DEAD, {"signature": "idle2", "provider": "baseline", "strategy": "cash"}],
+            "2025-06-30",
+        )
         partial = http.post("/simulate/trigger", json={"config_path": bad, "end_date": "2025-07-03"})
         assert partial.status_code == 202, partial.text
         end = server.wait_job(partial.json()["job_id"])
@@ -127,8 +148,10 @@ def test_jobs_results_and_carry_over(e2e_root):
     assert audit[0]["action"] == "trigger" and audit[0]["client"] == "127.0.0.1" and audit[0]["status"] == 202
 
 
-KILL_MODELS = [dict(SCRIPTED, signature="k-mom", latency_ms=60), {"signature": "k-ew", "provider": "baseline",
-                                                                   "strategy": "equal_weight"}]
+KILL_MODELS = [
+    dict(SCRIPTED, signature="k-mom", latency_ms=60),
+    {"signature": "k-ew", "provider": "baseline", "strategy": "equal_weight"},
+]
 
 
 def test_sigkill_mid_job_then_restart_completes_with_same_ledger(e2e_root, tmp_path_factory, imported_root):
@@ -155,12 +178,18 @@ def test_sigkill_mid_job_then_restart_completes_with_same_ledger(e2e_root, tmp_p
     # the same config run uninterrupted in a fresh data directory (batch mode, same engine)
     ref = tmp_path_factory.mktemp("reference")
     import shutil
+
     shutil.copytree(imported_root / "data", ref / "data")
     (ref / "configs").mkdir()
     write_config(ref, "kill.json", KILL_MODELS, "2025-06-30")
     cli(ref, "run", str(ref / "configs" / "kill.json"))
-    expected = {r["model"]: [(d["date"], d["positions"], d["daily_pnl"],
-                              [(t["action"], t["symbol"], t["amount"]) for t in d["trades"]]) for d in r["days"]]
-                for r in json.loads(cli(ref, "results", "--start", "2025-07-01", "--end", "2025-07-31",
-                                        "--detail", "full", "--json").stdout)["results"]}
+    expected = {
+        r["model"]: [
+            (d["date"], d["positions"], d["daily_pnl"], [(t["action"], t["symbol"], t["amount"]) for t in d["trades"]])
+            for d in r["days"]
+        ]
+        for r in json.loads(
+            cli(ref, "results", "--start", "2025-07-01", "--end", "2025-07-31", "--detail", "full", "--json").stdout
+        )["results"]
+    }
     assert resumed == expected

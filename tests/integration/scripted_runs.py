@@ -23,11 +23,21 @@ def ledger_of(store: Store, signature: str) -> list[dict[str, Any]]:
     with store.read() as conn:
         days = ledger_store.model_days(conn, signature)
         trades = ledger_store.trades_for(conn, [d.id for d in days])
-    return [{"date": d.date, "cash": d.cash, "positions": d.positions, "value": d.portfolio_value,
-             "profit": d.profit, "return_pct": d.return_pct, "no_trade": d.no_trade,
-             "trades": [(t.seq, t.action, t.symbol, t.amount, t.price, t.total, t.fee, t.cash_after)
-                        for t in trades[d.id]]}
-            for d in days]
+    return [
+        {
+            "date": d.date,
+            "cash": d.cash,
+            "positions": d.positions,
+            "value": d.portfolio_value,
+            "profit": d.profit,
+            "return_pct": d.return_pct,
+            "no_trade": d.no_trade,
+            "trades": [
+                (t.seq, t.action, t.symbol, t.amount, t.price, t.total, t.fee, t.cash_after) for t in trades[d.id]
+            ],
+        }
+        for d in days
+    ]
 
 
 def recorded_tool_results(store: Store, signature: str) -> dict[str, list[tuple[str, Any, Any]]]:
@@ -36,8 +46,9 @@ def recorded_tool_results(store: Store, signature: str) -> dict[str, list[tuple[
     with store.read() as conn:
         for d in ledger_store.model_days(conn, signature):
             record = ledger_store.session_record(conn, d.id)
-            out[d.date] = [(r["name"], r["arguments"], r["result"])
-                           for s in record.steps for r in s.get("tool_results", [])]
+            out[d.date] = [
+                (r["name"], r["arguments"], r["result"]) for s in record.steps for r in s.get("tool_results", [])
+            ]
     return out
 
 
@@ -48,7 +59,14 @@ def run_alone(env: ToolEnv, settings: Settings, entry: dict[str, Any], dates: li
     async def days() -> None:
         competitor = build_competitor(model, agent, settings, env.store)
         for date in dates:
-            await execute_model_day(env, job_id=None, signature=model.signature, date=date, competitor=competitor,
-                                    initial_cash=agent.initial_cash, timeout_s=60)
+            await execute_model_day(
+                env,
+                job_id=None,
+                signature=model.signature,
+                date=date,
+                competitor=competitor,
+                initial_cash=agent.initial_cash,
+                timeout_s=60,
+            )
 
     asyncio.run(days())

@@ -16,8 +16,17 @@ from tests.integration.ledger.fixtures import (  # noqa: F401
 
 
 def run(env, date, competitor, *, signature="sig", job_id="job-1"):  # noqa: F811
-    return asyncio.run(execute_model_day(env, job_id=job_id, signature=signature, date=date, competitor=competitor,
-                                         initial_cash=10000.0, timeout_s=10.0))
+    return asyncio.run(
+        execute_model_day(
+            env,
+            job_id=job_id,
+            signature=signature,
+            date=date,
+            competitor=competitor,
+            initial_cash=10000.0,
+            timeout_s=10.0,
+        )
+    )
 
 
 def test_daily_profit_after_a_skipped_trading_day_is_against_the_previous_trading_day(env):  # noqa: F811

@@ -1,4 +1,5 @@
 """Fixtures for the Windmill package tests: the stand-in API, Bun, PostgreSQL and mocked resources."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -43,8 +44,13 @@ def run_ts(bun):
     """Run a TS script's main(*args) under Bun; returns (ok, result_or_error_message)."""
 
     def run(script: Path, *args):
-        proc = subprocess.run([str(bun), str(ROOT / "tests/windmill/run_ts.ts"), str(script), json.dumps(list(args))],
-                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+        proc = subprocess.run(
+            [str(bun), str(ROOT / "tests/windmill/run_ts.ts"), str(script), json.dumps(list(args))],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
         assert proc.returncode == 0, proc.stderr
         out = json.loads(proc.stdout.strip().splitlines()[-1])
         return (True, out["result"]) if out["ok"] else (False, out["error"])

@@ -6,6 +6,7 @@ used as is (`$res:` paths resolved from `resources`), `javascript` transforms, `
 context Windmill gives them. Sleeps are evaluated and recorded, not slept. Reusable against the
 stand-in or the real service: pass the `ai_trader_api` resource value in `resources`.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,10 +35,12 @@ class Walk:
 
 
 def eval_js(bun: Path, expr: str, ctx: dict):
-    code = ("const ctx = JSON.parse(process.argv[1]);"
-            "const {results, flow_input, result} = ctx;"
-            f"const value = ({expr});"
-            "console.log(JSON.stringify(value === undefined ? null : value));")
+    code = (
+        "const ctx = JSON.parse(process.argv[1]);"
+        "const {results, flow_input, result} = ctx;"
+        f"const value = ({expr});"
+        "console.log(JSON.stringify(value === undefined ? null : value));"
+    )
     proc = subprocess.run([str(bun), "-e", code, json.dumps(ctx)], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, f"expression {expr!r} failed: {proc.stderr}"
     return json.loads(proc.stdout)
@@ -97,7 +100,7 @@ class Walker:
         if transform["type"] == "static":
             value = transform.get("value")
             if isinstance(value, str) and value.startswith("$res:"):
-                return self.resources[value[len("$res:"):]]
+                return self.resources[value[len("$res:") :]]
             return value
         return eval_js(self.bun, transform["expr"], ctx)
 

@@ -3,6 +3,7 @@
 Scenario state is set per test (`server.state`): which trigger answer to give, the jobs it knows,
 an optional API key, and whether to fail with 500. Real HTTP (ThreadingHTTPServer), free port.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,11 +21,22 @@ def make_job(job_id: str, status: str, dates=DATES, models=MODELS, completed_at=
     done = total if status in ("completed", "partial") else 0
     failed = 1 if status == "partial" else (total if status == "failed" else 0)
     return {
-        "job_id": job_id, "status": status, "date_range": list(dates), "models": list(models),
-        "progress": {"total_model_days": total, "completed": done - failed if status == "partial" else done,
-                     "failed": failed, "skipped": 0, "pending": total - done - (failed if status == "failed" else 0),
-                     "running": 0, "current": None, "details": []},
-        "created_at": "2025-10-16T09:00:00Z", "started_at": "2025-10-16T09:00:01Z",
+        "job_id": job_id,
+        "status": status,
+        "date_range": list(dates),
+        "models": list(models),
+        "progress": {
+            "total_model_days": total,
+            "completed": done - failed if status == "partial" else done,
+            "failed": failed,
+            "skipped": 0,
+            "pending": total - done - (failed if status == "failed" else 0),
+            "running": 0,
+            "current": None,
+            "details": [],
+        },
+        "created_at": "2025-10-16T09:00:00Z",
+        "started_at": "2025-10-16T09:00:01Z",
         "updated_at": "2025-10-16T09:30:00Z",
         "completed_at": completed_at if status in ("completed", "partial", "failed") else None,
         "total_duration_seconds": 1800.0 if status in ("completed", "partial") else None,
@@ -38,8 +50,13 @@ def day_results(model: str, dates, start_value=10000.0, step=1.0) -> list[dict]:
     for d in dates:
         profit = round(value * step / 100, 2)
         value = round(value + profit, 2)
-        days.append({"date": d, "positions": {"AAPL": 10, "MSFT": 5, "CASH": round(value - 5000.0, 2)},
-                     "daily_pnl": {"profit": profit, "return_pct": step, "portfolio_value": value}})
+        days.append(
+            {
+                "date": d,
+                "positions": {"AAPL": 10, "MSFT": 5, "CASH": round(value - 5000.0, 2)},
+                "daily_pnl": {"profit": profit, "return_pct": step, "portfolio_value": value},
+            }
+        )
     return days
 
 
@@ -54,7 +71,7 @@ class State:
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "StandInServer"
+    server: StandInServer
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -93,21 +110,43 @@ class Handler(BaseHTTPRequestHandler):
         if st.trigger == "error":
             return self._error(500, "internal_error", "Internal server error")
         if st.trigger == "current":
-            return self._send(200, {"status": "current", "message": "Simulation already up-to-date",
-                                    "last_simulation_date": DATES[-1], "next_trading_day": "2025-10-16"})
+            return self._send(
+                200,
+                {
+                    "status": "current",
+                    "message": "Simulation already up-to-date",
+                    "last_simulation_date": DATES[-1],
+                    "next_trading_day": "2025-10-16",
+                },
+            )
         if st.trigger == "conflict":
-            return self._error(409, "conflict", "Different simulation already running",
-                               {"current_job_id": "job-other", "current_date_range": ["2025-10-01", "2025-10-03"]},
-                               current_job_id="job-other", current_date_range=["2025-10-01", "2025-10-03"])
+            return self._error(
+                409,
+                "conflict",
+                "Different simulation already running",
+                {"current_job_id": "job-other", "current_date_range": ["2025-10-01", "2025-10-03"]},
+                current_job_id="job-other",
+                current_date_range=["2025-10-01", "2025-10-03"],
+            )
         models = body.get("models") or MODELS
         if st.trigger == "running":
             job = make_job("job-running", "running", models=models)
             return self._send(200, {**job, "message": "Simulation already in progress"})
         job = make_job("job-new", "pending", models=models)
         st.jobs.setdefault("job-new", make_job("job-new", "completed", models=models))
-        return self._send(202, {"job_id": "job-new", "status": "accepted", "date_range": DATES, "models": models,
-                                "created_at": job["created_at"], "message": "Simulation job queued successfully",
-                                "total_model_days": len(DATES) * len(models), "warnings": []})
+        return self._send(
+            202,
+            {
+                "job_id": "job-new",
+                "status": "accepted",
+                "date_range": DATES,
+                "models": models,
+                "created_at": job["created_at"],
+                "message": "Simulation job queued successfully",
+                "total_model_days": len(DATES) * len(models),
+                "warnings": [],
+            },
+        )
 
     def do_GET(self):
         if not self._authorized():
@@ -138,9 +177,17 @@ class Handler(BaseHTTPRequestHandler):
             dates = [d for d in DATES if q["start_date"] <= d <= q["end_date"]]
             if not dates:
                 return self._error(404, "no_data", f"No results between {q['start_date']} and {q['end_date']}")
-            return self._send(200, {"start_date": q["start_date"], "end_date": q["end_date"], "results": [
-                {"model": m, "days": day_results(m, dates, step=st.steps.get(m, 1.0)), "metrics": {}}
-                for m in models]})
+            return self._send(
+                200,
+                {
+                    "start_date": q["start_date"],
+                    "end_date": q["end_date"],
+                    "results": [
+                        {"model": m, "days": day_results(m, dates, step=st.steps.get(m, 1.0)), "metrics": {}}
+                        for m in models
+                    ],
+                },
+            )
         return self._error(404, "not_found", f"No route {url.path}")
 
 

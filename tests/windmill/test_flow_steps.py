@@ -1,5 +1,6 @@
 """The daily_simulation flow's steps, in order, against the stand-in service and real PostgreSQL:
 trigger -> poll loop -> store (or fail) -> read back performance and timeseries."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,13 @@ from tests.windmill.standin_api import make_job
 @pytest.fixture
 def walker(bun, run_ts, standin, table):
     def build():
-        return Walker(bun, run_ts, resources={"f/ai_trader/api": {"base_url": standin.base_url}},
-                      overrides={"store": {"table": table}})
+        return Walker(
+            bun,
+            run_ts,
+            resources={"f/ai_trader/api": {"base_url": standin.base_url}},
+            overrides={"store": {"table": table}},
+        )
+
     return build
 
 

@@ -1,5 +1,6 @@
 """The windmill/ folder: `wmill lint` (real CLI), flow/schedule/app structure, and script metadata
 that matches what Windmill infers from each script's main signature."""
+
 from __future__ import annotations
 
 import functools
@@ -11,15 +12,21 @@ import yaml
 
 from tests.windmill.conftest import FLOW_DIR, ROOT, SCRIPTS, WINDMILL, copy_windmill, node_tool
 
-SCRIPT_FILES = ["trigger_simulation.ts", "poll_simulation_status.ts", "store_simulation_results.py",
-                "get_latest_performance.py", "get_timeseries.py"]
+SCRIPT_FILES = [
+    "trigger_simulation.ts",
+    "poll_simulation_status.ts",
+    "store_simulation_results.py",
+    "get_latest_performance.py",
+    "get_timeseries.py",
+]
 FLOW = yaml.safe_load((FLOW_DIR / "flow.yaml").read_text())
 
 
 def lint(wmill_cli, folder):
-    proc = subprocess.run([str(wmill_cli), "lint", str(folder), "--json"], capture_output=True, text=True,
-                          timeout=120, cwd=folder)
-    return proc.returncode, json.loads(proc.stdout[proc.stdout.index("{"):])
+    proc = subprocess.run(
+        [str(wmill_cli), "lint", str(folder), "--json"], capture_output=True, text=True, timeout=120, cwd=folder
+    )
+    return proc.returncode, json.loads(proc.stdout[proc.stdout.index("{") :])
 
 
 def test_wmill_lint_passes(wmill_cli):
@@ -55,8 +62,13 @@ def test_no_wmill_init_artifacts_committed():
 def _all_inferred() -> dict:
     node_tool("wmill")  # the parsers come with windmill-cli
     files = [str(SCRIPTS / f) for f in SCRIPT_FILES]
-    proc = subprocess.run(["node", str(ROOT / "tests/windmill/infer_args.mjs"), *files],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    proc = subprocess.run(
+        ["node", str(ROOT / "tests/windmill/infer_args.mjs"), *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -136,7 +148,9 @@ def test_flow_structure():
     assert loop["value"]["type"] == "whileloopflow" and loop["value"]["skip_failures"] is False
     (poll,) = loop["value"]["modules"]
     assert poll["value"]["path"] == "f/ai_trader/poll_simulation_status" and "sleep" in poll
-    assert "result.terminal" in poll["stop_after_if"]["expr"] and "flow_input.max_polls" in poll["stop_after_if"]["expr"]
+    assert (
+        "result.terminal" in poll["stop_after_if"]["expr"] and "flow_input.max_polls" in poll["stop_after_if"]["expr"]
+    )
     assert FLOW["schema"]["properties"]["max_polls"]["default"] > 0
     assert outcome["value"]["type"] == "branchone"
     (ok_branch,) = outcome["value"]["branches"]
@@ -180,8 +194,10 @@ def test_dashboard_app_uses_the_read_scripts_with_valid_fields():
     components = {c["id"]: c["data"] for c in app["value"]["grid"]}
     assert components["performance"]["type"] == "tablecomponent"
     assert components["portfolio_chart"]["type"] == "plotlycomponent"
-    for cid, path in [("performance", "f/ai_trader/get_latest_performance"),
-                      ("portfolio_chart", "f/ai_trader/get_timeseries")]:
+    for cid, path in [
+        ("performance", "f/ai_trader/get_latest_performance"),
+        ("portfolio_chart", "f/ai_trader/get_timeseries"),
+    ]:
         inp = components[cid]["componentInput"]
         assert inp["type"] == "runnable" and inp["runnable"]["runType"] == "script"
         assert inp["runnable"]["path"] == path

@@ -1,4 +1,5 @@
 """The Python scripts against the real PostgreSQL, with the db resource from WM_MOCKED_API_FILE."""
+
 from __future__ import annotations
 
 import psycopg
@@ -16,15 +17,20 @@ def finished_job(job_id="job-1", status="completed", completed_at="2025-10-16T10
     steps = steps or {"gpt-5": 1.0, "claude-sonnet": -0.5}
     job = make_job(job_id, status, models=list(steps), completed_at=completed_at)
     job["terminal"] = True
-    job["results"] = {"start_date": DATES[0], "end_date": DATES[-1],
-                      "results": [{"model": m, "days": day_results(m, DATES, step=s)} for m, s in steps.items()]}
+    job["results"] = {
+        "start_date": DATES[0],
+        "end_date": DATES[-1],
+        "results": [{"model": m, "days": day_results(m, DATES, step=s)} for m, s in steps.items()],
+    }
     return job
 
 
 def rows(postgres, table):
     with psycopg.connect(**{k: v for k, v in postgres.items() if v != ""}) as conn:
-        return conn.execute(f'SELECT trade_date::text, model, job_id, cash, portfolio_value, daily_profit, '
-                            f'daily_return_pct, positions FROM "{table}" ORDER BY model, trade_date').fetchall()
+        return conn.execute(
+            f"SELECT trade_date::text, model, job_id, cash, portfolio_value, daily_profit, "
+            f'daily_return_pct, positions FROM "{table}" ORDER BY model, trade_date'
+        ).fetchall()
 
 
 def test_store_creates_table_and_writes_one_row_per_model_day(table, postgres):

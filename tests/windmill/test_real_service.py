@@ -9,6 +9,7 @@ prefix, so no test sees another's portfolios. A second service with API_KEY set 
 from a tiny stand-in (the real service has no way to be told to fail); its 500 is also covered in
 test_ts_scripts.py.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -37,11 +38,26 @@ TRIGGER = SCRIPTS / "trigger_simulation.ts"
 POLL = SCRIPTS / "poll_simulation_status.ts"
 TERMINAL = ("completed", "partial", "failed", "cancelled")
 API_KEY = "wm-test-key"
-CATCH_UP = ["2025-10-13", "2025-10-14", "2025-10-15", "2025-10-16", "2025-10-17", "2025-10-20", "2025-10-21",
-            "2025-10-22", "2025-10-23", "2025-10-24", "2025-10-27", "2025-10-28", "2025-10-29", "2025-10-30"]
+CATCH_UP = [
+    "2025-10-13",
+    "2025-10-14",
+    "2025-10-15",
+    "2025-10-16",
+    "2025-10-17",
+    "2025-10-20",
+    "2025-10-21",
+    "2025-10-22",
+    "2025-10-23",
+    "2025-10-24",
+    "2025-10-27",
+    "2025-10-28",
+    "2025-10-29",
+    "2025-10-30",
+]
 
 
 # ---- the real service ------------------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -51,9 +67,18 @@ def free_port() -> int:
 
 def service_env(root: Path, port: int = 0, api_key: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "API_", "WM_"))}
-    env.update({"DATA_DIR": str(root / "data"), "CONFIGS_DIR": str(root / "configs"), "API_HOST": "127.0.0.1",
-                "API_PORT": str(port), "LOG_FORMAT": "json", "WORKER_POLL_SECONDS": "0.1",
-                "SHUTDOWN_GRACE_SECONDS": "2", "AUTO_DOWNLOAD_PRICE_DATA": "false"})
+    env.update(
+        {
+            "DATA_DIR": str(root / "data"),
+            "CONFIGS_DIR": str(root / "configs"),
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(port),
+            "LOG_FORMAT": "json",
+            "WORKER_POLL_SECONDS": "0.1",
+            "SHUTDOWN_GRACE_SECONDS": "2",
+            "AUTO_DOWNLOAD_PRICE_DATA": "false",
+        }
+    )
     if api_key:
         env["API_KEY"] = api_key
     return env
@@ -65,11 +90,20 @@ def write_config(root: Path, prefix: str, *, latency_ms: float = 0.0) -> str:
         {"signature": f"{prefix}equal-weight", "provider": "baseline", "strategy": "equal_weight"},
         {"signature": f"{prefix}momentum", "provider": "baseline", "strategy": "momentum"},
         {"signature": f"{prefix}cash", "provider": "baseline", "strategy": "cash"},
-        {"signature": f"{prefix}scripted-momentum", "basemodel": "scripted/momentum_lite", "provider": "scripted",
-         "script": "momentum_lite", "latency_ms": latency_ms},
+        {
+            "signature": f"{prefix}scripted-momentum",
+            "basemodel": "scripted/momentum_lite",
+            "provider": "scripted",
+            "script": "momentum_lite",
+            "latency_ms": latency_ms,
+        },
     ]
-    cfg = {"agent_type": "BaseAgent", "date_range": {"init_date": "2025-10-10", "end_date": None}, "models": models,
-           "agent_config": {"max_steps": 8, "max_retries": 0, "base_delay": 0.0, "initial_cash": 10000.0}}
+    cfg = {
+        "agent_type": "BaseAgent",
+        "date_range": {"init_date": "2025-10-10", "end_date": None},
+        "models": models,
+        "agent_config": {"max_steps": 8, "max_retries": 0, "base_delay": 0.0, "initial_cash": 10000.0},
+    }
     name = f"{prefix}config.json"
     (root / "configs" / name).write_text(json.dumps(cfg), encoding="utf-8")
     return name
@@ -83,10 +117,16 @@ class RealService:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = root / f"serve-{self.port}.log"
         self._log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop)
-        self.proc = subprocess.Popen([str(AI_TRADER), "serve", "--no-mcp"], cwd=root, stdout=self._log,
-                                     stderr=subprocess.STDOUT, env=service_env(root, self.port, api_key))
-        self.http = httpx.Client(base_url=self.base_url, timeout=15, trust_env=False,
-                                 headers={"X-API-Key": api_key} if api_key else {})
+        self.proc = subprocess.Popen(
+            [str(AI_TRADER), "serve", "--no-mcp"],
+            cwd=root,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=service_env(root, self.port, api_key),
+        )
+        self.http = httpx.Client(
+            base_url=self.base_url, timeout=15, trust_env=False, headers={"X-API-Key": api_key} if api_key else {}
+        )
 
     def wait_healthy(self) -> RealService:
         deadline = time.monotonic() + 120
@@ -124,8 +164,11 @@ class RealService:
         """GET /results for a range: {model: {date: portfolio_value}} for the models of one test."""
         resp = self.http.get("/results", params={"start_date": start, "end_date": end, "detail": "minimal"})
         assert resp.status_code == 200, resp.text
-        return {r["model"]: {d["date"]: d["daily_pnl"]["portfolio_value"] for d in r["days"]}
-                for r in resp.json()["results"] if r["model"].startswith(prefix)}
+        return {
+            r["model"]: {d["date"]: d["daily_pnl"]["portfolio_value"] for d in r["days"]}
+            for r in resp.json()["results"]
+            if r["model"].startswith(prefix)
+        }
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -147,8 +190,15 @@ def imported_data(tmp_path_factory, nasdaq_csv) -> Path:
     """A DATA_DIR holding the shared NASDAQ-100 prices, imported by the real CLI."""
     root = tmp_path_factory.mktemp("wm-import")
     (root / "configs").mkdir()
-    done = subprocess.run([str(AI_TRADER), "data", "import", str(nasdaq_csv)], check=False, env=service_env(root),
-                          cwd=root, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(AI_TRADER), "data", "import", str(nasdaq_csv)],
+        check=False,
+        env=service_env(root),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"ai-trader data import failed:\n{done.stdout}\n{done.stderr}"
     return root / "data"
 
@@ -186,11 +236,14 @@ def keyed_service(services) -> RealService:
 
 def db_rows(postgres: dict, table: str) -> list[tuple]:
     with psycopg.connect(**{k: v for k, v in postgres.items() if v != ""}) as conn:
-        return conn.execute(f'SELECT model, trade_date::text, job_id, cash, portfolio_value, daily_profit, '
-                            f'daily_return_pct, positions FROM "{table}" ORDER BY model, trade_date').fetchall()
+        return conn.execute(
+            f"SELECT model, trade_date::text, job_id, cash, portfolio_value, daily_profit, "
+            f'daily_return_pct, positions FROM "{table}" ORDER BY model, trade_date'
+        ).fetchall()
 
 
 # ---- trigger_simulation.ts / poll_simulation_status.ts ---------------------------------------------------------
+
 
 def test_trigger_and_poll_through_a_job_lifecycle(service, run_ts):
     """202 new job -> 200 same job in progress -> 409 for another range -> poll running -> completed with
@@ -224,8 +277,10 @@ def test_trigger_and_poll_through_a_job_lifecycle(service, run_ts):
     assert ok, done
     assert done["status"] == "completed" and done["terminal"] is True and done["error"] is None
     assert done["progress"]["completed"] == 32
-    got = {r["model"]: {d["date"]: d["daily_pnl"]["portfolio_value"] for d in r["days"]}
-           for r in done["results"]["results"]}
+    got = {
+        r["model"]: {d["date"]: d["daily_pnl"]["portfolio_value"] for d in r["days"]}
+        for r in done["results"]["results"]
+    }
     assert got == service.values(CATCH_UP[0], CATCH_UP[7], "ts-")
     assert sorted(got) == sorted(models) and all(list(v) == CATCH_UP[:8] for v in got.values())
 
@@ -299,6 +354,7 @@ def test_5xx_fails_the_step_with_the_status_and_body(failing_server, run_ts):
 
 # ---- store_simulation_results.py against the real service's results --------------------------------------------
 
+
 def test_storing_a_real_job_twice_writes_no_duplicates(service, run_ts, table, postgres):
     cfg = write_config(service.root, "py-")
     resp = service.http.post("/simulate/trigger", json={"config_path": cfg, "end_date": "2025-10-17"})
@@ -317,18 +373,32 @@ def test_storing_a_real_job_twice_writes_no_duplicates(service, run_ts, table, p
     assert [r[:7] for r in db_rows(postgres, table)] == [r[:7] for r in stored]  # same 20 rows, no duplicates
 
     full = service.http.get("/results", params={"start_date": "2025-10-13", "end_date": "2025-10-17"}).json()
-    expected = sorted((r["model"], d["date"], job_id, d["positions"].get("CASH"), d["daily_pnl"]["portfolio_value"],
-                       d["daily_pnl"]["profit"], d["daily_pnl"]["return_pct"], d["positions"])
-                      for r in full["results"] if r["model"].startswith("py-") for d in r["days"])
+    expected = sorted(
+        (
+            r["model"],
+            d["date"],
+            job_id,
+            d["positions"].get("CASH"),
+            d["daily_pnl"]["portfolio_value"],
+            d["daily_pnl"]["profit"],
+            d["daily_pnl"]["return_pct"],
+            d["positions"],
+        )
+        for r in full["results"]
+        if r["model"].startswith("py-")
+        for d in r["days"]
+    )
     assert sorted(stored) == expected
 
 
 # ---- the flow, step by step, against the live service ----------------------------------------------------------
 
+
 def test_flow_steps_against_the_live_service(service, bun, run_ts, table):
     cfg = write_config(service.root, "flow-")
-    walker = Walker(bun, run_ts, resources={"f/ai_trader/api": service.resource()},
-                    overrides={"store": {"table": table}})
+    walker = Walker(
+        bun, run_ts, resources={"f/ai_trader/api": service.resource()}, overrides={"store": {"table": table}}
+    )
     walk = walker.walk({"config_path": cfg, "poll_interval_seconds": 60, "max_polls": 500})
 
     trigger = walk.results["trigger"]
@@ -344,7 +414,8 @@ def test_flow_steps_against_the_live_service(service, bun, run_ts, table):
 
     traces = load_script("get_timeseries").main(table=table)
     assert {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in traces} == {
-        m: {d: round(v, 2) for d, v in days.items()} for m, days in oracle.items()}
+        m: {d: round(v, 2) for d, v in days.items()} for m, days in oracle.items()
+    }
 
     perf = {p["model"]: p for p in load_script("get_latest_performance").main(table=table)}
     assert set(perf) == set(oracle)

@@ -1,4 +1,5 @@
 """trigger_simulation.ts and poll_simulation_status.ts run under Bun against a loopback HTTP service."""
+
 from __future__ import annotations
 
 from tests.windmill.conftest import SCRIPTS
@@ -34,8 +35,12 @@ def test_trigger_up_to_date_is_skipped(standin, run_ts):
     standin.state.trigger = "current"
     ok, result = run_ts(TRIGGER, api(standin))
     assert ok, result
-    assert result == {"action": "skipped", "message": "Simulation already up-to-date",
-                      "last_date": "2025-10-15", "next_trading_day": "2025-10-16"}
+    assert result == {
+        "action": "skipped",
+        "message": "Simulation already up-to-date",
+        "last_date": "2025-10-15",
+        "next_trading_day": "2025-10-16",
+    }
 
 
 def test_trigger_conflict_409_throws_naming_running_job(standin, run_ts):

@@ -48,8 +48,12 @@ def _result(strategy: str, c: _Counting, summary: str) -> SessionResult:
     if c.trades:
         summary += " Trades: " + ", ".join(c.trades) + "."
     return SessionResult(
-        provider="baseline", basemodel=f"baseline/{strategy}", total_steps=0, stop_signal_received=True,
-        reasoning_summary=summary, tool_usage=dict(c.usage),
+        provider="baseline",
+        basemodel=f"baseline/{strategy}",
+        total_steps=0,
+        stop_signal_received=True,
+        reasoning_summary=summary,
+        tool_usage=dict(c.usage),
         messages=[{"role": "assistant", "content": summary + " <FINISH_SIGNAL>"}],
     )
 
@@ -108,8 +112,10 @@ class Momentum:
         c = _Counting(tools)
         if not brief.tradable or brief.prev_date is None:
             return _result(self.strategy, c, "Momentum: no history yet; waiting.")
-        weekly = dt.date.fromisoformat(brief.prev_date).isocalendar()[:2] != dt.date.fromisoformat(
-            brief.date).isocalendar()[:2]
+        weekly = (
+            dt.date.fromisoformat(brief.prev_date).isocalendar()[:2]
+            != dt.date.fromisoformat(brief.date).isocalendar()[:2]
+        )
         if brief.positions and not weekly:
             return _result(self.strategy, c, "Momentum: not a rebalance day; holding.")
         days = await self._history(c, brief)
@@ -124,8 +130,9 @@ class Momentum:
         if not target:
             return _result(self.strategy, c, "Momentum: no symbol has prices to rank; holding.")
         opens = {s: p for s in sorted(set(target) | set(brief.positions)) if (p := await c.open_price(s, brief.date))}
-        value = Decimal(str(brief.cash)) + sum(Decimal(str(opens[s])) * n for s, n in brief.positions.items()
-                                               if s in opens)
+        value = Decimal(str(brief.cash)) + sum(
+            Decimal(str(opens[s])) * n for s, n in brief.positions.items() if s in opens
+        )
         want = {s: _shares(value / len(target), opens[s]) for s in target if s in opens}
         cash = Decimal(str(brief.cash))
         for s, held in sorted(brief.positions.items()):
@@ -137,8 +144,11 @@ class Momentum:
             if need > 0:
                 cash = _cash_after(await c.call("buy", symbol=s, amount=need), cash)
         days_used = len(days) - 1
-        return _result(self.strategy, c, f"Momentum: holding the top {len(target)} by {days_used}-day return "
-                                         f"({', '.join(target)}).")
+        return _result(
+            self.strategy,
+            c,
+            f"Momentum: holding the top {len(target)} by {days_used}-day return ({', '.join(target)}).",
+        )
 
 
 class AllCash:

@@ -54,6 +54,4 @@ def build_competitor(model: ModelConfig, agent: AgentConfig, settings: Settings,
         from .replay import ReplayCompetitor
 
         return ReplayCompetitor(store, model.replay_of)
-    raise ValueError(
-        f"model {model.signature!r}: unknown provider {provider!r} (known: {', '.join(PROVIDERS)})"
-    )
+    raise ValueError(f"model {model.signature!r}: unknown provider {provider!r} (known: {', '.join(PROVIDERS)})")

@@ -74,8 +74,13 @@ class LoopLimits:
 class LlmAgent:
     """A competitor played by an OpenAI-compatible chat-completions model (see module docstring)."""
 
-    def __init__(self, endpoint: LlmEndpoint, agent: AgentConfig | LoopLimits,
-                 price_table: Mapping[str, Sequence[float]] | None = None, provider: str = "openai"):
+    def __init__(
+        self,
+        endpoint: LlmEndpoint,
+        agent: AgentConfig | LoopLimits,
+        price_table: Mapping[str, Sequence[float]] | None = None,
+        provider: str = "openai",
+    ):
         self.endpoint = endpoint
         self.limits = agent if isinstance(agent, LoopLimits) else LoopLimits.of(agent)
         self.price_table = dict(price_table or {})
@@ -99,12 +104,19 @@ class LlmAgent:
         if not ep.api_key:
             raise LlmCallFailed(
                 f"no API key for model {ep.basemodel!r}: set openai_api_key in its config entry or OPENAI_API_KEY",
-                attempts=0, transient=False,
+                attempts=0,
+                transient=False,
             )
-        http_client = (ep.http_client_factory() if ep.http_client_factory
-                       else DefaultAsyncHttpxClient(verify=shared_ssl_context()))
-        return AsyncOpenAI(api_key=ep.api_key, base_url=ep.base_url, max_retries=0, timeout=ep.request_timeout_s,
-                           http_client=http_client)
+        http_client = (
+            ep.http_client_factory() if ep.http_client_factory else DefaultAsyncHttpxClient(verify=shared_ssl_context())
+        )
+        return AsyncOpenAI(
+            api_key=ep.api_key,
+            base_url=ep.base_url,
+            max_retries=0,
+            timeout=ep.request_timeout_s,
+            http_client=http_client,
+        )
 
     async def run_day(self, brief: DayBrief, tools: Toolbox) -> SessionResult:
         if self._shared is not None:
@@ -135,7 +147,9 @@ class _Session:
         whole conversation and tool list on every call and was ~55% of a model-day's CPU; our payload is already
         plain JSON). The body is returned as parsed JSON, unvalidated, as before."""
         response = await self.client.post(
-            "/chat/completions", cast_to=httpx2.Response, options={"security": {"bearer_auth": True}},  # as create() sends
+            "/chat/completions",
+            cast_to=httpx2.Response,
+            options={"security": {"bearer_auth": True}},  # as create() sends
             body={"model": self.agent.endpoint.basemodel, "messages": self.messages, "tools": self.specs},
         )
         data = json.loads(response.text)
@@ -151,8 +165,11 @@ class _Session:
             sent = len(self.messages)
             started = time.perf_counter()
             data, attempts = await call_with_retries(
-                self._complete, max_retries=limits.max_retries, base_delay=limits.base_delay,
-                what=f"LLM call {step} to {self.agent.endpoint.basemodel}", logger=self.log,
+                self._complete,
+                max_retries=limits.max_retries,
+                base_delay=limits.base_delay,
+                what=f"LLM call {step} to {self.agent.endpoint.basemodel}",
+                logger=self.log,
             )
             latency = time.perf_counter() - started
             message = (data["choices"][0] or {}).get("message") or {}
@@ -167,19 +184,25 @@ class _Session:
                 self.texts.append(content)
             self.messages.append(assistant_message(content, calls))
             record = {
-                "step": step, "request": request, "latency_s": round(latency, 4), "attempts": attempts,
+                "step": step,
+                "request": request,
+                "latency_s": round(latency, 4),
+                "attempts": attempts,
                 "usage": {"prompt_tokens": prompt_t, "completion_tokens": completion_t},
-                "response": {"content": content, "finish_reason": (data["choices"][0] or {}).get("finish_reason"),
-                             "tool_calls": [{"id": c.id, "name": c.name, "arguments": c.raw_arguments}
-                                            for c in calls]},
+                "response": {
+                    "content": content,
+                    "finish_reason": (data["choices"][0] or {}).get("finish_reason"),
+                    "tool_calls": [{"id": c.id, "name": c.name, "arguments": c.raw_arguments} for c in calls],
+                },
                 "tool_results": [],
             }
             for call in calls:
                 self.usage[call.name or "(missing name)"] += 1
                 output = {"error": call.error} if call.error else await self.tools.call(call.name, call.arguments or {})
                 self.messages.append(tool_message(call, output))
-                record["tool_results"].append({"id": call.id, "name": call.name, "arguments": call.arguments,
-                                               "result": output})
+                record["tool_results"].append(
+                    {"id": call.id, "name": call.name, "arguments": call.arguments, "result": output}
+                )
             res.steps.append(record)
             if STOP_SIGNAL in content:
                 res.stop_signal_received = True
@@ -194,6 +217,7 @@ class _Session:
         res.reasoning_summary = reasoning_summary(self.texts)
         res.cost_usd = estimate_cost(self.agent.price_table, res.basemodel, res.prompt_tokens, res.completion_tokens)
         res.messages = self.messages
-        self.log.info("session ended: %d steps, finish=%s, tools=%s", res.total_steps, res.stop_signal_received,
-                      res.tool_usage)
+        self.log.info(
+            "session ended: %d steps, finish=%s, tools=%s", res.total_steps, res.stop_signal_received, res.tool_usage
+        )
         return res

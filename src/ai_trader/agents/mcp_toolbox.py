@@ -63,13 +63,13 @@ class _Connection:
                     name, arguments, fut = item
                     try:
                         res = await client.call_tool(name, arguments)
-                    except Exception as exc:  # noqa: BLE001 - handed to the caller
+                    except Exception as exc:
                         if not fut.done():
                             fut.set_exception(exc)
                     else:
                         if not fut.done():
                             fut.set_result(res)
-        except Exception as exc:  # noqa: BLE001 - connect/protocol failure
+        except Exception as exc:
             if not self._ready.done():
                 self._ready.set_exception(exc)
             else:
@@ -103,7 +103,7 @@ class _Connection:
         await self._queue.put(None)
         try:
             await asyncio.wait_for(asyncio.shield(self._task), 5.0)
-        except (TimeoutError, Exception):  # noqa: BLE001 - closing is best effort
+        except (TimeoutError, Exception):
             self._task.cancel()
         if not self._ready.done():
             self._ready.cancel()

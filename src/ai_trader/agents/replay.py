@@ -68,13 +68,19 @@ class ReplayCompetitor:
             tool_results.append({"id": f"replay_{i}", "name": name, "arguments": args, "result": output})
             if recorded is not None and json.loads(json.dumps(output, default=str)) != recorded:
                 differ.append(f"{name}#{i}")
-            result.messages.append({"role": "tool", "tool_call_id": f"replay_{i}",
-                                    "content": json.dumps({"tool": name, "arguments": args, "result": output},
-                                                          default=str)})
+            result.messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": f"replay_{i}",
+                    "content": json.dumps({"tool": name, "arguments": args, "result": output}, default=str),
+                }
+            )
         result.steps = [{"step": 1, "replay_of": self.replay_of, "tool_results": tool_results}]
         result.total_steps = 1
         result.tool_usage = dict(sorted(usage.items()))
-        result.reasoning_summary = (f"Replayed {len(calls)} tool calls of {self.replay_of} on {brief.date}"
-                                    + (f"; results differ from the recording: {', '.join(differ)}" if differ
-                                       else "; every result matched the recording"))
+        result.reasoning_summary = f"Replayed {len(calls)} tool calls of {self.replay_of} on {brief.date}" + (
+            f"; results differ from the recording: {', '.join(differ)}"
+            if differ
+            else "; every result matched the recording"
+        )
         return result

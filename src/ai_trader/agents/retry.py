@@ -45,8 +45,13 @@ def describe(exc: BaseException) -> str:
 
 
 async def call_with_retries(
-    fn: Callable[[], Awaitable[T]], *, max_retries: int, base_delay: float, what: str = "LLM call",
-    max_delay: float = 60.0, on_retry: Callable[[int, BaseException], None] | None = None,
+    fn: Callable[[], Awaitable[T]],
+    *,
+    max_retries: int,
+    base_delay: float,
+    what: str = "LLM call",
+    max_delay: float = 60.0,
+    on_retry: Callable[[int, BaseException], None] | None = None,
     logger: logging.Logger | logging.LoggerAdapter | None = None,
 ) -> tuple[T, int]:
     """Run `fn`, retrying transient errors; returns (result, attempts). Raises LlmCallFailed.
@@ -58,15 +63,17 @@ async def call_with_retries(
             return await fn(), attempt
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - classified below
+        except Exception as exc:
             transient = is_transient(exc)
             if not transient or attempt > max_retries:
                 suffix = f" after {attempt} attempts" if transient else ""
-                raise LlmCallFailed(f"{what} failed{suffix}: {describe(exc)}", attempts=attempt,
-                                    transient=transient) from exc
+                raise LlmCallFailed(
+                    f"{what} failed{suffix}: {describe(exc)}", attempts=attempt, transient=transient
+                ) from exc
             delay = min(max_delay, base_delay * 2 ** (attempt - 1))
-            (logger or log).warning("%s failed (attempt %d/%d), retrying in %.2fs: %s", what, attempt,
-                                    max_retries + 1, delay, describe(exc))
+            (logger or log).warning(
+                "%s failed (attempt %d/%d), retrying in %.2fs: %s", what, attempt, max_retries + 1, delay, describe(exc)
+            )
             if on_retry is not None:
                 on_retry(attempt, exc)
             await asyncio.sleep(delay)

@@ -58,8 +58,11 @@ class Conversation:
         return cls(read_system_prompt(system), step, results)
 
     def bars(self) -> dict[tuple[str, str], dict[str, Any]]:
-        return {(a.get("symbol"), a.get("date")): r for n, a, r in self.results
-                if n == "get_price_local" and isinstance(r, dict) and "error" not in r}
+        return {
+            (a.get("symbol"), a.get("date")): r
+            for n, a, r in self.results
+            if n == "get_price_local" and isinstance(r, dict) and "error" not in r
+        }
 
 
 def call(name: str, **arguments: Any) -> tuple[str, str]:
@@ -100,8 +103,9 @@ def momentum_lite(c: Conversation) -> dict[str, Any]:
                 momentum[s] = today["open"] / prev["close"] - 1
         sells = [s for s in held if momentum.get(s, 0.0) < 0]
         cash = float(b["positions"].get("CASH", 0.0)) + sum(held[s] * opens[s] for s in sells)
-        best = next((s for s in sorted(momentum, key=lambda s: (-momentum[s], s))
-                     if momentum[s] > 0 and s not in held), None)
+        best = next(
+            (s for s in sorted(momentum, key=lambda s: (-momentum[s], s)) if momentum[s] > 0 and s not in held), None
+        )
         amount = math.floor(cash * 0.5 / opens[best]) if best else 0
         calls = [call("sell", symbol=s, amount=held[s]) for s in sells]
         if best and amount >= 1:
@@ -111,8 +115,11 @@ def momentum_lite(c: Conversation) -> dict[str, Any]:
             return finish("No holding gapped down and nothing new gapped up: holding.")
         plan = ", ".join(f"{n} {json.loads(a).get('symbol', '')}" for n, a in calls if n in ("buy", "sell"))
         return act(f"Momentum plan: {plan}.", calls)
-    trades = [(n, a.get("symbol"), a.get("amount")) for n, a, r in c.results
-              if n in ("buy", "sell") and isinstance(r, dict) and "error" not in r]
+    trades = [
+        (n, a.get("symbol"), a.get("amount"))
+        for n, a, r in c.results
+        if n in ("buy", "sell") and isinstance(r, dict) and "error" not in r
+    ]
     done = "; ".join(f"{n} {a} {s}" for n, s, a in trades) or "no trades went through"
     return finish(f"Done: {done}.")
 
@@ -141,16 +148,19 @@ def buy_and_hold_top3(c: Conversation) -> dict[str, Any]:
 def garbage(c: Conversation) -> dict[str, Any]:
     if c.step > 0:
         return finish("Nothing worked.")
-    return act("Trying things.", [
-        ("teleport", json.dumps({"to": "the moon"})),
-        ("buy", "{not json"),
-        ("buy", json.dumps({"symbol": "AAPL", "amount": "ten"})),
-        ("sell", json.dumps({"symbol": "AAPL", "amount": -5})),
-        ("buy", json.dumps({"symbol": "AAPL", "amount": 1.5})),
-        ("get_price_local", json.dumps({"symbol": "AAPL", "date": "2999-01-01"})),
-        ("buy", json.dumps({"symbol": "ZZZZ", "amount": 1})),
-        ("buy", json.dumps("not an object")),
-    ])
+    return act(
+        "Trying things.",
+        [
+            ("teleport", json.dumps({"to": "the moon"})),
+            ("buy", "{not json"),
+            ("buy", json.dumps({"symbol": "AAPL", "amount": "ten"})),
+            ("sell", json.dumps({"symbol": "AAPL", "amount": -5})),
+            ("buy", json.dumps({"symbol": "AAPL", "amount": 1.5})),
+            ("get_price_local", json.dumps({"symbol": "AAPL", "date": "2999-01-01"})),
+            ("buy", json.dumps({"symbol": "ZZZZ", "amount": 1})),
+            ("buy", json.dumps("not an object")),
+        ],
+    )
 
 
 def never_finish(c: Conversation) -> dict[str, Any]:

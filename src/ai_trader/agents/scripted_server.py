@@ -53,20 +53,28 @@ def script_for(model: Any, default: str | None) -> str | None:
 def completion(script: str, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     reply = next_reply(script, messages)
     step = sum(1 for m in messages if m.get("role") == "assistant") + 1
-    tool_calls = [{"id": f"call_{step}_{i}", "type": "function", "function": {"name": n, "arguments": a}}
-                  for i, (n, a) in enumerate(reply["calls"])]
+    tool_calls = [
+        {"id": f"call_{step}_{i}", "type": "function", "function": {"name": n, "arguments": a}}
+        for i, (n, a) in enumerate(reply["calls"])
+    ]
     message: dict[str, Any] = {"role": "assistant", "content": reply["content"], "refusal": None}
     if tool_calls:
         message["tool_calls"] = tool_calls
     prompt_text = json.dumps(messages, sort_keys=True)
     digest = hashlib.sha256(prompt_text.encode()).hexdigest()[:24]
     return {
-        "id": f"chatcmpl-{digest}", "object": "chat.completion", "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "message": message, "logprobs": None,
-                     "finish_reason": "tool_calls" if tool_calls else "stop"}],
-        "usage": {"prompt_tokens": _tokens(prompt_text),
-                  "completion_tokens": _tokens(reply["content"] + json.dumps(reply["calls"])),
-                  "total_tokens": 0},
+        "id": f"chatcmpl-{digest}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": "tool_calls" if tool_calls else "stop"}
+        ],
+        "usage": {
+            "prompt_tokens": _tokens(prompt_text),
+            "completion_tokens": _tokens(reply["content"] + json.dumps(reply["calls"])),
+            "total_tokens": 0,
+        },
     }
 
 
@@ -85,8 +93,11 @@ def create_app(default_script: str | None = None, latency_ms: float = 0.0) -> St
             return _error(400, "streaming is not supported by the scripted model")
         script = script_for(body.get("model"), default_script)
         if script is None:
-            return _error(404, f"model {body.get('model')!r} is not a script (known: {', '.join(sorted(SCRIPTS))})",
-                          "not_found_error")
+            return _error(
+                404,
+                f"model {body.get('model')!r} is not a script (known: {', '.join(sorted(SCRIPTS))})",
+                "not_found_error",
+            )
         if latency_ms:
             await asyncio.sleep(latency_ms / 1000)
         try:
@@ -97,11 +108,18 @@ def create_app(default_script: str | None = None, latency_ms: float = 0.0) -> St
         return JSONResponse(data)
 
     async def models(_: Request) -> JSONResponse:
-        return JSONResponse({"object": "list", "data": [
-            {"id": name, "object": "model", "created": 0, "owned_by": "ai-trader"} for name in sorted(SCRIPTS)]})
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": [
+                    {"id": name, "object": "model", "created": 0, "owned_by": "ai-trader"} for name in sorted(SCRIPTS)
+                ],
+            }
+        )
 
-    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"]),
-                             Route("/v1/models", models, methods=["GET"])])
+    return Starlette(
+        routes=[Route("/v1/chat/completions", chat, methods=["POST"]), Route("/v1/models", models, methods=["GET"])]
+    )
 
 
 @lru_cache(maxsize=64)
@@ -116,5 +134,9 @@ def in_process_endpoint(script: str, *, latency_ms: float = 0.0, basemodel: str 
     def client() -> httpx2.AsyncClient:
         return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=IN_PROCESS_BASE_URL)
 
-    return LlmEndpoint(basemodel=basemodel or f"scripted/{script}", base_url=IN_PROCESS_BASE_URL,
-                       api_key="scripted", http_client_factory=client)
+    return LlmEndpoint(
+        basemodel=basemodel or f"scripted/{script}",
+        base_url=IN_PROCESS_BASE_URL,
+        api_key="scripted",
+        http_client_factory=client,
+    )

@@ -41,8 +41,9 @@ def _worker(settings: Settings, store: Store) -> Any:
     return Worker(settings, store)
 
 
-def create_app(settings: Settings, store: Store | None = None, worker: Any = None,
-               start_worker: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, store: Store | None = None, worker: Any = None, start_worker: bool = True
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from ..service.runtime import Runtime

@@ -23,13 +23,20 @@ from ..errors import AppError
 log = logging.getLogger(__name__)
 
 _HTTP_CODES = {
-    400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    413: "payload_too_large", 415: "unsupported_media_type", 429: "too_many_requests",
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
 }
 
 
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body: dict[str, Any] = {"error": code, "message": message}
     if details:
         body["details"] = details
@@ -64,8 +71,13 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
     ctype = request.headers.get("content-type", "")
     if request.method == "POST" and "json" not in ctype.lower() and any(p["location"] == "body" for p in problems):
         # FastAPI parses a body as JSON only with a JSON Content-Type (CSRF protection); `curl -d` sends a form type
-        problems = [{"location": "body", "problem": "send the body as JSON with the header "
-                     f"'Content-Type: application/json' (got {ctype or 'no Content-Type'!r})"}]
+        problems = [
+            {
+                "location": "body",
+                "problem": "send the body as JSON with the header "
+                f"'Content-Type: application/json' (got {ctype or 'no Content-Type'!r})",
+            }
+        ]
     summary = "; ".join(f"{p['location']}: {p['problem']}" for p in problems[:6])
     return error_response(400, "invalid_request", f"invalid request: {summary}", {"problems": problems})
 

@@ -12,14 +12,24 @@ access_log = logging.getLogger("ai_trader.access")
 
 
 async def _send_413(send: Send, limit: int) -> None:
-    body = json.dumps({
-        "error": "payload_too_large",
-        "message": f"request body exceeds {limit} bytes",
-        "details": {"max_body_bytes": limit},
-    }).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    body = json.dumps(
+        {
+            "error": "payload_too_large",
+            "message": f"request body exceeds {limit} bytes",
+            "details": {"max_body_bytes": limit},
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -103,8 +113,15 @@ class AccessLog:
         finally:
             client = scope.get("client")
             access_log.info(
-                "%s %s %s", scope["method"], scope["path"], status,
-                extra={"method": scope["method"], "path": scope["path"], "status": status,
-                       "duration_ms": round((time.perf_counter() - t0) * 1000, 2),
-                       "client": client[0] if client else None},
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - t0) * 1000, 2),
+                    "client": client[0] if client else None,
+                },
             )

@@ -20,12 +20,15 @@ from ..store import Store
 from ..timeutil import parse_date
 from .common import load_settings
 
-data_app = typer.Typer(help="Market data: import price files, download from Alpha Vantage, show coverage.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="Market data: import price files, download from Alpha Vantage, show coverage.", no_args_is_help=True
+)
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 _JSON = typer.Option(False, "--json", help="Print JSON instead of tables.")
-_SYMBOLS = typer.Option(None, "--symbols", help="Symbols to fetch (repeat or comma-separate; default: the universe "
-                                                "and the benchmarks).")
+_SYMBOLS = typer.Option(
+    None, "--symbols", help="Symbols to fetch (repeat or comma-separate; default: the universe and the benchmarks)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,12 +37,19 @@ def register(app: typer.Typer) -> None:
 
 @data_app.command("import")
 def import_cmd(
-    paths: list[Path] = typer.Argument(None, help="Files or directories: long CSV, per-symbol CSV, "
-                                                   "Alpha Vantage TIME_SERIES_DAILY JSON/JSONL."),
-    symbol: str | None = typer.Option(None, "--symbol", help="Symbol of a per-symbol file (default: from the "
-                                                             "file name); for other formats import only it."),
-    packaged: bool = typer.Option(False, "--packaged", help="Import the packaged offline data set "
-                                                            "(bokeh-sampledata, AAPL/GOOG/IBM/MSFT/FB 2000-2013)."),
+    paths: list[Path] = typer.Argument(
+        None, help="Files or directories: long CSV, per-symbol CSV, Alpha Vantage TIME_SERIES_DAILY JSON/JSONL."
+    ),
+    symbol: str | None = typer.Option(
+        None,
+        "--symbol",
+        help="Symbol of a per-symbol file (default: from the file name); for other formats import only it.",
+    ),
+    packaged: bool = typer.Option(
+        False,
+        "--packaged",
+        help="Import the packaged offline data set (bokeh-sampledata, AAPL/GOOG/IBM/MSFT/FB 2000-2013).",
+    ),
     data_dir: Path | None = _DATA_DIR,
     as_json: bool = _JSON,
 ) -> None:
@@ -56,13 +66,20 @@ def import_cmd(
     try:
         for name, path in jobs:
             try:
-                rep = import_packaged(store) if path is None else import_file(
-                    store, path, symbol=symbol, benchmarks=set(settings.benchmark_symbols))
+                rep = (
+                    import_packaged(store)
+                    if path is None
+                    else import_file(store, path, symbol=symbol, benchmarks=set(settings.benchmark_symbols))
+                )
             except AppError as exc:
                 failed += 1
                 reports.append({"source": name, "error": exc.message})
-                err.print(f"[red]error[/red] {exc.message} (nothing written for this file)", markup=True,
-                          highlight=False, soft_wrap=True)
+                err.print(
+                    f"[red]error[/red] {exc.message} (nothing written for this file)",
+                    markup=True,
+                    highlight=False,
+                    soft_wrap=True,
+                )
                 continue
             reports.append(rep.to_dict())
             if not as_json:
@@ -113,8 +130,9 @@ def _print_status(out: Console, st: DataStatus) -> None:
     if not st.symbols:
         out.print("The price store is empty: run `ai-trader data import PATH` or `ai-trader data import --packaged`.")
         return
-    table = Table(title=f"{st.trading_days} trading days {st.first_trading_day} .. {st.last_trading_day}, "
-                        f"{st.total_bars} bars")
+    table = Table(
+        title=f"{st.trading_days} trading days {st.first_trading_day} .. {st.last_trading_day}, {st.total_bars} bars"
+    )
     for col in ("symbol", "role", "first", "last", "rows", "open-only", "prov.", "missing", "gaps"):
         numeric = col in ("rows", "open-only", "prov.", "missing")
         table.add_column(col, justify="right" if numeric else "left", no_wrap=col != "gaps")
@@ -123,8 +141,17 @@ def _print_status(out: Console, st: DataStatus) -> None:
         gaps = ", ".join(g.start if g.days == 1 else f"{g.start}..{g.end}" for g in s.gaps[:3])
         if len(s.gaps) > 3:
             gaps += f" (+{len(s.gaps) - 3} more)"
-        table.add_row(s.symbol, role, s.first_date or "-", s.last_date or "-", str(s.rows), str(s.incomplete),
-                      str(s.provisional), str(s.missing_days), gaps)
+        table.add_row(
+            s.symbol,
+            role,
+            s.first_date or "-",
+            s.last_date or "-",
+            str(s.rows),
+            str(s.incomplete),
+            str(s.provisional),
+            str(s.missing_days),
+            gaps,
+        )
     out.print(table)
     for w in st.splits:
         out.print(f"[yellow]suspected split[/yellow] {w.message()}", highlight=False, soft_wrap=True)
@@ -133,8 +160,9 @@ def _print_status(out: Console, st: DataStatus) -> None:
 @data_app.command("fetch")
 def fetch_cmd(
     symbols: list[str] = _SYMBOLS,
-    start: str | None = typer.Option(None, "--start", help="First date needed (default: each symbol's first "
-                                                           "stored day)."),
+    start: str | None = typer.Option(
+        None, "--start", help="First date needed (default: each symbol's first stored day)."
+    ),
     end: str | None = typer.Option(None, "--end", help="Last date needed (default: the last closed session)."),
     data_dir: Path | None = _DATA_DIR,
     as_json: bool = _JSON,
@@ -180,21 +208,33 @@ def _print_fetch(out: Console, rep: FetchReport) -> None:
         numeric = col in ("requests", "added", "updated", "still missing")
         table.add_column(col, justify="right" if numeric else "left", no_wrap=True)
     for o in rep.outcomes:
-        table.add_row(o.symbol, o.status, o.outputsize or "-", str(o.requests), str(o.added), str(o.updated),
-                      str(len(o.missing)))
+        table.add_row(
+            o.symbol, o.status, o.outputsize or "-", str(o.requests), str(o.added), str(o.updated), str(len(o.missing))
+        )
     out.print(table)
     for o in rep.outcomes:
         if o.message:
             out.print(f"[red]{o.status}[/red] {o.symbol}: {escape(o.message)}", highlight=False, soft_wrap=True)
     counts = rep.to_dict()["counts"]
-    out.print(f"{counts['fetched']} fetched, {counts['current']} current, {counts['failed']} failed, "
-              f"{counts['skipped']} skipped; {rep.requests_today}/{rep.requests_per_day} requests used on "
-              f"{rep.budget_day} (America/New_York)", highlight=False, soft_wrap=True)
+    out.print(
+        f"{counts['fetched']} fetched, {counts['current']} current, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped; {rep.requests_today}/{rep.requests_per_day} requests used on "
+        f"{rep.budget_day} (America/New_York)",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _print_budget(out: Console, st: DataStatus, budget: BudgetStatus) -> None:
-    out.print(f"provisional bars: {st.provisional} (newest downloaded bar per symbol; replaced by the next fetch)",
-              highlight=False, soft_wrap=True)
-    out.print(f"Alpha Vantage: {budget.used}/{budget.per_day} requests used on {budget.day} (America/New_York), "
-              f"{budget.per_minute}/min; key {'set' if budget.key_configured else 'not set'}, auto-download "
-              f"{'on' if budget.auto_download else 'off'}", highlight=False, soft_wrap=True)
+    out.print(
+        f"provisional bars: {st.provisional} (newest downloaded bar per symbol; replaced by the next fetch)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(
+        f"Alpha Vantage: {budget.used}/{budget.per_day} requests used on {budget.day} (America/New_York), "
+        f"{budget.per_minute}/min; key {'set' if budget.key_configured else 'not set'}, auto-download "
+        f"{'on' if budget.auto_download else 'off'}",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -35,13 +35,29 @@ def demo_config(init_date: str, end_date: str) -> dict[str, Any]:
         "agent_type": "BaseAgent",
         "date_range": {"init_date": init_date, "end_date": end_date},
         "models": [
-            {"name": "equal-weight", "signature": "equal-weight", "provider": "baseline",
-             "strategy": "equal_weight", "enabled": True},
-            {"name": "momentum", "signature": "momentum", "provider": "baseline", "strategy": "momentum",
-             "enabled": True},
+            {
+                "name": "equal-weight",
+                "signature": "equal-weight",
+                "provider": "baseline",
+                "strategy": "equal_weight",
+                "enabled": True,
+            },
+            {
+                "name": "momentum",
+                "signature": "momentum",
+                "provider": "baseline",
+                "strategy": "momentum",
+                "enabled": True,
+            },
             {"name": "cash", "signature": "cash", "provider": "baseline", "strategy": "cash", "enabled": True},
-            {"name": "scripted-momentum", "signature": "scripted-momentum", "provider": "scripted",
-             "script": "momentum_lite", "basemodel": "scripted/momentum_lite", "enabled": True},
+            {
+                "name": "scripted-momentum",
+                "signature": "scripted-momentum",
+                "provider": "scripted",
+                "script": "momentum_lite",
+                "basemodel": "scripted/momentum_lite",
+                "enabled": True,
+            },
         ],
         "agent_config": {"max_steps": 30, "max_retries": 3, "base_delay": 1.0, "initial_cash": 10000.0},
         "log_config": {"log_path": "./data/agent_data"},
@@ -53,7 +69,7 @@ def demo_range(prices: PriceView, days: int = DEMO_DAYS) -> tuple[str, str]:
     all_days = prices.trading_days()
     if len(all_days) < 2:
         raise typer.BadParameter("not enough price data for the demo")
-    window = all_days[-(days + 1):]
+    window = all_days[-(days + 1) :]
     return window[0], window[-1]
 
 
@@ -76,8 +92,7 @@ def demo_cmd(
             path.write_text(json.dumps(demo_config(*demo_range(prices)), indent=2) + "\n", encoding="utf-8")
             out.print(f"Wrote {path}.")
         cfg = load_config(path)
-        request = {"start_date": prices.next_trading_day(cfg.date_range.init_date),
-                   "end_date": cfg.date_range.end_date}
+        request = {"start_date": prices.next_trading_day(cfg.date_range.init_date), "end_date": cfg.date_range.end_date}
         try:
             code, body = JobService(settings, store).trigger_config(cfg, str(path.resolve()), request, caller="demo")
         except AppError as exc:

@@ -16,8 +16,9 @@ def register(app: typer.Typer) -> None:
 
 
 def export_cmd(
-    signature: list[str] = typer.Option(None, "--signature", "-s", help="Only this signature (repeatable); "
-                                                                       "default: every signature with results."),
+    signature: list[str] = typer.Option(
+        None, "--signature", "-s", help="Only this signature (repeatable); default: every signature with results."
+    ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Data directory (env DATA_DIR, default ./data)."),
 ) -> None:
     """Write data/agent_data/<signature>/position/position.jsonl and log/<date>/log.jsonl from the database."""

@@ -53,6 +53,7 @@ def status_cmd(
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """A job's status and progress (as GET /simulate/status; without JOB_ID, as GET /simulate/current)."""
+
     def call(svc):
         body = svc.status(job_id) if job_id else svc.current()
         return body, (svc.events(body["job_id"]) if events else None)
@@ -63,13 +64,18 @@ def status_cmd(
         out.print_json(json.dumps({**body, "events": trail["events"]} if trail else body))
         return
     p = body["progress"]
-    out.print(f"Job {body['job_id']}: [bold]{body['status']}[/bold]"
-              + (f" ({body['phase']})" if body.get("phase") else "")
-              + f" — {len(body['models'])} model(s), "
-              + (f"{body['date_range'][0]} .. {body['date_range'][-1]}" if body["date_range"] else "no days"),
-              highlight=False)
-    out.print(f"{p['completed']} completed, {p['failed']} failed, {p['skipped']} skipped, {p['running']} running, "
-              f"{p['pending']} pending of {p['total_model_days']}", highlight=False)
+    out.print(
+        f"Job {body['job_id']}: [bold]{body['status']}[/bold]"
+        + (f" ({body['phase']})" if body.get("phase") else "")
+        + f" — {len(body['models'])} model(s), "
+        + (f"{body['date_range'][0]} .. {body['date_range'][-1]}" if body["date_range"] else "no days"),
+        highlight=False,
+    )
+    out.print(
+        f"{p['completed']} completed, {p['failed']} failed, {p['skipped']} skipped, {p['running']} running, "
+        f"{p['pending']} pending of {p['total_model_days']}",
+        highlight=False,
+    )
     if body.get("error"):
         out.print(f"error: {body['error']}", highlight=False, soft_wrap=True)
     problems = [d for d in p.get("details", []) if d["status"] in ("failed", "skipped")]
@@ -81,8 +87,13 @@ def status_cmd(
     if trail:
         table = Table("at", "date", "model", "transition", "detail", box=box.SIMPLE_HEAD, title="Audit trail")
         for e in trail["events"]:
-            table.add_row(e["at"], e["date"] or "(job)", e["model"] or "",
-                          f"{e['from_status'] or '-'} → {e['to_status']}", e["detail"] or "")
+            table.add_row(
+                e["at"],
+                e["date"] or "(job)",
+                e["model"] or "",
+                f"{e['from_status'] or '-'} → {e['to_status']}",
+                e["detail"] or "",
+            )
         out.print(table)
 
 
@@ -101,8 +112,15 @@ def jobs_cmd(
     table = Table("job", "status", "created", "days", "models", "done", "failed", box=box.SIMPLE_HEAD)
     for j in body["data"]:
         p = j["progress"]
-        table.add_row(j["job_id"], j["status"], j["created_at"], str(len(j["date_range"])), str(len(j["models"])),
-                      f"{p['completed']}/{p['total_model_days']}", str(p["failed"]))
+        table.add_row(
+            j["job_id"],
+            j["status"],
+            j["created_at"],
+            str(len(j["date_range"])),
+            str(len(j["models"])),
+            f"{p['completed']}/{p['total_model_days']}",
+            str(p["failed"]),
+        )
     out.print(table)
 
 

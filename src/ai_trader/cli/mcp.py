@@ -26,13 +26,20 @@ def mcp_cmd(
     search_port: int | None = typer.Option(None, "--search-port", help="env SEARCH_HTTP_PORT, default 8001."),
     trade_port: int | None = typer.Option(None, "--trade-port", help="env TRADE_HTTP_PORT, default 8002."),
     price_port: int | None = typer.Option(None, "--price-port", help="env GETPRICE_HTTP_PORT, default 8003."),
-    only: list[str] = typer.Option(None, "--only", help="Serve only these servers (repeatable): "
-                                                        "math, search, trade, price."),
+    only: list[str] = typer.Option(
+        None, "--only", help="Serve only these servers (repeatable): math, search, trade, price."
+    ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR)."),
 ) -> None:
     """Serve the tool servers. Agents bind their session with the X-AI-Trader-Session header."""
-    settings = load_settings(mcp_host=host, math_http_port=math_port, search_http_port=search_port,
-                             trade_http_port=trade_port, getprice_http_port=price_port, data_dir=data_dir)
+    settings = load_settings(
+        mcp_host=host,
+        math_http_port=math_port,
+        search_http_port=search_port,
+        trade_http_port=trade_port,
+        getprice_http_port=price_port,
+        data_dir=data_dir,
+    )
     names = list(only or PORT_SETTINGS)
     unknown = [n for n in names if n not in PORT_SETTINGS]
     if unknown:

@@ -53,8 +53,9 @@ def results_cmd(
     start: str | None = typer.Option(None, "--start", help="Range start, YYYY-MM-DD."),
     end: str | None = typer.Option(None, "--end", help="Range end, YYYY-MM-DD."),
     model: str | None = typer.Option(None, "--model", help="Signature (default: all)."),
-    job_id: str | None = typer.Option(None, "--job-id", help="Only model-days committed by this job; alone: the "
-                                                              "job's own date range."),
+    job_id: str | None = typer.Option(
+        None, "--job-id", help="Only model-days committed by this job; alone: the job's own date range."
+    ),
     detail: str = typer.Option("minimal", "--detail", help="minimal | full"),
     data_dir: Path | None = _DATA_DIR,
     as_json: bool = _JSON,
@@ -66,8 +67,9 @@ def results_cmd(
     def query(settings: Settings, store: Store) -> dict[str, Any]:
         if date is not None:
             return results_for_date(store, date, model, detail, job_id)
-        return results_for_range(store, PriceView.load(store), start, end, model, detail, job_id,
-                                 settings.risk_free_rate)
+        return results_for_range(
+            store, PriceView.load(store), start, end, model, detail, job_id, settings.risk_free_rate
+        )
 
     body = _answer(data_dir, query)
     if as_json:
@@ -89,8 +91,12 @@ def performance_cmd(
     from ..market.prices import PriceView
     from ..service.performance import performance as leaderboard
 
-    body = _answer(data_dir, lambda settings, store: leaderboard(
-        store, PriceView.load(store), start, end, model or None, settings.risk_free_rate))
+    body = _answer(
+        data_dir,
+        lambda settings, store: leaderboard(
+            store, PriceView.load(store), start, end, model or None, settings.risk_free_rate
+        ),
+    )
     if as_json:
         typer.echo(json.dumps(body, indent=2))
     else:
@@ -121,8 +127,15 @@ def _print_date(out: Console, body: dict[str, Any]) -> None:
     for r in body["results"]:
         pnl = r["daily_pnl"]
         trades = str(len(r["trades"])) if "trades" in r else "-"
-        table.add_row(r["model"], _num(pnl["portfolio_value"]), _num(pnl["profit"]), f"{pnl['return_pct']:+.2f}%",
-                      _num(r["positions"].get("CASH")), _holdings(r["positions"]), trades)
+        table.add_row(
+            r["model"],
+            _num(pnl["portfolio_value"]),
+            _num(pnl["profit"]),
+            f"{pnl['return_pct']:+.2f}%",
+            _num(r["positions"].get("CASH")),
+            _holdings(r["positions"]),
+            trades,
+        )
     out.print(table)
     for r in body["results"]:
         if r.get("ai_reasoning", {}).get("reasoning_summary"):
@@ -136,8 +149,16 @@ def _print_range(out: Console, body: dict[str, Any]) -> None:
     for r in body["results"]:
         m = r["metrics"]
         bm = m.get("benchmark") or {}
-        table.add_row(r["model"], str(m["days"]), _num(m["end_value"]), _pct(m["cumulative_return"]),
-                      _pct(bm.get("cumulative_return")), _num(m["sharpe"]), _pct(m["max_drawdown"]), str(m["trades"]))
+        table.add_row(
+            r["model"],
+            str(m["days"]),
+            _num(m["end_value"]),
+            _pct(m["cumulative_return"]),
+            _pct(bm.get("cumulative_return")),
+            _num(m["sharpe"]),
+            _pct(m["max_drawdown"]),
+            str(m["trades"]),
+        )
     out.print(table)
 
 
@@ -147,13 +168,27 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
         out.print("No committed model-days yet: trigger a job or run `ai-trader run`.")
         return
     wide = out.width >= 120
-    cols = ["#", "model", "days", "value", "return"] + (["annual"] if wide else []) + ["vol", "sharpe"] + (
-        ["sortino", "calmar"] if wide else []) + ["max DD", "win", "trades"]
-    table = Table(title=f"Leaderboard {body['start_date']} .. {body['end_date']}", box=box.SIMPLE_HEAD,
-                  padding=(0, 1, 0, 0) if not wide else (0, 1), pad_edge=False)
+    cols = (
+        ["#", "model", "days", "value", "return"]
+        + (["annual"] if wide else [])
+        + ["vol", "sharpe"]
+        + (["sortino", "calmar"] if wide else [])
+        + ["max DD", "win", "trades"]
+    )
+    table = Table(
+        title=f"Leaderboard {body['start_date']} .. {body['end_date']}",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0) if not wide else (0, 1),
+        pad_edge=False,
+    )
     for col in cols:
-        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True,
-                         overflow="ellipsis", max_width=(22 if wide else 16) if col == "model" else None)
+        table.add_column(
+            col,
+            justify="left" if col == "model" else "right",
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=(22 if wide else 16) if col == "model" else None,
+        )
     rows = [(str(r["rank"]), r["model"], r["days"], r["final_value"], r["metrics"]) for r in body["leaderboard"]]
     bm = body.get("benchmark")
     if bm:
@@ -161,10 +196,20 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
     for rank, name, days, final, m in rows:
         if not rank:
             table.add_section()
-        cells = {"#": rank, "model": name, "days": str(days), "value": _num(final, 0),
-                 "return": _pct(m["cumulative_return"], 1), "annual": _pct(m["annualized_return"], 1),
-                 "vol": _unsigned(m["volatility"]), "sharpe": _num(m["sharpe"]), "sortino": _num(m["sortino"]),
-                 "calmar": _num(m["calmar"]), "max DD": _unsigned(m["max_drawdown"], 1), "win": _unsigned(m["win_rate"], 0),
-                 "trades": str(m["trades"])}
+        cells = {
+            "#": rank,
+            "model": name,
+            "days": str(days),
+            "value": _num(final, 0),
+            "return": _pct(m["cumulative_return"], 1),
+            "annual": _pct(m["annualized_return"], 1),
+            "vol": _unsigned(m["volatility"]),
+            "sharpe": _num(m["sharpe"]),
+            "sortino": _num(m["sortino"]),
+            "calmar": _num(m["calmar"]),
+            "max DD": _unsigned(m["max_drawdown"], 1),
+            "win": _unsigned(m["win_rate"], 0),
+            "trades": str(m["trades"]),
+        }
         table.add_row(*(cells[c] for c in cols))
     out.print(table)

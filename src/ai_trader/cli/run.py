@@ -36,8 +36,9 @@ def register(app: typer.Typer) -> None:
 def run_cmd(
     config: Path = typer.Argument(..., help="Config file (AI-Trader format), any path."),
     start: str | None = typer.Option(None, "--start", help="First day, YYYY-MM-DD (default: resume each model)."),
-    end: str | None = typer.Option(None, "--end", help="Last day (default: the config's end_date, else the last "
-                                                       "trading day with data)."),
+    end: str | None = typer.Option(
+        None, "--end", help="Last day (default: the config's end_date, else the last trading day with data)."
+    ),
     models: str | None = typer.Option(None, "--models", help="Comma-separated signatures (default: all enabled)."),
     replace_existing: bool = typer.Option(False, "--replace-existing", help="Re-run completed model-days."),
     data_dir: Path | None = _DATA_DIR,
@@ -49,11 +50,13 @@ def run_cmd(
     try:
         try:
             cfg = load_config(config)
-            request = {"start_date": start, "end_date": end or cfg.date_range.end_date,
-                       "models": [m.strip() for m in models.split(",") if m.strip()] if models else None,
-                       "replace_existing": replace_existing}
-            code, body = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request,
-                                                                    caller="cli")
+            request = {
+                "start_date": start,
+                "end_date": end or cfg.date_range.end_date,
+                "models": [m.strip() for m in models.split(",") if m.strip()] if models else None,
+                "replace_existing": replace_existing,
+            }
+            code, body = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request, caller="cli")
         except AppError as exc:
             Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
@@ -77,12 +80,18 @@ def execute(settings: Settings, store: Store, out: Console, code: int, body: dic
     if code == 200:
         out.print(f"Job {job_id} is already queued or running; continuing it.")
     else:
-        out.print(f"Job {job_id}: {body['total_model_days']} model-day(s), {len(body['models'])} model(s), "
-                  f"{dates[0]} .. {dates[-1]}" if dates else f"Job {job_id}")
+        out.print(
+            f"Job {job_id}: {body['total_model_days']} model-day(s), {len(body['models'])} model(s), "
+            f"{dates[0]} .. {dates[-1]}"
+            if dates
+            else f"Job {job_id}"
+        )
     status = drain_with_progress(settings, store, job_id, out)
     p = status["progress"]
-    out.print(f"Job {status['status']}: {p['completed']} completed, {p['failed']} failed, {p['skipped']} skipped"
-              + (f", {p['pending']} pending" if p["pending"] else ""))
+    out.print(
+        f"Job {status['status']}: {p['completed']} completed, {p['failed']} failed, {p['skipped']} skipped"
+        + (f", {p['pending']} pending" if p["pending"] else "")
+    )
     for d in p["details"]:
         if d["status"] == "failed":
             out.print(f"[red]failed[/red] {d['model']} {d['date']}: {d.get('error')}", highlight=False)
@@ -100,8 +109,14 @@ def drain_with_progress(settings: Settings, store: Store, job_id: str, out: Cons
             errors.append(exc)
 
     thread = threading.Thread(target=work, name="ai-trader-run", daemon=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=out, transient=False) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=False,
+    ) as bar:
         status = service.status(job_id)
         task = bar.add_task("starting", total=status["progress"]["total_model_days"])
         thread.start()
@@ -110,8 +125,11 @@ def drain_with_progress(settings: Settings, store: Store, job_id: str, out: Cons
             status = service.status(job_id)
             p = status["progress"]
             cur = p["current"]
-            bar.update(task, completed=p["completed"] + p["failed"] + p["skipped"],
-                       description=f"{cur['model']} {cur['date']}" if cur else status["status"])
+            bar.update(
+                task,
+                completed=p["completed"] + p["failed"] + p["skipped"],
+                description=f"{cur['model']} {cur['date']}" if cur else status["status"],
+            )
             if not thread.is_alive():
                 break
     if errors:

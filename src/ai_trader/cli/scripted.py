@@ -15,8 +15,9 @@ def register(app: typer.Typer) -> None:
 def scripted_llm_cmd(
     port: int = typer.Option(8090, "--port", help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address."),
-    script: str | None = typer.Option(None, "--script", help=f"Default script when the request's model names none: "
-                                                             f"{', '.join(sorted(SCRIPTS))}."),
+    script: str | None = typer.Option(
+        None, "--script", help=f"Default script when the request's model names none: {', '.join(sorted(SCRIPTS))}."
+    ),
     latency_ms: float = typer.Option(0.0, "--latency-ms", min=0, help="Delay before every answer."),
 ) -> None:
     """Serve POST /v1/chat/completions playing a deterministic script (model = script name, or --script)."""

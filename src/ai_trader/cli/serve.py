@@ -29,9 +29,11 @@ def serve(
     port: int | None = typer.Option(None, "--port", help="Port (env API_PORT, default 8080)."),
     no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not start the MCP tool servers (env MCP_ENABLED=false)."),
     mcp_external: bool = typer.Option(
-        False, "--mcp-external",
+        False,
+        "--mcp-external",
         help="The MCP tool servers run elsewhere (e.g. started by docker-entrypoint.sh): do not start them, but "
-             "keep checking them in /health (unless MCP_ENABLED=false)."),
+        "keep checking them in /health (unless MCP_ENABLED=false).",
+    ),
 ) -> None:
     """Run the API server and the worker (and the MCP tool servers unless disabled)."""
     import uvicorn
@@ -51,8 +53,14 @@ def serve(
         # uvicorn handles TERM/INT itself (graceful shutdown, worker stopped) and then re-raises the signal to the
         # previous handler: by then the stop was clean, so exit 0 (and still run the cleanup below)
         signal.signal(signal.SIGTERM, _exit_clean)
-        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False,
-                    timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 1)
+        uvicorn.run(
+            app,
+            host=settings.api_host,
+            port=settings.api_port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 1,
+        )
     finally:
         if child is not None:
             stop_child(child)

@@ -47,11 +47,14 @@ async def bookkeeping(store: Store, write: Callable[[Any], T], *, retry_s: float
     """Run a job-status write in one transaction, retrying (without blocking the loop between tries) while another
     writer holds the database beyond the busy timeout: a status change must not be lost to a lock, or the job would
     stay `running` with nothing left to do."""
-    async for attempt in AsyncRetrying(retry=retry_if_exception(_locked), stop=stop_after_delay(retry_s),
-                                       wait=wait_exponential(multiplier=0.5, max=15), reraise=True):
-        with attempt:
-            with store.write() as conn:
-                return write(conn)
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(_locked),
+        stop=stop_after_delay(retry_s),
+        wait=wait_exponential(multiplier=0.5, max=15),
+        reraise=True,
+    ):
+        with attempt, store.write() as conn:
+            return write(conn)
     raise AssertionError("unreachable")
 
 
@@ -79,7 +82,11 @@ def news_provider(settings: Settings):
 
 
 async def run_job(
-    store: Store, settings: Settings, job_id: str, *, should_stop: Callable[[], bool] = lambda: False,
+    store: Store,
+    settings: Settings,
+    job_id: str,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
 ) -> str | None:
     """Run the job's pending model-days; returns its final status (None when stopped before the end)."""
@@ -102,7 +109,8 @@ async def run_job(
             log.error("chain %s crashed: %r", sig, result, extra={"job_id": job_id, "model": sig})
     # settle_job is a no-op unless the job has nothing left and is still running
     final, status = await bookkeeping(
-        store, lambda conn: (states.settle_job(conn, job_id), rows.job_status(conn, job_id)))
+        store, lambda conn: (states.settle_job(conn, job_id), rows.job_status(conn, job_id))
+    )
     if status in {s.value for s in states.JOB_TERMINAL}:
         log.info("job ended: %s", status, extra={"job_id": job_id})
         return status
@@ -114,8 +122,9 @@ async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> Non
         await _chain_days(run, signature, days, scope)
 
 
-async def _chain_days(run: JobRun, signature: str, days: list[rows.DetailRow],
-                      scope: contextlib.AsyncExitStack) -> None:
+async def _chain_days(
+    run: JobRun, signature: str, days: list[rows.DetailRow], scope: contextlib.AsyncExitStack
+) -> None:
     store = run.env.store
     model = run.config.model(signature)
     competitor: Competitor | None = None
@@ -139,9 +148,14 @@ async def _chain_days(run: JobRun, signature: str, days: list[rows.DetailRow],
                     if isinstance(competitor, contextlib.AbstractAsyncContextManager):  # an LLM agent: one client
                         competitor = await scope.enter_async_context(competitor)
                 await execute_model_day(
-                    run.env, job_id=run.job_id, signature=signature, date=d.date, competitor=competitor,
+                    run.env,
+                    job_id=run.job_id,
+                    signature=signature,
+                    date=d.date,
+                    competitor=competitor,
                     initial_cash=run.config.agent_config.initial_cash,
-                    timeout_s=run.settings.model_day_timeout_seconds, agent_data_dir=run.settings.agent_data_dir,
+                    timeout_s=run.settings.model_day_timeout_seconds,
+                    agent_data_dir=run.settings.agent_data_dir,
                     toolbox_factory=run.toolbox_factory,
                     on_commit=lambda conn, detail_id=d.id: states.transition_detail(conn, detail_id, D.COMPLETED),
                 )
@@ -152,8 +166,12 @@ async def _chain_days(run: JobRun, signature: str, days: list[rows.DetailRow],
                 raise
             except Exception as exc:  # ModelDayFailed, or a competitor that cannot be built
                 try:
-                    await bookkeeping(store, lambda conn, later=days[i + 1:], err=str(exc) or type(exc).__name__:
-                                      _fail_chain(conn, d, later, err))
+                    await bookkeeping(
+                        store,
+                        lambda conn, later=days[i + 1 :], err=str(exc) or type(exc).__name__: _fail_chain(
+                            conn, d, later, err
+                        ),
+                    )
                 except IllegalTransition as lost:  # another worker took the job over meanwhile
                     mlog.error("model-day failed and its status changed elsewhere: %s", lost.message)
                     return

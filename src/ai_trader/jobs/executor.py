@@ -66,8 +66,15 @@ async def execute_model_day(
     try:
         with env.store.write() as conn:
             start = ledger_store.start_state(conn, signature, date, initial_cash)
-            session_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date,
-                                           cash=start.cash, positions=start.positions)
+            session_store.open_live_session(
+                conn,
+                token=token,
+                job_id=job_id,
+                signature=signature,
+                date=date,
+                cash=start.cash,
+                positions=start.positions,
+            )
     except sqlite3.Error as exc:
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
@@ -92,8 +99,14 @@ async def execute_model_day(
     return outcome
 
 
-async def _run(env: ToolEnv, ctx: ToolContext, competitor: Competitor, start: ledger_store.StartState,
-               timeout_s: float | None, toolbox_factory: Callable[[ToolContext], Toolbox] | None) -> SessionResult:
+async def _run(
+    env: ToolEnv,
+    ctx: ToolContext,
+    competitor: Competitor,
+    start: ledger_store.StartState,
+    timeout_s: float | None,
+    toolbox_factory: Callable[[ToolContext], Toolbox] | None,
+) -> SessionResult:
     tools = toolbox_factory(ctx) if toolbox_factory else InProcessToolbox(env, ctx)
     brief = build_brief(env.prices, ctx.signature, ctx.date, start.cash, start.positions, ctx.job_id)
     try:
@@ -109,8 +122,13 @@ async def _run(env: ToolEnv, ctx: ToolContext, competitor: Competitor, start: le
     return result
 
 
-def _commit(env: ToolEnv, ctx: ToolContext, start: ledger_store.StartState, result: SessionResult,
-            on_commit: Callable[[sqlite3.Connection], Any] | None) -> ModelDayOutcome:
+def _commit(
+    env: ToolEnv,
+    ctx: ToolContext,
+    start: ledger_store.StartState,
+    result: SessionResult,
+    on_commit: Callable[[sqlite3.Connection], Any] | None,
+) -> ModelDayOutcome:
     with env.store.write() as conn:
         live = session_store.live_session(conn, ctx.token)
         if live is None:
@@ -119,18 +137,34 @@ def _commit(env: ToolEnv, ctx: ToolContext, start: ledger_store.StartState, resu
             value = value_on(env.prices, ctx.date, live.cash, live.positions)
         except MissingPrice as exc:
             raise ModelDayFailed(f"cannot value the portfolio on {ctx.date}: {exc}") from exc
-        prev_value = previous_value(env.prices, ctx.date, start.previous_date, start.previous_value, start.cash,
-                                    start.positions)
+        prev_value = previous_value(
+            env.prices, ctx.date, start.previous_date, start.previous_value, start.cash, start.positions
+        )
         dv = daily_values(value, prev_value)
         n_trades = len(session_store.staged_trades(conn, ctx.token))
         md_id = ledger_store.commit_model_day(
-            conn, live, portfolio_value=dv.portfolio_value, profit=dv.profit, return_pct=dv.return_pct,
-            initial_cash=start.initial_cash, session=dataclasses.asdict(result),
+            conn,
+            live,
+            portfolio_value=dv.portfolio_value,
+            profit=dv.profit,
+            return_pct=dv.return_pct,
+            initial_cash=start.initial_cash,
+            session=dataclasses.asdict(result),
         )
         if on_commit is not None:
             on_commit(conn)
-    return ModelDayOutcome(md_id, ctx.signature, ctx.date, live.cash, dict(live.positions), dv.portfolio_value,
-                           dv.profit, dv.return_pct, n_trades, result)
+    return ModelDayOutcome(
+        md_id,
+        ctx.signature,
+        ctx.date,
+        live.cash,
+        dict(live.positions),
+        dv.portfolio_value,
+        dv.profit,
+        dv.return_pct,
+        n_trades,
+        result,
+    )
 
 
 def _abandon(env: ToolEnv, token: str) -> None:

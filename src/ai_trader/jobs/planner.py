@@ -38,8 +38,7 @@ class PlanRequest:
             if value is not None:
                 parse_date(value, name)
         if start and end and start > end:
-            raise InvalidDate(f"start_date {start} is after end_date {end}",
-                              {"start_date": start, "end_date": end})
+            raise InvalidDate(f"start_date {start} is after end_date {end}", {"start_date": start, "end_date": end})
         models = request.get("models")
         if models is None:
             models = []
@@ -93,8 +92,13 @@ def select_models(config: CompetitionConfig, wanted: Sequence[str]) -> list[str]
 
 
 def plan_job(
-    config: CompetitionConfig, request: PlanRequest, prices: PriceView, completed: Mapping[str, Sequence[str]],
-    *, today: dt.date, max_days: int,
+    config: CompetitionConfig,
+    request: PlanRequest,
+    prices: PriceView,
+    completed: Mapping[str, Sequence[str]],
+    *,
+    today: dt.date,
+    max_days: int,
 ) -> Plan:
     """The model-days to run. `completed` maps signature → its committed dates (any job), sorted."""
     models = select_models(config, request.models)
@@ -106,14 +110,17 @@ def plan_job(
     if end > last_day:
         if request.end_date:  # a config's end_date beyond the data is the normal daily case: clamp quietly
             warnings.append(
-                f"end_date {end} is after the last trading day with data ({last_day}); clamped to {last_day}")
+                f"end_date {end} is after the last trading day with data ({last_day}); clamped to {last_day}"
+            )
         end = last_day
     start = request.start_date
     if start is None and request.replace_existing:
         start = prices.next_trading_day(config.date_range.init_date) or last_day
     if start is not None and start > end:
-        raise InvalidDate(f"start_date {start} is after the last trading day with data ({last_day})",
-                          {"start_date": start, "last_trading_day": last_day})
+        raise InvalidDate(
+            f"start_date {start} is after the last trading day with data ({last_day})",
+            {"start_date": start, "last_trading_day": last_day},
+        )
     days: dict[str, list[str]] = {}
     for sig in models:
         done = list(completed.get(sig, ()))
@@ -124,8 +131,10 @@ def plan_job(
             chosen = prices.trading_days(start, end)
             later = [d for d in done if d > end]
             if later:
-                warnings.append(f"{sig}: replacing from {start} also re-runs {len(later)} later completed "
-                                f"day(s): {', '.join(later)}")
+                warnings.append(
+                    f"{sig}: replacing from {start} also re-runs {len(later)} later completed "
+                    f"day(s): {', '.join(later)}"
+                )
                 chosen += later
         else:
             done_set = set(done)
@@ -136,5 +145,7 @@ def plan_job(
     if len(plan.date_range) > max_days:
         raise RangeTooLarge(
             f"the job would span {len(plan.date_range)} trading days; the maximum is {max_days} "
-            "(narrow start_date/end_date)", {"trading_days": len(plan.date_range), "max_simulation_days": max_days})
+            "(narrow start_date/end_date)",
+            {"trading_days": len(plan.date_range), "max_simulation_days": max_days},
+        )
     return plan

@@ -66,16 +66,28 @@ def recover(conn: sqlite3.Connection, worker_id: str, *, resume: bool) -> list[s
         running = rows.details(conn, job.job_id, ("running",))
         if resume:
             for d in running:
-                states.transition_detail(conn, d.id, states.DetailStatus.PENDING, recovery=True, at=at,
-                                         note=f"{INTERRUPTED}: returned to pending")
+                states.transition_detail(
+                    conn,
+                    d.id,
+                    states.DetailStatus.PENDING,
+                    recovery=True,
+                    at=at,
+                    note=f"{INTERRUPTED}: returned to pending",
+                )
             rows.set_owner(conn, job.job_id, worker_id, at)
-            states.note_job(conn, job.job_id, f"resumed by {worker_id} after interruption "
-                                              f"(previous worker {job.worker_id or 'released'}; "
-                                              f"{len(running)} running model-day(s) returned to pending)", at=at)
+            states.note_job(
+                conn,
+                job.job_id,
+                f"resumed by {worker_id} after interruption "
+                f"(previous worker {job.worker_id or 'released'}; "
+                f"{len(running)} running model-day(s) returned to pending)",
+                at=at,
+            )
             if job.phase == states.CANCELLING:
                 for d in rows.details(conn, job.job_id, ("pending",)):
-                    states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR,
-                                             at=at)
+                    states.transition_detail(
+                        conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR, at=at
+                    )
             states.settle_job(conn, job.job_id, at=at)  # nothing left (e.g. cancelled): ends now
             if rows.job_status(conn, job.job_id) == "running":
                 adopted.append(job.job_id)

@@ -45,9 +45,14 @@ def planning_prices(prices, settings: Settings, today: dt.date, *, now: dt.datet
     return CatchUpCalendarView(prices, needed_through(today, now or dt.datetime.now(dt.UTC)))
 
 
-async def refresh_prices(store: Store, settings: Settings, job_id: str, *,
-                         should_stop: Callable[[], bool] = lambda: False,
-                         sleep: Callable[[float], object] | None = None) -> dict[str, list[str]]:
+async def refresh_prices(
+    store: Store,
+    settings: Settings,
+    job_id: str,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    sleep: Callable[[float], object] | None = None,
+) -> dict[str, list[str]]:
     """Fetch what the job's pending model-days miss; skip the days still incomplete. Returns date → missing."""
     if not refresh_enabled(settings):
         return {}
@@ -60,12 +65,19 @@ async def refresh_prices(store: Store, settings: Settings, job_id: str, *,
     report: FetchReport | None = None
     try:
         kw = {"sleep": sleep} if sleep is not None else {}
-        report = await asyncio.to_thread(fetch_prices, store, settings, start=dates[0], end=dates[-1],
-                                         should_stop=should_stop, **kw)
+        report = await asyncio.to_thread(
+            fetch_prices, store, settings, start=dates[0], end=dates[-1], should_stop=should_stop, **kw
+        )
     finally:
         _set_phase(store, job_id, None, "price fetch ended")
-    log.info("job %s: price fetch %s..%s: %s", job_id, dates[0], dates[-1], report.to_dict()["counts"],
-             extra={"job_id": job_id})
+    log.info(
+        "job %s: price fetch %s..%s: %s",
+        job_id,
+        dates[0],
+        dates[-1],
+        report.to_dict()["counts"],
+        extra={"job_id": job_id},
+    )
     if should_stop():
         return {}
     missing = missing_on_dates(store, settings, dates)
@@ -95,8 +107,9 @@ def _describe(missing: dict[str, list[str]], report: FetchReport | None) -> str:
     return text
 
 
-def _skip_incomplete(store: Store, job_id: str, pending: list[rows.DetailRow], missing: dict[str, list[str]],
-                     report: FetchReport | None) -> None:
+def _skip_incomplete(
+    store: Store, job_id: str, pending: list[rows.DetailRow], missing: dict[str, list[str]], report: FetchReport | None
+) -> None:
     chains: dict[str, list[rows.DetailRow]] = {}
     for d in sorted(pending, key=lambda d: d.date):
         chains.setdefault(d.model, []).append(d)
@@ -108,8 +121,11 @@ def _skip_incomplete(store: Store, job_id: str, pending: list[rows.DetailRow], m
                 if bad is None or d.date < bad:
                     continue
                 syms = missing.get(d.date, [])
-                error = (f"price data missing on {d.date}: {', '.join(syms[:_LIST])}"
-                         + (f" (+{len(syms) - _LIST} more)" if len(syms) > _LIST else "")
-                         if d.date == bad else f"blocked by missing price data on {bad}")
+                error = (
+                    f"price data missing on {d.date}: {', '.join(syms[:_LIST])}"
+                    + (f" (+{len(syms) - _LIST} more)" if len(syms) > _LIST else "")
+                    if d.date == bad
+                    else f"blocked by missing price data on {bad}"
+                )
                 states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=error)
     log.warning("job %s: %s", job_id, _describe(missing, report), extra={"job_id": job_id})

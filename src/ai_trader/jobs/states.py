@@ -76,8 +76,13 @@ def _seconds_between(start: str | None, end: str) -> float | None:
 
 
 def transition_job(
-    conn: sqlite3.Connection, job_id: str, to: JobStatus | str, *, error: str | None = None,
-    note: str | None = None, at: str | None = None,
+    conn: sqlite3.Connection,
+    job_id: str,
+    to: JobStatus | str,
+    *,
+    error: str | None = None,
+    note: str | None = None,
+    at: str | None = None,
 ) -> str:
     """Move a job to `to`; returns the status it came from. IllegalTransition when not allowed (or race lost)."""
     to = JobStatus(to)
@@ -87,8 +92,10 @@ def transition_job(
         raise NotFound(f"job {job_id} not found", {"job_id": job_id})
     sources = job_sources(to)
     if current.status not in sources:
-        raise IllegalTransition(f"job {job_id}: {current.status} → {to.value} is not allowed",
-                                {"job_id": job_id, "from": current.status, "to": to.value})
+        raise IllegalTransition(
+            f"job {job_id}: {current.status} → {to.value} is not allowed",
+            {"job_id": job_id, "from": current.status, "to": to.value},
+        )
     fields: dict[str, object] = {"updated_at": at}
     if to == J.RUNNING:
         fields["started_at"] = at
@@ -99,14 +106,21 @@ def transition_job(
         fields["error"] = error
     if rows.guarded_update_job(conn, job_id, sources, to.value, fields) != 1:
         raise IllegalTransition(f"job {job_id}: status changed concurrently", {"job_id": job_id, "to": to.value})
-    rows.insert_event(conn, job_id=job_id, detail_id=None, from_status=current.status, to_status=to.value, at=at,
-                      detail=note or error)
+    rows.insert_event(
+        conn, job_id=job_id, detail_id=None, from_status=current.status, to_status=to.value, at=at, detail=note or error
+    )
     return current.status
 
 
 def transition_detail(
-    conn: sqlite3.Connection, detail_id: int, to: DetailStatus | str, *, error: str | None = None,
-    note: str | None = None, at: str | None = None, recovery: bool = False,
+    conn: sqlite3.Connection,
+    detail_id: int,
+    to: DetailStatus | str,
+    *,
+    error: str | None = None,
+    note: str | None = None,
+    at: str | None = None,
+    recovery: bool = False,
 ) -> rows.DetailRow:
     """Move a model-day detail to `to` (guarded); returns the row as it was before. Terminal transitions settle
     the job when it was the last open detail."""
@@ -119,11 +133,13 @@ def transition_detail(
     if current.status not in sources:
         raise IllegalTransition(
             f"model-day {current.model} {current.date}: {current.status} → {to.value} is not allowed",
-            {"job_id": current.job_id, "detail_id": detail_id, "from": current.status, "to": to.value})
+            {"job_id": current.job_id, "detail_id": detail_id, "from": current.status, "to": to.value},
+        )
     fields: dict[str, object] = {}
     if to == D.RUNNING:
-        fields.update(started_at=at, completed_at=None, duration_seconds=None, error=None,
-                      attempts=current.attempts + 1)
+        fields.update(
+            started_at=at, completed_at=None, duration_seconds=None, error=None, attempts=current.attempts + 1
+        )
     elif to == D.PENDING:  # recovery: the interrupted attempt left nothing behind
         fields.update(started_at=None, completed_at=None, duration_seconds=None)
     else:
@@ -131,10 +147,19 @@ def transition_detail(
     if to in (D.FAILED, D.SKIPPED) or error is not None:
         fields["error"] = error
     if rows.guarded_update_detail(conn, detail_id, sources, to.value, fields) != 1:
-        raise IllegalTransition(f"model-day {current.model} {current.date}: status changed concurrently",
-                                {"job_id": current.job_id, "detail_id": detail_id, "to": to.value})
-    rows.insert_event(conn, job_id=current.job_id, detail_id=detail_id, from_status=current.status,
-                      to_status=to.value, at=at, detail=note or error)
+        raise IllegalTransition(
+            f"model-day {current.model} {current.date}: status changed concurrently",
+            {"job_id": current.job_id, "detail_id": detail_id, "to": to.value},
+        )
+    rows.insert_event(
+        conn,
+        job_id=current.job_id,
+        detail_id=detail_id,
+        from_status=current.status,
+        to_status=to.value,
+        at=at,
+        detail=note or error,
+    )
     rows.set_job_fields(conn, current.job_id, updated_at=at)
     if to in DETAIL_TERMINAL:
         settle_job(conn, current.job_id, at=at)
@@ -179,5 +204,12 @@ def settle_job(conn: sqlite3.Connection, job_id: str, *, at: str | None = None) 
 def note_job(conn: sqlite3.Connection, job_id: str, text: str, *, at: str | None = None) -> None:
     """An audit event without a status change (e.g. a running job resumed after an interruption)."""
     status = rows.job_status(conn, job_id)
-    rows.insert_event(conn, job_id=job_id, detail_id=None, from_status=status, to_status=status or "unknown",
-                      at=at or utcnow_iso(), detail=text)
+    rows.insert_event(
+        conn,
+        job_id=job_id,
+        detail_id=None,
+        from_status=status,
+        to_status=status or "unknown",
+        at=at or utcnow_iso(),
+        detail=text,
+    )

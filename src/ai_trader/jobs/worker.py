@@ -41,8 +41,9 @@ def default_toolbox_factory(settings: Settings) -> Callable[[ToolContext], Toolb
 
 
 class Worker:
-    def __init__(self, settings: Settings, store: Store, *,
-                 toolbox_factory: Callable[[ToolContext], Toolbox] | None = None):
+    def __init__(
+        self, settings: Settings, store: Store, *, toolbox_factory: Callable[[ToolContext], Toolbox] | None = None
+    ):
         self.settings = settings
         self.store = store
         self.worker_id = recovery.new_worker_id()
@@ -69,10 +70,11 @@ class Worker:
         with self.store.write() as conn:
             free = self.settings.max_concurrent_jobs - rows.count_jobs_in(conn, ("running",))
             claimed = []
-            for job in rows.jobs_in(conn, ("pending",))[:max(free, 0)]:
+            for job in rows.jobs_in(conn, ("pending",))[: max(free, 0)]:
                 at = utcnow_iso()
-                states.transition_job(conn, job.job_id, states.JobStatus.RUNNING, at=at,
-                                      note=f"claimed by worker {self.worker_id}")
+                states.transition_job(
+                    conn, job.job_id, states.JobStatus.RUNNING, at=at, note=f"claimed by worker {self.worker_id}"
+                )
                 rows.set_owner(conn, job.job_id, self.worker_id, at)
                 claimed.append(job.job_id)
         return claimed
@@ -93,10 +95,16 @@ class Worker:
 
     async def _run(self, job_id: str) -> None:
         try:  # catch-up price download first (only with AUTO_DOWNLOAD_PRICE_DATA and a key): jobs/refresh.py
-            await refresh_prices(self.store, self.settings, job_id, should_stop=self._stopping.is_set,
-                                 sleep=self._stopping.wait)
-            await run_job(self.store, self.settings, job_id, should_stop=self._stopping.is_set,
-                          toolbox_factory=self._toolbox_factory)
+            await refresh_prices(
+                self.store, self.settings, job_id, should_stop=self._stopping.is_set, sleep=self._stopping.wait
+            )
+            await run_job(
+                self.store,
+                self.settings,
+                job_id,
+                should_stop=self._stopping.is_set,
+                toolbox_factory=self._toolbox_factory,
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the job could not even start (e.g. unreadable snapshot): end it, never hang
@@ -120,6 +128,7 @@ class Worker:
 
     async def _release(self, job_id: str) -> None:
         """An unfinished job (stopped) is left without owner so that the next start resumes it at once."""
+
         def release(conn) -> None:
             job = rows.job(conn, job_id)
             if job is not None and job.status == "running" and job.worker_id == self.worker_id:
@@ -172,8 +181,7 @@ class Worker:
         if self.is_running():
             return
         self._stopping.clear()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="ai-trader-worker",
-                                        daemon=True)
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="ai-trader-worker", daemon=True)
         self._thread.start()
 
     def is_running(self) -> bool:

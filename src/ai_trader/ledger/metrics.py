@@ -104,9 +104,20 @@ def compute_metrics(
     calmar = ann / abs(dd) if dd and ann is not None else None
     win = sum(1 for x in r if x > 0) / n if n else None
     return Metrics(
-        days=n, start_value=initial, end_value=end, cumulative_return=cum, annualized_return=ann,
-        volatility=vol, sharpe=sharpe, sortino=sortino, max_drawdown=dd, max_drawdown_peak_date=peak_d,
-        max_drawdown_trough_date=trough_d, calmar=calmar, win_rate=win, trades=trades,
+        days=n,
+        start_value=initial,
+        end_value=end,
+        cumulative_return=cum,
+        annualized_return=ann,
+        volatility=vol,
+        sharpe=sharpe,
+        sortino=sortino,
+        max_drawdown=dd,
+        max_drawdown_peak_date=peak_d,
+        max_drawdown_trough_date=trough_d,
+        calmar=calmar,
+        win_rate=win,
+        trades=trades,
     )
 
 

@@ -110,8 +110,9 @@ def check_tradable(symbol: str, tradable: tuple[str, ...] | frozenset[str] | set
 
 def fill_price(symbol: str, date: str, open_price: float | None) -> float:
     if open_price is None or not (open_price > 0):
-        raise TradeRefused(f"no opening price for {symbol} on {date}; it cannot be traded today",
-                           symbol=symbol, date=date)
+        raise TradeRefused(
+            f"no opening price for {symbol} on {date}; it cannot be traded today", symbol=symbol, date=date
+        )
     return float(open_price)
 
 
@@ -130,14 +131,20 @@ def apply_trade(
             raise TradeRefused(
                 f"insufficient cash: buying {amount} {symbol} at {price} needs {float(need):.2f}, "
                 f"cash is {float(cash):.2f}",
-                symbol=symbol, amount=amount, price=price, cash=float(cash), required=float(need),
+                symbol=symbol,
+                amount=amount,
+                price=price,
+                cash=float(cash),
+                required=float(need),
             )
         new_cash, new_held = to_cents(cash - need), held + amount
     else:
         if held < amount:
             raise TradeRefused(
                 f"insufficient shares: selling {amount} {symbol} but holding {held}",
-                symbol=symbol, amount=amount, held=held,
+                symbol=symbol,
+                amount=amount,
+                held=held,
             )
         if cash + total < f:
             raise TradeRefused("the trade fee exceeds cash plus proceeds", symbol=symbol, amount=amount, fee=fee)

@@ -63,8 +63,14 @@ def value_on(prices: PriceView, date: str, cash: float, positions: Mapping[str, 
     return portfolio_value(cash, positions, valuation_price(prices, date))
 
 
-def previous_value(prices: PriceView, date: str, snapshot_date: str | None, snapshot_value: float, cash: float,
-                   positions: Mapping[str, int]) -> float:
+def previous_value(
+    prices: PriceView,
+    date: str,
+    snapshot_date: str | None,
+    snapshot_value: float,
+    cash: float,
+    positions: Mapping[str, int],
+) -> float:
     """The value on the trading day before `date` that a day's profit is measured against (see module docstring).
 
     `snapshot_*`/`cash`/`positions` describe the start state (snapshot_date None: first day, value = initial cash).

@@ -47,8 +47,13 @@ class DailyRequest:
     outputsize: str  # compact (latest 100 bars) | full
 
     def params(self, api_key: str) -> dict[str, str]:
-        return {"function": FUNCTION, "symbol": self.symbol, "outputsize": self.outputsize, "datatype": "json",
-                "apikey": api_key}
+        return {
+            "function": FUNCTION,
+            "symbol": self.symbol,
+            "outputsize": self.outputsize,
+            "datatype": "json",
+            "apikey": api_key,
+        }
 
 
 def classify(status_code: int, text: str) -> str:
@@ -72,8 +77,9 @@ def classify(status_code: int, text: str) -> str:
 class AlphaVantageClient:
     """One HTTP GET per call; `timeout` in seconds (connect and read)."""
 
-    def __init__(self, api_key: str, base_url: str, *, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self, api_key: str, base_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+    ):
         if not api_key:
             raise ValueError("an Alpha Vantage API key is required (ALPHAADVANTAGE_API_KEY)")
         self._key = api_key
@@ -87,8 +93,9 @@ class AlphaVantageClient:
         except httpx.TimeoutException:
             raise TransientError(f"{request.symbol}: Alpha Vantage did not answer in time", "transient") from None
         except httpx.TransportError as exc:
-            raise TransientError(f"{request.symbol}: cannot reach Alpha Vantage ({type(exc).__name__})",
-                                 "transient") from None
+            raise TransientError(
+                f"{request.symbol}: cannot reach Alpha Vantage ({type(exc).__name__})", "transient"
+            ) from None
         try:
             return classify(resp.status_code, resp.text)
         except AlphaVantageError as exc:  # an "Information" body may quote the key back: never pass it on

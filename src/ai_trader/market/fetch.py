@@ -77,10 +77,18 @@ class FetchReport:
 
 
 def fetch_prices(
-    store: Store, settings: Settings, *, symbols: Iterable[str] | None = None, start: str | None = None,
-    end: str | None = None, clock: Callable[[], float] = time.time, sleep: Callable[[float], object] = time.sleep,
-    options: FetchOptions = FetchOptions(), client: AlphaVantageClient | None = None,
-    on_progress: Callable[[str, int, int], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
+    store: Store,
+    settings: Settings,
+    *,
+    symbols: Iterable[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], object] = time.sleep,
+    options: FetchOptions = FetchOptions(),
+    client: AlphaVantageClient | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> FetchReport:
     """Download what `symbols` (default: the universe and the benchmarks) miss in [start, end]."""
     if not settings.alphaadvantage_api_key and client is None:
@@ -90,11 +98,18 @@ def fetch_prices(
     through = needed_through(today, now)
     wanted = _symbols(store, settings, symbols)
     needs = _plan(store, wanted, start=start, end=end, through=through, today=today)
-    pacer = Pacer(store, per_minute=settings.av_requests_per_minute, per_day=settings.av_requests_per_day,
-                  clock=clock, sleep=sleep, should_stop=should_stop)
+    pacer = Pacer(
+        store,
+        per_minute=settings.av_requests_per_minute,
+        per_day=settings.av_requests_per_day,
+        clock=clock,
+        sleep=sleep,
+        should_stop=should_stop,
+    )
     own = client is None
-    client = client or AlphaVantageClient(settings.alphaadvantage_api_key, settings.alphavantage_base_url,
-                                          timeout=options.timeout_s)
+    client = client or AlphaVantageClient(
+        settings.alphaadvantage_api_key, settings.alphavantage_base_url, timeout=options.timeout_s
+    )
     todo = [n for n in needs if n.wanted]
     outcomes = {n.symbol: SymbolOutcome(n.symbol, "current") for n in needs if not n.wanted}
     exhausted: str | None = None
@@ -103,12 +118,12 @@ def fetch_prices(
             if on_progress:
                 on_progress(need.symbol, i, len(todo))
             if exhausted or should_stop():
-                outcomes[need.symbol] = SymbolOutcome(need.symbol, "skipped", need.outputsize,
-                                                      message=exhausted or "stopped")
+                outcomes[need.symbol] = SymbolOutcome(
+                    need.symbol, "skipped", need.outputsize, message=exhausted or "stopped"
+                )
                 continue
             try:
-                outcomes[need.symbol] = _fetch_one(store, settings, client, pacer, need, start, through,
-                                                   options, sleep)
+                outcomes[need.symbol] = _fetch_one(store, settings, client, pacer, need, start, through, options, sleep)
             except (BudgetExhausted, FetchStopped) as exc:
                 exhausted = str(exc)
                 outcomes[need.symbol] = SymbolOutcome(need.symbol, "skipped", need.outputsize, message=exhausted)
@@ -143,9 +158,17 @@ def _plan(store: Store, symbols: list[str], **kw) -> list[SymbolNeed]:
     return plan_fetch(symbols, complete, {d for ds in all_dates.values() for d in ds}, **kw)
 
 
-def _fetch_one(store: Store, settings: Settings, client: AlphaVantageClient, pacer: Pacer, need: SymbolNeed,
-               start: str | None, through: str | None, options: FetchOptions,
-               sleep: Callable[[float], object]) -> SymbolOutcome:
+def _fetch_one(
+    store: Store,
+    settings: Settings,
+    client: AlphaVantageClient,
+    pacer: Pacer,
+    need: SymbolNeed,
+    start: str | None,
+    through: str | None,
+    options: FetchOptions,
+    sleep: Callable[[float], object],
+) -> SymbolOutcome:
     sym, size = need.symbol, need.outputsize
     requests = 0
 
@@ -155,22 +178,42 @@ def _fetch_one(store: Store, settings: Settings, client: AlphaVantageClient, pac
         requests += 1
         return client.daily(DailyRequest(sym, size))
 
-    retrying = Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(options.attempts),
-                        wait=wait_exponential(multiplier=options.backoff_s, max=60), sleep=sleep, reraise=True)
+    retrying = Retrying(
+        retry=retry_if_exception_type(TransientError),
+        stop=stop_after_attempt(options.attempts),
+        wait=wait_exponential(multiplier=options.backoff_s, max=60),
+        sleep=sleep,
+        reraise=True,
+    )
     try:
         text = retrying(attempt)
         _, bars = parse_text(text, f"{SOURCE}:{sym}", symbol=sym)
         bars = [b for b in bars if (through is None or b.date <= through) and (start is None or b.date >= start)]
         newest = max((b.date for b in bars), default=None)
-        rep = import_bars(store, bars, fmt=ALPHAVANTAGE, source=SOURCE, name=f"{SOURCE}:{sym}",
-                          benchmarks=set(settings.benchmark_symbols), provisional={(sym, newest)})
+        rep = import_bars(
+            store,
+            bars,
+            fmt=ALPHAVANTAGE,
+            source=SOURCE,
+            name=f"{SOURCE}:{sym}",
+            benchmarks=set(settings.benchmark_symbols),
+            provisional={(sym, newest)},
+        )
     except (AlphaVantageError, AppError) as exc:
         message = getattr(exc, "message", str(exc))
         log.debug("fetch %s failed: %s", sym, message)  # the report (CLI) or the job error (worker) says it
         return SymbolOutcome(sym, "failed", size, requests, message=message)
     s = next((r for r in rep.symbols if r.symbol == sym), None)
-    return SymbolOutcome(sym, "fetched", size, requests, s.added if s else 0, s.updated if s else 0,
-                         s.unchanged if s else 0, s.rejected if s else 0)
+    return SymbolOutcome(
+        sym,
+        "fetched",
+        size,
+        requests,
+        s.added if s else 0,
+        s.updated if s else 0,
+        s.unchanged if s else 0,
+        s.rejected if s else 0,
+    )
 
 
 def missing_on_dates(store: Store, settings: Settings, dates: Iterable[str]) -> dict[str, list[str]]:

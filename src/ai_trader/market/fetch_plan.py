@@ -50,8 +50,16 @@ class SymbolNeed:
         return bool(self.missing)
 
 
-def plan_fetch(symbols: Iterable[str], have: Mapping[str, set[str]], store_days: Iterable[str], *,
-               start: str | None, end: str | None, through: str | None, today: dt.date) -> list[SymbolNeed]:
+def plan_fetch(
+    symbols: Iterable[str],
+    have: Mapping[str, set[str]],
+    store_days: Iterable[str],
+    *,
+    start: str | None,
+    end: str | None,
+    through: str | None,
+    today: dt.date,
+) -> list[SymbolNeed]:
     """`have`: symbol → dates of its complete bars; `store_days`: every date with a bar (any symbol)."""
     calendar = TradingCalendar.from_bar_dates(store_days)
     first, last = (calendar.days[0], calendar.days[-1]) if calendar.days else (None, None)
@@ -62,8 +70,11 @@ def plan_fetch(symbols: Iterable[str], have: Mapping[str, set[str]], store_days:
         lo = start or (min(dates) if dates else None) or first or hi
         missing: tuple[str, ...] = ()
         if hi is not None and lo is not None and lo <= hi:
-            needed = [d for d in exchange_sessions(lo, hi)
-                      if first is None or not first < d < last or calendar.is_trading_day(d)]
+            needed = [
+                d
+                for d in exchange_sessions(lo, hi)
+                if first is None or not first < d < last or calendar.is_trading_day(d)
+            ]
             missing = tuple(d for d in needed if d not in dates)
         out.append(SymbolNeed(sym, missing, outputsize(missing[0], today) if missing else None))
     return out

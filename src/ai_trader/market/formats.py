@@ -26,8 +26,13 @@ from .validation import RawBar
 LONG_CSV, SYMBOL_CSV, ALPHAVANTAGE = "csv", "symbol-csv", "alphavantage"
 _PRICE_COLS = ("open", "high", "low", "close", "volume")
 _SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,14}$")
-_AV_FIELDS = {"open": ("1. open", "1. buy price"), "high": ("2. high",), "low": ("3. low",),
-              "close": ("4. close", "4. sell price"), "volume": ("5. volume",)}
+_AV_FIELDS = {
+    "open": ("1. open", "1. buy price"),
+    "high": ("2. high",),
+    "low": ("3. low",),
+    "close": ("4. close", "4. sell price"),
+    "volume": ("5. volume",),
+}
 _AV_ERRORS = ("Error Message", "Note", "Information")
 
 
@@ -86,8 +91,16 @@ def _date(value, where: str) -> str:
 
 def _bar(symbol: str, date, values: dict, where: str) -> RawBar:
     nums = {f: _number(values.get(f), f, where) for f in ("open", "high", "low", "close")}
-    return RawBar(symbol, _date(date, where), nums["open"], nums["high"], nums["low"], nums["close"],
-                  _volume(values.get("volume"), where), where)
+    return RawBar(
+        symbol,
+        _date(date, where),
+        nums["open"],
+        nums["high"],
+        nums["low"],
+        nums["close"],
+        _volume(values.get("volume"), where),
+        where,
+    )
 
 
 def _parse_csv(lines: list[str], name: str, symbol: str | None) -> tuple[str, list[RawBar]]:
@@ -99,13 +112,18 @@ def _parse_csv(lines: list[str], name: str, symbol: str | None) -> tuple[str, li
         raise InvalidData(
             f"{name}:1: unrecognised header {','.join(header or [])!r}; expected "
             "'date,symbol,open,high,low,close,volume', 'Date,Open,High,Low,Close[,Adj Close],Volume' "
-            "or Alpha Vantage JSON", {"where": f"{name}:1"})
+            "or Alpha Vantage JSON",
+            {"where": f"{name}:1"},
+        )
     dupes = {c for c in cols if cols.count(c) > 1 and c}
     if dupes:
         raise InvalidData(f"{name}:1: duplicate columns {sorted(dupes)}", {"where": f"{name}:1"})
     long = "symbol" in cols
-    fixed = None if long else check_symbol(symbol or symbol_from_name(name), f"{name} (symbol from file name; "
-                                                                               "pass --symbol)")
+    fixed = (
+        None
+        if long
+        else check_symbol(symbol or symbol_from_name(name), f"{name} (symbol from file name; pass --symbol)")
+    )
     want = check_symbol(symbol, "--symbol") if symbol and long else None
     out = []
     for n, row in enumerate(rows, start=2):
@@ -136,7 +154,9 @@ def _parse_alphavantage(text: str, name: str, symbol: str | None) -> list[RawBar
         docs = [(name, json.loads(text, object_pairs_hook=_no_duplicate_keys))]
     except json.JSONDecodeError as exc:
         if "Extra data" not in exc.msg:
-            raise InvalidData(f"{name}:{exc.lineno}: invalid JSON: {exc.msg}", {"where": f"{name}:{exc.lineno}"}) from None
+            raise InvalidData(
+                f"{name}:{exc.lineno}: invalid JSON: {exc.msg}", {"where": f"{name}:{exc.lineno}"}
+            ) from None
         docs = []
         for n, line in enumerate(text.splitlines(), start=1):
             if line.strip():
@@ -161,8 +181,9 @@ def _alphavantage_doc(doc, where: str, name: str, want: str | None, single: bool
             raise InvalidData(f"{where}: Alpha Vantage error response ({key}): {doc[key]}", {"where": where})
     series_key = next((k for k in doc if k.startswith("Time Series")), None)
     if series_key is None or not isinstance(doc[series_key], dict):
-        raise InvalidData(f"{where}: no 'Time Series (Daily)' object (not Alpha Vantage TIME_SERIES_DAILY)",
-                          {"where": where})
+        raise InvalidData(
+            f"{where}: no 'Time Series (Daily)' object (not Alpha Vantage TIME_SERIES_DAILY)", {"where": where}
+        )
     meta = doc.get("Meta Data") if isinstance(doc.get("Meta Data"), dict) else {}
     raw_sym = meta.get("2. Symbol") or (want if single else None) or (symbol_from_name(name) if single else None)
     if not raw_sym:

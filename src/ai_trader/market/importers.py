@@ -57,8 +57,9 @@ class ImportReport:
         return json.loads(json.dumps(d))  # plain JSON types (lists, not tuples)
 
 
-def import_file(store: Store, path: Path | str, *, symbol: str | None = None,
-                benchmarks: Collection[str] = DEFAULT_BENCHMARKS) -> ImportReport:
+def import_file(
+    store: Store, path: Path | str, *, symbol: str | None = None, benchmarks: Collection[str] = DEFAULT_BENCHMARKS
+) -> ImportReport:
     """Import one file (long CSV, per-symbol CSV or Alpha Vantage JSON/JSONL)."""
     path = Path(path)
     try:
@@ -72,9 +73,16 @@ def import_file(store: Store, path: Path | str, *, symbol: str | None = None,
     return import_bars(store, bars, fmt=fmt, source=f"{fmt}:{path.name}", name=str(path), benchmarks=benchmarks)
 
 
-def import_bars(store: Store, bars: list[RawBar], *, fmt: str, source: str, name: str,
-                benchmarks: Collection[str] = DEFAULT_BENCHMARKS,
-                provisional: Collection[tuple[str, str]] = frozenset()) -> ImportReport:
+def import_bars(
+    store: Store,
+    bars: list[RawBar],
+    *,
+    fmt: str,
+    source: str,
+    name: str,
+    benchmarks: Collection[str] = DEFAULT_BENCHMARKS,
+    provisional: Collection[tuple[str, str]] = frozenset(),
+) -> ImportReport:
     """Validate parsed bars and upsert the valid ones in one transaction. `provisional`: the (symbol, date) keys
     to store as provisional (the downloader's newest bar); every other bar is stored as final."""
     _refuse_duplicates(bars, name)
@@ -87,8 +95,19 @@ def import_bars(store: Store, bars: list[RawBar], *, fmt: str, source: str, name
         if reason:
             rejected.append(Rejection(b.where, b.symbol, b.date, reason))
         else:
-            good.append(price_rows.PriceRow(b.symbol, b.date, b.open, b.high, b.low, b.close, b.volume, source,
-                                            (b.symbol, b.date) in provisional))
+            good.append(
+                price_rows.PriceRow(
+                    b.symbol,
+                    b.date,
+                    b.open,
+                    b.high,
+                    b.low,
+                    b.close,
+                    b.volume,
+                    source,
+                    (b.symbol, b.date) in provisional,
+                )
+            )
     with store.write() as conn:
         counts = price_rows.upsert_bars(conn, good)
         new = price_rows.register_symbols(conn, counts, benchmarks)
@@ -100,11 +119,19 @@ def import_bars(store: Store, bars: list[RawBar], *, fmt: str, source: str, name
     reports = tuple(
         SymbolReport(s, c.added, c.updated, c.unchanged, n_rejected.get(s, 0)) for s, c in sorted(counts.items())
     ) + tuple(SymbolReport(s, rejected=n) for s, n in sorted(n_rejected.items()) if s not in counts)
-    report = ImportReport(source, fmt, tuple(sorted(reports, key=lambda r: r.symbol)), tuple(rejected),
-                          tuple(warnings), tuple(new))
-    log.debug("imported %s (%s): %d added, %d updated, %d unchanged, %d rejected, %d split warnings",
-             name, fmt, report.total("added"), report.total("updated"), report.total("unchanged"),
-             len(rejected), len(warnings))
+    report = ImportReport(
+        source, fmt, tuple(sorted(reports, key=lambda r: r.symbol)), tuple(rejected), tuple(warnings), tuple(new)
+    )
+    log.debug(
+        "imported %s (%s): %d added, %d updated, %d unchanged, %d rejected, %d split warnings",
+        name,
+        fmt,
+        report.total("added"),
+        report.total("updated"),
+        report.total("unchanged"),
+        len(rejected),
+        len(warnings),
+    )
     return report
 
 
@@ -124,6 +151,8 @@ def _refuse_duplicates(bars: list[RawBar], name: str) -> None:
     for b in bars:
         key = (b.symbol, b.date)
         if key in seen:
-            raise InvalidData(f"{b.where}: duplicate bar for {b.symbol} on {b.date} (first at {seen[key]})",
-                              {"where": b.where, "symbol": b.symbol, "date": b.date})
+            raise InvalidData(
+                f"{b.where}: duplicate bar for {b.symbol} on {b.date} (first at {seen[key]})",
+                {"where": b.where, "symbol": b.symbol, "date": b.date},
+            )
         seen[key] = b.where

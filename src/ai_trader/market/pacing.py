@@ -28,8 +28,16 @@ class FetchStopped(Exception):
 
 
 class Pacer:
-    def __init__(self, store: Store, *, per_minute: int, per_day: int, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], object] = time.sleep, should_stop: Callable[[], bool] = lambda: False):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        per_minute: int,
+        per_day: int,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], object] = time.sleep,
+        should_stop: Callable[[], bool] = lambda: False,
+    ):
         if per_minute < 1 or per_day < 0:
             raise ValueError("av_requests_per_minute must be >= 1 and av_requests_per_day >= 0")
         self.store, self.per_minute, self.per_day = store, per_minute, per_day
@@ -50,13 +58,21 @@ class Pacer:
     def acquire(self, symbol: str) -> None:
         while True:
             with self.store.write() as conn:
-                r = budget.reserve(conn, day=self.day(), now=self.clock(), symbol=symbol,
-                                   per_minute=self.per_minute, per_day=self.per_day)
+                r = budget.reserve(
+                    conn,
+                    day=self.day(),
+                    now=self.clock(),
+                    symbol=symbol,
+                    per_minute=self.per_minute,
+                    per_day=self.per_day,
+                )
             if r.granted:
                 return
             if r.exhausted:
-                raise BudgetExhausted(f"the daily Alpha Vantage budget of {self.per_day} requests is used up "
-                                      f"({self.day()}, America/New_York)")
+                raise BudgetExhausted(
+                    f"the daily Alpha Vantage budget of {self.per_day} requests is used up "
+                    f"({self.day()}, America/New_York)"
+                )
             if self.should_stop():
                 raise FetchStopped("stopped")
             log.debug("pacing: waiting %.1f s before requesting %s", r.wait_s, symbol)

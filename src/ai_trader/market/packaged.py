@@ -46,6 +46,10 @@ def ensure_price_data(store: Store) -> ImportReport | None:
     if price_rows.count_bars(store.conn()) > 0:
         return None
     report = import_packaged(store)
-    log.info("price store was empty: imported the packaged data set (%s): %d bars of %s",
-             SOURCE, report.total("added"), ", ".join(s.symbol for s in report.symbols))
+    log.info(
+        "price store was empty: imported the packaged data set (%s): %d bars of %s",
+        SOURCE,
+        report.total("added"),
+        ", ".join(s.symbol for s in report.symbols),
+    )
     return report

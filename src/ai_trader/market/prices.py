@@ -35,8 +35,9 @@ class Bar:
 class PriceView(CalendarQueries):
     """Immutable snapshot of the price store (universe, bars, trading calendar)."""
 
-    def __init__(self, bars: list[Bar], tradable: tuple[str, ...], benchmark: str | None,
-                 *, today: dt.date | None = None):
+    def __init__(
+        self, bars: list[Bar], tradable: tuple[str, ...], benchmark: str | None, *, today: dt.date | None = None
+    ):
         self.tradable: tuple[str, ...] = tuple(sorted(tradable))
         self.benchmark: str | None = benchmark
         self._today = today
@@ -101,7 +102,9 @@ class PriceView(CalendarQueries):
         found = self._closes.get(date)
         if found is None:
             day = self._by_date.get(date, {})
-            found = self._closes[date] = {s: day[s].close for s in self.tradable if s in day and day[s].close is not None}
+            found = self._closes[date] = {
+                s: day[s].close for s in self.tradable if s in day and day[s].close is not None
+            }
         return dict(found)  # a copy: the caller may change it
 
     @property

@@ -75,13 +75,28 @@ def data_status(store: Store) -> DataStatus:
     for sym in sorted(set(universe) | set(cover)):
         u, c = universe.get(sym), cover.get(sym)
         gaps = _gaps(days, dates.get(sym, set()))
-        out.append(SymbolStatus(
-            sym, bool(u and u.tradable), bool(u and u.benchmark),
-            c.first_date if c else None, c.last_date if c else None,
-            c.rows if c else 0, c.incomplete if c else 0, c.provisional if c else 0,
-            sum(g.days for g in gaps), tuple(gaps)))
-    return DataStatus(tuple(out), total, len(days), days[0] if days else None, days[-1] if days else None,
-                      tuple(suspected_splits(bars)))
+        out.append(
+            SymbolStatus(
+                sym,
+                bool(u and u.tradable),
+                bool(u and u.benchmark),
+                c.first_date if c else None,
+                c.last_date if c else None,
+                c.rows if c else 0,
+                c.incomplete if c else 0,
+                c.provisional if c else 0,
+                sum(g.days for g in gaps),
+                tuple(gaps),
+            )
+        )
+    return DataStatus(
+        tuple(out),
+        total,
+        len(days),
+        days[0] if days else None,
+        days[-1] if days else None,
+        tuple(suspected_splits(bars)),
+    )
 
 
 def _gaps(days: tuple[str, ...], have: set[str]) -> list[Gap]:
@@ -118,5 +133,11 @@ def budget_status(store: Store, settings: Settings, *, now: dt.datetime | None =
     day = market_today(now or dt.datetime.now(dt.UTC)).isoformat()
     with store.read() as conn:
         used = budget_rows.used_on(conn, day)
-    return BudgetStatus(day, used, settings.av_requests_per_day, settings.av_requests_per_minute,
-                        bool(settings.alphaadvantage_api_key), settings.auto_download_price_data)
+    return BudgetStatus(
+        day,
+        used,
+        settings.av_requests_per_day,
+        settings.av_requests_per_minute,
+        bool(settings.alphaadvantage_api_key),
+        settings.auto_download_price_data,
+    )

@@ -52,8 +52,10 @@ class SplitWarning:
         return self.price / self.previous_close - 1.0
 
     def message(self) -> str:
-        return (f"{self.symbol} {self.date}: {self.kind} {self.price:g} vs previous close {self.previous_close:g} "
-                f"on {self.previous_date} ({self.move:+.1%}) - possible split")
+        return (
+            f"{self.symbol} {self.date}: {self.kind} {self.price:g} vs previous close {self.previous_close:g} "
+            f"on {self.previous_date} ({self.move:+.1%}) - possible split"
+        )
 
 
 def check_bar(bar: RawBar, sessions: frozenset[str]) -> str | None:
@@ -80,8 +82,9 @@ def check_bar(bar: RawBar, sessions: frozenset[str]) -> str | None:
     return None
 
 
-def suspected_splits(bars: Iterable[tuple[str, str, float, float | None]],
-                     threshold: float = SPLIT_THRESHOLD) -> list[SplitWarning]:
+def suspected_splits(
+    bars: Iterable[tuple[str, str, float, float | None]], threshold: float = SPLIT_THRESHOLD
+) -> list[SplitWarning]:
     """Scan (symbol, date, open, close) ordered by symbol then date; one warning per symbol-day
     (the larger of the two moves)."""
     out: list[SplitWarning] = []
@@ -89,9 +92,11 @@ def suspected_splits(bars: Iterable[tuple[str, str, float, float | None]],
     for symbol, date, open_, close in bars:
         if prev is not None and prev[0] == symbol and prev[2]:
             pdate, pclose = prev[1], prev[2]
-            found = [SplitWarning(symbol, date, pdate, pclose, p, kind)
-                     for p, kind in ((open_, "open"), (close, "close"))
-                     if p is not None and abs(p / pclose - 1.0) > threshold]
+            found = [
+                SplitWarning(symbol, date, pdate, pclose, p, kind)
+                for p, kind in ((open_, "open"), (close, "close"))
+                if p is not None and abs(p / pclose - 1.0) > threshold
+            ]
             if found:
                 out.append(max(found, key=lambda w: abs(w.move)))
         if prev is None or prev[0] != symbol or close is not None:

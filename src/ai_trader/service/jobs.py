@@ -41,8 +41,14 @@ class JobService:
     """`prices`: a provider of the current price view (the API passes its cached one); by default the service
     keeps its own, reloaded when the price store's fingerprint changes."""
 
-    def __init__(self, settings: Settings, store: Store, *, today: Callable[[], dt.date] = dt.date.today,
-                 prices: Callable[[], PriceView] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        today: Callable[[], dt.date] = dt.date.today,
+        prices: Callable[[], PriceView] | None = None,
+    ):
         self.settings = settings
         self.store = store
         self._today = today
@@ -81,8 +87,9 @@ class JobService:
         signatures = [m.signature for m in config.models]
         with self.store.write() as conn:
             completed = _completed_dates(conn, signatures)
-            plan = plan_job(config, plan_request, prices, completed, today=self._today(),
-                            max_days=self.settings.max_simulation_days)
+            plan = plan_job(
+                config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
+            )
             if not plan.total:
                 return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
             wanted = set(plan.model_days)
@@ -96,17 +103,36 @@ class JobService:
             job_id, created_at = str(uuid.uuid4()), utcnow_iso()
             request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
             rows.insert_job(
-                conn, job_id=job_id, config_path=config_path, date_range=plan.date_range, models=plan.job_models,
-                created_at=created_at, request={**request_record, "caller": caller},
-                config=config.model_dump(mode="json"), warnings=plan.warnings,
+                conn,
+                job_id=job_id,
+                config_path=config_path,
+                date_range=plan.date_range,
+                models=plan.job_models,
+                created_at=created_at,
+                request={**request_record, "caller": caller},
+                config=config.model_dump(mode="json"),
+                warnings=plan.warnings,
             )
             rows.insert_details(conn, job_id, plan.model_days)
-            rows.insert_event(conn, job_id=job_id, detail_id=None, from_status=None, to_status="pending",
-                              at=created_at, detail=f"created by {caller}: {plan.total} model-day(s)")
+            rows.insert_event(
+                conn,
+                job_id=job_id,
+                detail_id=None,
+                from_status=None,
+                to_status="pending",
+                at=created_at,
+                detail=f"created by {caller}: {plan.total} model-day(s)",
+            )
         log.info("job queued", extra={"job_id": job_id, "model_days": plan.total, "caller": caller})
         return 202, {
-            "job_id": job_id, "status": "accepted", "date_range": plan.date_range, "models": plan.job_models,
-            "created_at": created_at, "message": QUEUED, "total_model_days": plan.total, "warnings": plan.warnings,
+            "job_id": job_id,
+            "status": "accepted",
+            "date_range": plan.date_range,
+            "models": plan.job_models,
+            "created_at": created_at,
+            "message": QUEUED,
+            "total_model_days": plan.total,
+            "warnings": plan.warnings,
         }
 
     # ---- queries ---------------------------------------------------------------------------------------------
@@ -128,8 +154,10 @@ class JobService:
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIST_LIMIT:
             raise FixTheRequest(f"limit must be an integer from 1 to {MAX_LIST_LIMIT}", {"limit": str(limit)})
         if status is not None and status not in {s.value for s in states.JobStatus}:
-            raise FixTheRequest(f"unknown status {status!r}",
-                                {"status": str(status)[:50], "allowed": [s.value for s in states.JobStatus]})
+            raise FixTheRequest(
+                f"unknown status {status!r}",
+                {"status": str(status)[:50], "allowed": [s.value for s in states.JobStatus]},
+            )
         with self.store.read() as conn:
             data = [_job_body(conn, j, details=False) for j in rows.jobs(conn, limit=limit, status=status)]
         return {"data": data, "count": len(data)}
@@ -146,8 +174,17 @@ class JobService:
         out = []
         for e in events:
             date, model = days.get(e.detail_id, (None, None))
-            out.append({"at": e.at, "scope": "model-day" if e.detail_id is not None else "job", "date": date,
-                        "model": model, "from_status": e.from_status, "to_status": e.to_status, "detail": e.detail})
+            out.append(
+                {
+                    "at": e.at,
+                    "scope": "model-day" if e.detail_id is not None else "job",
+                    "date": date,
+                    "model": model,
+                    "from_status": e.from_status,
+                    "to_status": e.to_status,
+                    "detail": e.detail,
+                }
+            )
         return {"job_id": job_id, "events": out, "count": len(out)}
 
     def cancel(self, job_id: str) -> dict[str, Any]:
@@ -157,8 +194,9 @@ class JobService:
             if job is None:
                 raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
             if job.status not in rows.ACTIVE:
-                raise IllegalTransition(f"job {job_id} already ended ({job.status})",
-                                        {"job_id": job_id, "status": job.status})
+                raise IllegalTransition(
+                    f"job {job_id} already ended ({job.status})", {"job_id": job_id, "status": job.status}
+                )
             if job.status == states.JobStatus.RUNNING:
                 rows.set_job_fields(conn, job_id, phase=states.CANCELLING)
             for d in rows.details(conn, job_id, ("pending",)):
@@ -174,6 +212,7 @@ class JobService:
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
 
+
 def _completed_dates(conn: sqlite3.Connection, signatures: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for sig in signatures:
@@ -184,8 +223,12 @@ def _completed_dates(conn: sqlite3.Connection, signatures: list[str]) -> dict[st
 def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceView) -> dict[str, Any]:
     lasts = [completed[s][-1] for s in plan.models if completed.get(s)]
     last = min(lasts) if lasts else None
-    return {"status": "current", "message": UP_TO_DATE, "last_simulation_date": last,
-            "next_trading_day": prices.next_trading_day(last or plan.end_date)}
+    return {
+        "status": "current",
+        "message": UP_TO_DATE,
+        "last_simulation_date": last,
+        "next_trading_day": prices.next_trading_day(last or plan.end_date),
+    }
 
 
 def _warnings(plan: Plan) -> dict[str, Any]:
@@ -204,8 +247,9 @@ def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, s
     if blocking is None and len(unfinished) >= max_jobs:
         blocking = unfinished[0]
     if blocking is not None:
-        raise WaitForRunningJob(CONFLICT, {"current_job_id": blocking.job_id,
-                                           "current_date_range": blocking.date_range})
+        raise WaitForRunningJob(
+            CONFLICT, {"current_job_id": blocking.job_id, "current_date_range": blocking.date_range}
+        )
 
 
 def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> dict[str, Any]:
@@ -215,17 +259,28 @@ def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> d
         counts = rows.detail_counts(conn, job.job_id)
         running = rows.earliest_running(conn, job.job_id)
     progress: dict[str, Any] = {
-        "total_model_days": sum(counts.values()), "completed": counts["completed"], "failed": counts["failed"],
-        "skipped": counts["skipped"], "pending": counts["pending"], "running": counts["running"],
+        "total_model_days": sum(counts.values()),
+        "completed": counts["completed"],
+        "failed": counts["failed"],
+        "skipped": counts["skipped"],
+        "pending": counts["pending"],
+        "running": counts["running"],
         "current": {"date": running[0], "model": running[1]} if running else None,
     }
     if details:
         progress["details"] = items
     return {
-        "job_id": job.job_id, "status": job.status, "date_range": job.date_range, "models": job.models,
-        "progress": progress, "created_at": job.created_at, "started_at": job.started_at,
-        "updated_at": job.updated_at, "completed_at": job.completed_at,
-        "total_duration_seconds": job.total_duration_seconds, "error": job.error,
+        "job_id": job.job_id,
+        "status": job.status,
+        "date_range": job.date_range,
+        "models": job.models,
+        "progress": progress,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "updated_at": job.updated_at,
+        "completed_at": job.completed_at,
+        "total_duration_seconds": job.total_duration_seconds,
+        "error": job.error,
         # "fetching_prices" while the catch-up download runs, "cancelling" while a cancelled job's days finish;
         # null once the job has ended (the column may still hold the last phase)
         "phase": job.phase if job.status in rows.ACTIVE else None,
@@ -242,9 +297,26 @@ def _details(found: list[tuple]) -> tuple[list[dict[str, Any]], dict[str, int], 
         if status == "running" and running is None:
             running = (date, model)
         if error is None:
-            items.append({"date": date, "model": model, "status": status, "duration_seconds": duration,
-                          "started_at": started, "completed_at": completed})
+            items.append(
+                {
+                    "date": date,
+                    "model": model,
+                    "status": status,
+                    "duration_seconds": duration,
+                    "started_at": started,
+                    "completed_at": completed,
+                }
+            )
         else:
-            items.append({"date": date, "model": model, "status": status, "duration_seconds": duration,
-                          "error": error, "started_at": started, "completed_at": completed})
+            items.append(
+                {
+                    "date": date,
+                    "model": model,
+                    "status": status,
+                    "duration_seconds": duration,
+                    "error": error,
+                    "started_at": started,
+                    "completed_at": completed,
+                }
+            )
     return items, counts, running

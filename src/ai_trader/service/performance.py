@@ -50,14 +50,16 @@ def performance(
         m = compute_metrics(
             values, initial, trades=counts.get(sig, 0), risk_free_rate=risk_free_rate, start_date=initial_date
         )
-        board.append({
-            "model": sig,
-            "first_date": series[0].date,
-            "last_date": series[-1].date,
-            "days": len(series),
-            "final_value": series[-1].portfolio_value,
-            "metrics": m.to_dict(),
-        })
+        board.append(
+            {
+                "model": sig,
+                "first_date": series[0].date,
+                "last_date": series[-1].date,
+                "days": len(series),
+                "final_value": series[-1].portfolio_value,
+                "metrics": m.to_dict(),
+            }
+        )
     board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))
     for i, r in enumerate(board, 1):
         r["rank"] = i

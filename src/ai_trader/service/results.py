@@ -72,8 +72,13 @@ def _full(day: rows.ModelDayRow, trades: list[rows.TradeRow], session: rows.Sess
     }
 
 
-def _day_item(head: dict[str, Any], day: rows.ModelDayRow, detail: str, trades: dict[int, list[rows.TradeRow]],
-              sessions: dict[int, rows.SessionSummaryRow]) -> dict[str, Any]:
+def _day_item(
+    head: dict[str, Any],
+    day: rows.ModelDayRow,
+    detail: str,
+    trades: dict[int, list[rows.TradeRow]],
+    sessions: dict[int, rows.SessionSummaryRow],
+) -> dict[str, Any]:
     """`head` plus the day's positions and daily P&L, plus the full detail when `detail == "full"`."""
     item = {**head, "positions": positions_of(day), "daily_pnl": daily_pnl(day)}
     if detail == "full":
@@ -119,9 +124,7 @@ def start_value(conn, signature: str, first: rows.ModelDayRow | rows.DayValue) -
     return first.initial_cash, None
 
 
-def by_signature(
-    conn, found: list[Any]
-) -> tuple[dict[str, list[Any]], dict[str, tuple[float, str | None]]]:
+def by_signature(conn, found: list[Any]) -> tuple[dict[str, list[Any]], dict[str, tuple[float, str | None]]]:
     """The days (`ModelDayRow` or `DayValue`) grouped by signature (order kept) and each signature's value before its
     first day (`start_value`)."""
     series: dict[str, list[rows.ModelDayRow]] = {}
@@ -158,9 +161,7 @@ def benchmark_metrics(
     return {"symbol": symbol, **bm.to_dict()}
 
 
-def resolve_range(
-    store: Store, start: str | None, end: str | None, job_id: str | None
-) -> tuple[str, str]:
+def resolve_range(store: Store, start: str | None, end: str | None, job_id: str | None) -> tuple[str, str]:
     """Explicit [start, end], or with only `job_id` the job's own date range."""
     if start is None and end is None:
         if job_id is None:

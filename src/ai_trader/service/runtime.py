@@ -49,8 +49,7 @@ class Runtime:
 
     def _due(self, generation: int) -> bool:
         """The full check is due (time), unless nothing was committed since the last one."""
-        return (time.monotonic() - self._checked_full >= self.full_check_seconds
-                and generation != self._full_generation)
+        return time.monotonic() - self._checked_full >= self.full_check_seconds and generation != self._full_generation
 
     def prices_if_current(self) -> PriceView | None:
         """The price view when no check is needed (nothing committed since the last one), else None; no SQL but

@@ -30,8 +30,9 @@ class BudgetUsage:
     last_request_at: float | None
 
 
-def reserve(conn: sqlite3.Connection, *, day: str, now: float, symbol: str, per_minute: int,
-            per_day: int) -> Reservation:
+def reserve(
+    conn: sqlite3.Connection, *, day: str, now: float, symbol: str, per_minute: int, per_day: int
+) -> Reservation:
     used = used_on(conn, day)
     if used >= per_day:
         return Reservation(False, used, exhausted=True)

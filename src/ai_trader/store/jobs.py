@@ -63,10 +63,23 @@ class EventRow:
 
 def _job(r: sqlite3.Row) -> JobRow:
     return JobRow(
-        r["job_id"], r["config_path"], r["status"], json.loads(r["date_range"]), json.loads(r["models"]),
-        r["created_at"], r["started_at"], r["updated_at"], r["completed_at"], r["total_duration_seconds"], r["error"],
-        json.loads(r["request"]), json.loads(r["config"]), json.loads(r["warnings"]), r["phase"],
-        r["worker_id"], r["heartbeat_at"],
+        r["job_id"],
+        r["config_path"],
+        r["status"],
+        json.loads(r["date_range"]),
+        json.loads(r["models"]),
+        r["created_at"],
+        r["started_at"],
+        r["updated_at"],
+        r["completed_at"],
+        r["total_duration_seconds"],
+        r["error"],
+        json.loads(r["request"]),
+        json.loads(r["config"]),
+        json.loads(r["warnings"]),
+        r["phase"],
+        r["worker_id"],
+        r["heartbeat_at"],
     )
 
 
@@ -76,15 +89,33 @@ def _detail(r: sqlite3.Row) -> DetailRow:
 
 # ---- writes (inside the caller's transaction) --------------------------------------------------------------------
 
+
 def insert_job(
-    conn: sqlite3.Connection, *, job_id: str, config_path: str, date_range: Sequence[str], models: Sequence[str],
-    created_at: str, request: dict[str, Any], config: dict[str, Any], warnings: Sequence[str],
+    conn: sqlite3.Connection,
+    *,
+    job_id: str,
+    config_path: str,
+    date_range: Sequence[str],
+    models: Sequence[str],
+    created_at: str,
+    request: dict[str, Any],
+    config: dict[str, Any],
+    warnings: Sequence[str],
 ) -> None:
     conn.execute(
         "INSERT INTO jobs(job_id, config_path, status, date_range, models, created_at, updated_at, request, config,"
         " warnings) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
-        (job_id, config_path, json.dumps(list(date_range)), json.dumps(list(models)), created_at, created_at,
-         json.dumps(request), json.dumps(config), json.dumps(list(warnings))),
+        (
+            job_id,
+            config_path,
+            json.dumps(list(date_range)),
+            json.dumps(list(models)),
+            created_at,
+            created_at,
+            json.dumps(request),
+            json.dumps(config),
+            json.dumps(list(warnings)),
+        ),
     )
 
 
@@ -96,8 +127,14 @@ def insert_details(conn: sqlite3.Connection, job_id: str, model_days: Iterable[t
 
 
 def insert_event(
-    conn: sqlite3.Connection, *, job_id: str, detail_id: int | None, from_status: str | None, to_status: str,
-    at: str, detail: str | None = None,
+    conn: sqlite3.Connection,
+    *,
+    job_id: str,
+    detail_id: int | None,
+    from_status: str | None,
+    to_status: str,
+    at: str,
+    detail: str | None = None,
 ) -> None:
     conn.execute(
         "INSERT INTO job_events(job_id, detail_id, from_status, to_status, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -119,8 +156,15 @@ def guarded_update_detail(
     return _guarded(conn, "job_details", "id", detail_id, sources, to_status, fields)
 
 
-def _guarded(conn: sqlite3.Connection, table: str, key: str, value: Any, sources: Sequence[str], to_status: str,
-             fields: dict[str, Any]) -> int:
+def _guarded(
+    conn: sqlite3.Connection,
+    table: str,
+    key: str,
+    value: Any,
+    sources: Sequence[str],
+    to_status: str,
+    fields: dict[str, Any],
+) -> int:
     sets = "".join(f", {k} = ?" for k in fields)
     marks = ",".join("?" * len(sources))
     sql = f"UPDATE {table} SET status = ?{sets} WHERE {key} = ? AND status IN ({marks})"
@@ -140,11 +184,13 @@ def set_owner(conn: sqlite3.Connection, job_id: str, worker_id: str | None, at: 
 
 def heartbeat(conn: sqlite3.Connection, worker_id: str, at: str) -> int:
     """Refresh the heartbeat of every running job this worker owns."""
-    return conn.execute("UPDATE jobs SET heartbeat_at = ? WHERE worker_id = ? AND status = 'running'",
-                        (at, worker_id)).rowcount
+    return conn.execute(
+        "UPDATE jobs SET heartbeat_at = ? WHERE worker_id = ? AND status = 'running'", (at, worker_id)
+    ).rowcount
 
 
 # ---- reads -------------------------------------------------------------------------------------------------------
+
 
 def job(conn: sqlite3.Connection, job_id: str) -> JobRow | None:
     r = conn.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
@@ -162,7 +208,8 @@ def jobs(conn: sqlite3.Connection, *, limit: int = 20, status: str | None = None
         rows = conn.execute("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
     else:
         rows = conn.execute(
-            "SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?", (status, limit))
+            "SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?", (status, limit)
+        )
     return [_job(r) for r in rows]
 
 
@@ -217,21 +264,30 @@ def detail_counts(conn: sqlite3.Connection, job_id: str) -> dict[str, int]:
     """{status: count} over every status (zeros included)."""
     counts = dict.fromkeys(("pending", "running", "completed", "failed", "skipped"), 0)
     for status, n in conn.execute(
-            "SELECT status, COUNT(*) FROM job_details WHERE job_id = ? GROUP BY status", (job_id,)):
+        "SELECT status, COUNT(*) FROM job_details WHERE job_id = ? GROUP BY status", (job_id,)
+    ):
         counts[status] = n
     return counts
 
 
 def has_open_detail(conn: sqlite3.Connection, job_id: str) -> bool:
     """Whether any detail of the job is still pending or running (an index seek on job_details(job_id, status))."""
-    return conn.execute("SELECT 1 FROM job_details WHERE job_id = ? AND status IN ('pending', 'running') LIMIT 1",
-                        (job_id,)).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM job_details WHERE job_id = ? AND status IN ('pending', 'running') LIMIT 1", (job_id,)
+        ).fetchone()
+        is not None
+    )
 
 
 def has_detail(conn: sqlite3.Connection, job_id: str, status: str, error: str) -> bool:
     """Whether a detail of the job has this status and exactly this error (e.g. skipped / "cancelled")."""
-    return conn.execute("SELECT 1 FROM job_details WHERE job_id = ? AND status = ? AND error = ? LIMIT 1",
-                        (job_id, status, error)).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM job_details WHERE job_id = ? AND status = ? AND error = ? LIMIT 1", (job_id, status, error)
+        ).fetchone()
+        is not None
+    )
 
 
 def earliest_running(conn: sqlite3.Connection, job_id: str) -> tuple[str, str] | None:
@@ -248,13 +304,19 @@ def active_model_days(conn: sqlite3.Connection) -> dict[str, set[tuple[str, str]
     """Per pending/running job, the set of its `(date, model)` model-days."""
     out: dict[str, set[tuple[str, str]]] = {}
     for job_id, d, m in conn.execute(
-            "SELECT d.job_id, d.date, d.model FROM job_details d JOIN jobs j ON j.job_id = d.job_id "
-            "WHERE j.status IN ('pending', 'running')"):
+        "SELECT d.job_id, d.date, d.model FROM job_details d JOIN jobs j ON j.job_id = d.job_id "
+        "WHERE j.status IN ('pending', 'running')"
+    ):
         out.setdefault(job_id, set()).add((d, m))
     return out
 
 
 def events(conn: sqlite3.Connection, job_id: str) -> list[EventRow]:
-    return [EventRow(*r) for r in conn.execute(
-        "SELECT id, job_id, detail_id, from_status, to_status, at, detail FROM job_events WHERE job_id = ? "
-        "ORDER BY id", (job_id,))]
+    return [
+        EventRow(*r)
+        for r in conn.execute(
+            "SELECT id, job_id, detail_id, from_status, to_status, at, detail FROM job_events WHERE job_id = ? "
+            "ORDER BY id",
+            (job_id,),
+        )
+    ]

@@ -89,15 +89,30 @@ MODEL_DAY_COLUMNS = (
     " committed_at"
 )
 SUMMARY_FIELDS = (
-    "provider", "basemodel", "total_steps", "stop_signal_received", "reasoning_summary", "tool_usage",
-    "prompt_tokens", "completion_tokens", "cost_usd",
+    "provider",
+    "basemodel",
+    "total_steps",
+    "stop_signal_received",
+    "reasoning_summary",
+    "tool_usage",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
 )
 SESSION_FIELDS = (*SUMMARY_FIELDS, "messages", "steps")
 _JSON_FIELDS = {"tool_usage", "messages", "steps"}
 _SESSION_DEFAULTS: dict[str, Any] = {
-    "provider": "unknown", "basemodel": None, "total_steps": 0, "stop_signal_received": False,
-    "reasoning_summary": "", "tool_usage": {}, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0,
-    "messages": [], "steps": [],
+    "provider": "unknown",
+    "basemodel": None,
+    "total_steps": 0,
+    "stop_signal_received": False,
+    "reasoning_summary": "",
+    "tool_usage": {},
+    "prompt_tokens": 0,
+    "completion_tokens": 0,
+    "cost_usd": 0.0,
+    "messages": [],
+    "steps": [],
 }
 
 
@@ -115,8 +130,18 @@ def _session_value(session: Mapping[str, Any], key: str) -> Any:
 
 def _model_day(r: sqlite3.Row) -> ModelDayRow:
     return ModelDayRow(
-        r["id"], r["signature"], r["date"], r["job_id"], r["cash"], json.loads(r["positions"] or "{}"),
-        r["portfolio_value"], r["profit"], r["return_pct"], r["initial_cash"], bool(r["no_trade"]), r["committed_at"],
+        r["id"],
+        r["signature"],
+        r["date"],
+        r["job_id"],
+        r["cash"],
+        json.loads(r["positions"] or "{}"),
+        r["portfolio_value"],
+        r["profit"],
+        r["return_pct"],
+        r["initial_cash"],
+        bool(r["no_trade"]),
+        r["committed_at"],
     )
 
 
@@ -132,7 +157,7 @@ def _session(r: sqlite3.Row, fields: Sequence[str], row_type: type[SessionSummar
 
 def _chunks(ids: list[int], n: int = 500) -> Iterable[list[int]]:
     for i in range(0, len(ids), n):
-        yield ids[i:i + n]
+        yield ids[i : i + n]
 
 
 def _in(column: str, values: Sequence[Any]) -> str:
@@ -154,6 +179,7 @@ def _where(clauses: Iterable[tuple[str, Any]], signatures: Sequence[str] | None)
 
 # ---- start state -------------------------------------------------------------------------------------------------
 
+
 def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cash: float) -> StartState:
     """The signature's latest committed snapshot before `date` (from any job), else initial cash and no holdings."""
     row = day_before(conn, signature, date)
@@ -164,9 +190,16 @@ def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cas
 
 # ---- commit -------------------------------------------------------------------------------------------------------
 
+
 def commit_model_day(
-    conn: sqlite3.Connection, live: LiveSession, *, portfolio_value: float, profit: float, return_pct: float,
-    initial_cash: float, session: Mapping[str, Any],
+    conn: sqlite3.Connection,
+    live: LiveSession,
+    *,
+    portfolio_value: float,
+    profit: float,
+    return_pct: float,
+    initial_cash: float,
+    session: Mapping[str, Any],
 ) -> int:
     """Turn a live session into ledger rows; call inside the executor's write transaction. Replaces an existing
     model-day of the same signature and date (cascade removes its trades and session record). Returns the new id."""
@@ -175,15 +208,28 @@ def commit_model_day(
     cur = conn.execute(
         "INSERT INTO model_days(signature, date, job_id, cash, positions, portfolio_value, profit, return_pct,"
         " initial_cash, no_trade, committed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (live.signature, live.date, live.job_id, live.cash, _dumps(live.positions), portfolio_value, profit,
-         return_pct, initial_cash, int(not fills), utcnow_iso()),
+        (
+            live.signature,
+            live.date,
+            live.job_id,
+            live.cash,
+            _dumps(live.positions),
+            portfolio_value,
+            profit,
+            return_pct,
+            initial_cash,
+            int(not fills),
+            utcnow_iso(),
+        ),
     )
     md_id = cur.lastrowid
     conn.executemany(
         "INSERT INTO trades(model_day_id, signature, date, seq, action, symbol, amount, price, total, fee, cash_after)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [(md_id, live.signature, live.date, i, f.action, f.symbol, f.amount, f.price, f.total, f.fee, f.cash_after)
-         for i, f in enumerate(fills, start=1)],
+        [
+            (md_id, live.signature, live.date, i, f.action, f.symbol, f.amount, f.price, f.total, f.fee, f.cash_after)
+            for i, f in enumerate(fills, start=1)
+        ],
     )
     values = [_session_value(session, k) for k in SESSION_FIELDS]
     conn.execute(
@@ -197,9 +243,15 @@ def commit_model_day(
 
 # ---- queries ------------------------------------------------------------------------------------------------------
 
+
 def model_days(
-    conn: sqlite3.Connection, signature: str | None = None, start: str | None = None, end: str | None = None, *,
-    signatures: Sequence[str] | None = None, job_id: str | None = None,
+    conn: sqlite3.Connection,
+    signature: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    signatures: Sequence[str] | None = None,
+    job_id: str | None = None,
 ) -> list[ModelDayRow]:
     """Committed model-days in [start, end], by signature then date; every filter optional (`signatures`: any of
     them; `job_id`: committed by that job)."""
@@ -220,7 +272,9 @@ class DayValue(NamedTuple):
 
 
 def day_values(
-    conn: sqlite3.Connection, start: str | None = None, end: str | None = None,
+    conn: sqlite3.Connection,
+    start: str | None = None,
+    end: str | None = None,
     signatures: Sequence[str] | None = None,
 ) -> list[DayValue]:
     """`model_days` without positions, trades or sessions (the leaderboard over every stored day)."""
@@ -272,7 +326,9 @@ def trades_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[i
 
 
 def trade_counts(
-    conn: sqlite3.Connection, start: str | None = None, end: str | None = None,
+    conn: sqlite3.Connection,
+    start: str | None = None,
+    end: str | None = None,
     signatures: Sequence[str] | None = None,
 ) -> dict[str, int]:
     """Number of trades (buys and sells) per signature with dates in [start, end] (either bound optional)."""

@@ -64,7 +64,13 @@ def _row(r: sqlite3.Row | tuple) -> PriceRow:
 
 def _same_values(a: PriceRow, b: PriceRow) -> bool:
     return (a.open, a.high, a.low, a.close, a.volume, a.provisional) == (
-        b.open, b.high, b.low, b.close, b.volume, b.provisional)
+        b.open,
+        b.high,
+        b.low,
+        b.close,
+        b.volume,
+        b.provisional,
+    )
 
 
 def upsert_bars(conn: sqlite3.Connection, rows: Sequence[PriceRow]) -> dict[str, UpsertCounts]:
@@ -113,8 +119,10 @@ def register_symbols(conn: sqlite3.Connection, symbols: Iterable[str], benchmark
 
 
 def list_symbols(conn: sqlite3.Connection) -> list[SymbolRow]:
-    return [SymbolRow(r[0], bool(r[1]), bool(r[2]), r[3])
-            for r in conn.execute("SELECT symbol, tradable, benchmark, name FROM symbols ORDER BY symbol")]
+    return [
+        SymbolRow(r[0], bool(r[1]), bool(r[2]), r[3])
+        for r in conn.execute("SELECT symbol, tradable, benchmark, name FROM symbols ORDER BY symbol")
+    ]
 
 
 def all_bars(conn: sqlite3.Connection, *, until: str | None = None) -> list[PriceRow]:
@@ -132,8 +140,10 @@ def bars_for(conn: sqlite3.Connection, symbols: Iterable[str]) -> list[PriceRow]
     out: list[PriceRow] = []
     for chunk in _chunks(sorted(set(symbols)), 500):
         marks = ",".join("?" * len(chunk))
-        out += [_row(r) for r in conn.execute(
-            f"SELECT {_COLS} FROM prices WHERE symbol IN ({marks}) ORDER BY symbol, date", chunk)]
+        out += [
+            _row(r)
+            for r in conn.execute(f"SELECT {_COLS} FROM prices WHERE symbol IN ({marks}) ORDER BY symbol, date", chunk)
+        ]
     return out
 
 
@@ -143,9 +153,13 @@ def count_bars(conn: sqlite3.Connection) -> int:
 
 def coverage(conn: sqlite3.Connection) -> list[CoverageRow]:
     """Per-symbol first/last date, rows, incomplete (open-only) and provisional bars."""
-    return [CoverageRow(*r) for r in conn.execute(
-        "SELECT symbol, MIN(date), MAX(date), COUNT(*), SUM(close IS NULL), SUM(provisional) "
-        "FROM prices GROUP BY symbol ORDER BY symbol")]
+    return [
+        CoverageRow(*r)
+        for r in conn.execute(
+            "SELECT symbol, MIN(date), MAX(date), COUNT(*), SUM(close IS NULL), SUM(provisional) "
+            "FROM prices GROUP BY symbol ORDER BY symbol"
+        )
+    ]
 
 
 def dates_by_symbol(conn: sqlite3.Connection) -> dict[str, set[str]]:
@@ -175,4 +189,4 @@ def latest_fingerprint(conn: sqlite3.Connection) -> tuple:
 
 def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]

@@ -37,15 +37,20 @@ class LiveSession:
         return Book(self.cash, dict(self.positions))
 
 
-
 def _live(r: sqlite3.Row) -> LiveSession:
-    return LiveSession(r["token"], r["job_id"], r["signature"], r["date"], r["cash"], json.loads(r["positions"]),
-                       r["created_at"])
-
+    return LiveSession(
+        r["token"], r["job_id"], r["signature"], r["date"], r["cash"], json.loads(r["positions"]), r["created_at"]
+    )
 
 
 def open_live_session(
-    conn: sqlite3.Connection, *, token: str, job_id: str | None, signature: str, date: str, cash: float,
+    conn: sqlite3.Connection,
+    *,
+    token: str,
+    job_id: str | None,
+    signature: str,
+    date: str,
+    cash: float,
     positions: Mapping[str, int],
 ) -> LiveSession:
     """Bind a new session (deleting a stale one of the same signature and date); call inside a write transaction."""
@@ -81,8 +86,16 @@ def staged_trades(conn: sqlite3.Connection, token: str) -> list[Fill]:
 
 
 def trade_in_session(
-    store: Store, token: str, action: Action, symbol: str, amount: int, price: float, fee: float = 0.0, *,
-    signature: str | None = None, date: str | None = None,
+    store: Store,
+    token: str,
+    action: Action,
+    symbol: str,
+    amount: int,
+    price: float,
+    fee: float = 0.0,
+    *,
+    signature: str | None = None,
+    date: str | None = None,
 ) -> tuple[Book, Fill]:
     """Apply one order to the live session in ONE write transaction: read the book, check the rules, write the new
     book and the staged trade. Raises TradeRefused (nothing written) when a rule or the session forbids it.
@@ -94,15 +107,16 @@ def trade_in_session(
         if (signature is not None and signature != live.signature) or (date is not None and date != live.date):
             raise TradeRefused("the session token does not belong to this signature and date")
         book, fill = apply_trade(live.book, action, symbol, amount, price, fee)
-        conn.execute("UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?",
-                     (book.cash, dumps(book.positions), token))
-        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?",
-                           (token,)).fetchone()[0]
+        conn.execute(
+            "UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?",
+            (book.cash, dumps(book.positions), token),
+        )
+        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?", (token,)).fetchone()[
+            0
+        ]
         conn.execute(
             "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
             (token, seq, fill.action, fill.symbol, fill.amount, fill.price, fill.total, fill.fee, fill.cash_after),
         )
     return book, fill
-
-

@@ -31,10 +31,14 @@ log = logging.getLogger(__name__)
 def _context(ctx: ToolContext) -> dict[str, Any]:
     """job_id/model/date fields for a log line about this session's model-day."""
     return {"job_id": ctx.job_id, "model": ctx.signature, "date": ctx.date}
+
+
 NEW_YORK = ZoneInfo("America/New_York")
 MARKET_OPEN = dt.time(9, 30)
-WITHHELD_NOTE = ("Only the opening price is known during the session day; high, low, close and volume are withheld "
-                 "until the day is over.")
+WITHHELD_NOTE = (
+    "Only the opening price is known during the session day; high, low, close and volume are withheld "
+    "until the day is over."
+)
 
 
 def news_cutoff_utc(date: str) -> str:
@@ -53,19 +57,32 @@ def get_price_local(env: ToolEnv, ctx: ToolContext, symbol: Any, date: Any) -> d
     except InvalidDate as exc:
         return {"error": exc.message, "symbol": sym, "date": date}
     if date > ctx.date:
-        return {"error": f"{date} is after the session day {ctx.date}; future prices are not available",
-                "symbol": sym, "date": date}
+        return {
+            "error": f"{date} is after the session day {ctx.date}; future prices are not available",
+            "symbol": sym,
+            "date": date,
+        }
     if sym not in prices.tradable and sym != prices.benchmark:
         return {"error": f"unknown symbol {sym}", "symbol": sym, "date": date}
     if not prices.is_trading_day(date):
         prev = prices.previous_trading_day(date)
-        return {"error": f"{date} is not a trading day" + (f"; the previous trading day is {prev}" if prev else ""),
-                "symbol": sym, "date": date}
+        return {
+            "error": f"{date} is not a trading day" + (f"; the previous trading day is {prev}" if prev else ""),
+            "symbol": sym,
+            "date": date,
+        }
     bar = prices.bar(sym, date)
     if bar is None:
         return {"error": f"no price for {sym} on {date}", "symbol": sym, "date": date}
-    out: dict[str, Any] = {"symbol": sym, "date": date, "open": bar.open, "high": bar.high, "low": bar.low,
-                           "close": bar.close, "volume": bar.volume}
+    out: dict[str, Any] = {
+        "symbol": sym,
+        "date": date,
+        "open": bar.open,
+        "high": bar.high,
+        "low": bar.low,
+        "close": bar.close,
+        "volume": bar.volume,
+    }
     if date == ctx.date:
         out.update(high=None, low=None, close=None, volume=None, note=WITHHELD_NOTE)
     elif bar.close is None:

@@ -39,8 +39,12 @@ from .registry import SPECS_BY_NAME, TOOL_SERVERS, call_tool
 
 log = logging.getLogger(__name__)
 SESSION_HEADER = "X-AI-Trader-Session"
-PORT_SETTINGS = {"math": "math_http_port", "search": "search_http_port", "trade": "trade_http_port",
-                 "price": "getprice_http_port"}
+PORT_SETTINGS = {
+    "math": "math_http_port",
+    "search": "search_http_port",
+    "trade": "trade_http_port",
+    "price": "getprice_http_port",
+}
 
 
 @dataclass
@@ -79,8 +83,10 @@ def run_bound_tool(source: EnvSource, token: str | None, name: str, arguments: A
     """Resolve the session token and run the tool (blocking: SQLite). Unknown token → {"error"}."""
     ctx = source.resolve(token)
     if ctx is None:
-        return {"error": f"no active trading session for this request: the {SESSION_HEADER} header is "
-                         + ("missing" if not token else "unknown or expired")}
+        return {
+            "error": f"no active trading session for this request: the {SESSION_HEADER} header is "
+            + ("missing" if not token else "unknown or expired")
+        }
     return call_tool(source.env_for(ctx.date), ctx, name, arguments)
 
 
@@ -96,13 +102,21 @@ class SessionToolServer(MCPServer):
         self.source = source
 
     async def list_tools(self) -> list[MCPTool]:
-        return [MCPTool(name=n, description=SPECS_BY_NAME[n]["function"]["description"],
-                        input_schema=SPECS_BY_NAME[n]["function"]["parameters"]) for n in self.tool_names]
+        return [
+            MCPTool(
+                name=n,
+                description=SPECS_BY_NAME[n]["function"]["description"],
+                input_schema=SPECS_BY_NAME[n]["function"]["parameters"],
+            )
+            for n in self.tool_names
+        ]
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> CallToolResult:
         if name not in self.tool_names:
-            return _text({"error": f"unknown tool {name!r} on the {self.server} server; it has "
-                                   f"{', '.join(self.tool_names)}"}, True)
+            return _text(
+                {"error": f"unknown tool {name!r} on the {self.server} server; it has {', '.join(self.tool_names)}"},
+                True,
+            )
         headers = (context.headers if context is not None else None) or {}
         token = headers.get(SESSION_HEADER.lower()) or headers.get(SESSION_HEADER)
         result = await anyio.to_thread.run_sync(run_bound_tool, self.source, token, name, arguments)
@@ -119,9 +133,12 @@ async def serve_all(source: EnvSource, host: str, ports: dict[str, int]) -> None
     """Serve the given servers (name → port) until cancelled."""
     import uvicorn
 
-    servers = [uvicorn.Server(uvicorn.Config(build_app(name, source, host=host), host=host, port=port,
-                                             log_level="warning", lifespan="on"))
-               for name, port in ports.items()]
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(build_app(name, source, host=host), host=host, port=port, log_level="warning", lifespan="on")
+        )
+        for name, port in ports.items()
+    ]
     async with anyio.create_task_group() as tg:
         for s in servers:
             tg.start_soon(s.serve)

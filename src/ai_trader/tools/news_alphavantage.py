@@ -54,16 +54,28 @@ def rank(articles: list[dict[str, Any]], query: str, limit: int) -> list[dict[st
 
 
 class AlphaVantageNewsProvider:
-    def __init__(self, api_key: str, base_url: str = "https://www.alphavantage.co/query", *, timeout_s: float = 15.0,
-                 fetch_limit: int = 50, client: httpx.Client | None = None):
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = "https://www.alphavantage.co/query",
+        *,
+        timeout_s: float = 15.0,
+        fetch_limit: int = 50,
+        client: httpx.Client | None = None,
+    ):
         if not api_key:
             raise ValueError("Alpha Vantage news needs ALPHAADVANTAGE_API_KEY")
         self.api_key, self.base_url, self.fetch_limit = api_key, base_url, fetch_limit
         self._client = client or httpx.Client(timeout=timeout_s)
 
     def params(self, query: str, cutoff_utc: str) -> dict[str, str]:
-        p = {"function": "NEWS_SENTIMENT", "time_to": av_time(cutoff_utc), "sort": "LATEST",
-             "limit": str(self.fetch_limit), "apikey": self.api_key}
+        p = {
+            "function": "NEWS_SENTIMENT",
+            "time_to": av_time(cutoff_utc),
+            "sort": "LATEST",
+            "limit": str(self.fetch_limit),
+            "apikey": self.api_key,
+        }
         tickers = sorted(set(_TICKER.findall(query)))
         if tickers:
             p["tickers"] = ",".join(tickers)
@@ -89,11 +101,18 @@ class AlphaVantageNewsProvider:
             published = parse_av_time(str(item.get("time_published", "")), NEW_YORK)
             if published is None or published >= cutoff:
                 continue
-            articles.append({
-                "title": str(item.get("title", "")), "summary": str(item.get("summary", "")),
-                "source": str(item.get("source", "")), "url": str(item.get("url", "")),
-                "time_published": iso_z(published),
-                "tickers": [str(t.get("ticker", "")).upper() for t in item.get("ticker_sentiment") or []
-                            if isinstance(t, dict)],
-            })
+            articles.append(
+                {
+                    "title": str(item.get("title", "")),
+                    "summary": str(item.get("summary", "")),
+                    "source": str(item.get("source", "")),
+                    "url": str(item.get("url", "")),
+                    "time_published": iso_z(published),
+                    "tickers": [
+                        str(t.get("ticker", "")).upper()
+                        for t in item.get("ticker_sentiment") or []
+                        if isinstance(t, dict)
+                    ],
+                }
+            )
         return rank(articles, query, max(0, limit))

@@ -47,16 +47,25 @@ def published_before(value: Any, cutoff: dt.datetime) -> dt.datetime | None:
 
 
 class JinaNewsProvider:
-    def __init__(self, api_key: str, base_url: str = "https://s.jina.ai", *, timeout_s: float = 20.0,
-                 client: httpx.Client | None = None):
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = "https://s.jina.ai",
+        *,
+        timeout_s: float = 20.0,
+        client: httpx.Client | None = None,
+    ):
         if not api_key:
             raise ValueError("Jina search needs JINA_API_KEY")
         self.api_key, self.base_url = api_key, base_url.rstrip("/")
         self._client = client or httpx.Client(timeout=timeout_s)
 
     def search(self, query: str, cutoff_utc: str, limit: int = 5) -> list[dict[str, Any]]:
-        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json",
-                   "X-Respond-With": "no-content"}
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Accept": "application/json",
+            "X-Respond-With": "no-content",
+        }
         try:
             resp = self._client.get(f"{self.base_url}/", params={"q": query}, headers=headers)
             resp.raise_for_status()
@@ -75,8 +84,14 @@ class JinaNewsProvider:
             if when is None:
                 continue
             url = str(item.get("url", ""))
-            articles.append({"title": str(item.get("title", "")),
-                             "summary": str(item.get("description") or item.get("content") or "")[:1000],
-                             "source": url.split("/")[2] if url.count("/") >= 2 else "", "url": url,
-                             "time_published": iso_z(when), "tickers": []})
+            articles.append(
+                {
+                    "title": str(item.get("title", "")),
+                    "summary": str(item.get("description") or item.get("content") or "")[:1000],
+                    "source": url.split("/")[2] if url.count("/") >= 2 else "",
+                    "url": url,
+                    "time_published": iso_z(when),
+                    "tickers": [],
+                }
+            )
         return rank(articles, query, max(0, limit))

@@ -48,8 +48,13 @@ class _Article:
     tickers: frozenset[str]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "time_published": iso_z(self.published), "source": self.source,
-                "summary": self.summary, "url": self.url}
+        return {
+            "title": self.title,
+            "time_published": iso_z(self.published),
+            "source": self.source,
+            "summary": self.summary,
+            "url": self.url,
+        }
 
 
 class LocalNewsProvider:
@@ -71,8 +76,16 @@ class LocalNewsProvider:
             tickers = frozenset(
                 str(t.get("ticker", "")).upper() for t in item.get("ticker_sentiment") or [] if isinstance(t, dict)
             )
-            articles.append(_Article(published, str(item.get("title", "")), str(item.get("summary", "")),
-                                     str(item.get("source", "")), str(item.get("url", "")), tickers))
+            articles.append(
+                _Article(
+                    published,
+                    str(item.get("title", "")),
+                    str(item.get("summary", "")),
+                    str(item.get("source", "")),
+                    str(item.get("url", "")),
+                    tickers,
+                )
+            )
         self._articles = tuple(sorted(articles, key=lambda a: a.published, reverse=True))
 
     def __len__(self) -> int:

@@ -39,15 +39,22 @@ _TRADE = {"symbol": ("string", "ticker, e.g. AAPL"), "amount": ("integer", "numb
 TOOL_SPECS: list[dict[str, Any]] = [
     _spec("add", "Add two numbers (a + b).", _AB),
     _spec("multiply", "Multiply two numbers (a * b).", _AB),
-    _spec("get_information", "Search news published before today's market open; returns matching articles "
-          "(title, time, source, summary, url).", {"query": ("string", "what to search for")}),
-    _spec("buy", "Buy shares at today's opening price. Returns the new positions including CASH, or an error.",
-          _TRADE),
-    _spec("sell", "Sell shares at today's opening price. Returns the new positions including CASH, or an error.",
-          _TRADE),
-    _spec("get_price_local", "Daily price bar of a symbol: the full bar for earlier trading days, only the open "
-          "for today, nothing for later days.",
-          {"symbol": ("string", "ticker, e.g. AAPL"), "date": ("string", "trading day, YYYY-MM-DD")}),
+    _spec(
+        "get_information",
+        "Search news published before today's market open; returns matching articles "
+        "(title, time, source, summary, url).",
+        {"query": ("string", "what to search for")},
+    ),
+    _spec("buy", "Buy shares at today's opening price. Returns the new positions including CASH, or an error.", _TRADE),
+    _spec(
+        "sell", "Sell shares at today's opening price. Returns the new positions including CASH, or an error.", _TRADE
+    ),
+    _spec(
+        "get_price_local",
+        "Daily price bar of a symbol: the full bar for earlier trading days, only the open "
+        "for today, nothing for later days.",
+        {"symbol": ("string", "ticker, e.g. AAPL"), "date": ("string", "trading day, YYYY-MM-DD")},
+    ),
 ]
 SPECS_BY_NAME = {s["function"]["name"]: s for s in TOOL_SPECS}
 

@@ -36,9 +36,14 @@ def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
         m = row["metrics"]
         cum = m["cumulative_return"]
         out[row["model"]] = {
-            "rank": integer(row["rank"]), "signature": row["model"], "portfolio_value": money(row["final_value"]),
-            "cumulative_return": pct(cum), "sharpe": ratio(m["sharpe"]), "max_drawdown": pct(m["max_drawdown"]),
-            "trades": integer(m["trades"]), "vs_qqq": pct(cum - bench) if bench is not None else DASH,
+            "rank": integer(row["rank"]),
+            "signature": row["model"],
+            "portfolio_value": money(row["final_value"]),
+            "cumulative_return": pct(cum),
+            "sharpe": ratio(m["sharpe"]),
+            "max_drawdown": pct(m["max_drawdown"]),
+            "trades": integer(m["trades"]),
+            "vs_qqq": pct(cum - bench) if bench is not None else DASH,
         }
     return out
 

@@ -17,8 +17,14 @@ from pathlib import Path
 import uvicorn
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -65,8 +71,13 @@ def browser_context(profile_dir: Path, **context_options):
         raise RuntimeError("chromium not found")
     with sync_playwright() as pw:
         ctx = pw.chromium.launch_persistent_context(
-            str(profile_dir), executable_path=exe, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1360, "height": 900}, accept_downloads=True, **context_options,
+            str(profile_dir),
+            executable_path=exe,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1360, "height": 900},
+            accept_downloads=True,
+            **context_options,
         )
         try:
             yield ctx

@@ -57,31 +57,51 @@ def build_world(n_signatures: int, n_days: int, seed: int = 7) -> World:
                 continue
             shares[sym] = amount
             cash = round(cash - amount * price, 2)
-            trades.append({"id": i + 1, "action": "buy", "symbol": sym, "amount": amount, "price": price,
-                           "total": round(amount * price, 2)})
+            trades.append(
+                {
+                    "id": i + 1,
+                    "action": "buy",
+                    "symbol": sym,
+                    "amount": amount,
+                    "price": price,
+                    "total": round(amount * price, 2),
+                }
+            )
         out, prev = [], INITIAL
         for t, date in enumerate(dates, start=1):
             value = round(cash + sum(n * closes[s][t] for s, n in shares.items()), 2)
-            out.append({
-                "date": date, "positions": {**shares, "CASH": cash},
-                "daily_pnl": {"profit": round(value - prev, 2), "return_pct": round((value / prev - 1) * 100, 4),
-                              "portfolio_value": value},
-                "trades": trades if t == 1 else [],
-                "ai_reasoning": {"total_steps": 3 + t % 5, "stop_signal_received": True,
-                                 "reasoning_summary": f"{sig} reviewed {len(shares)} holdings on {date} and "
-                                                      + ("bought its basket." if t == 1 else "kept its positions."),
-                                 "tool_usage": {"get_price_local": 2 + t % 3, "buy": len(trades) if t == 1 else 0}},
-                "usage": {"prompt_tokens": 1000, "completion_tokens": 100, "cost_usd": 0.001},
-                "log_file_path": f"data/agent_data/{sig}/log/{date}/log.jsonl",
-            })
+            out.append(
+                {
+                    "date": date,
+                    "positions": {**shares, "CASH": cash},
+                    "daily_pnl": {
+                        "profit": round(value - prev, 2),
+                        "return_pct": round((value / prev - 1) * 100, 4),
+                        "portfolio_value": value,
+                    },
+                    "trades": trades if t == 1 else [],
+                    "ai_reasoning": {
+                        "total_steps": 3 + t % 5,
+                        "stop_signal_received": True,
+                        "reasoning_summary": f"{sig} reviewed {len(shares)} holdings on {date} and "
+                        + ("bought its basket." if t == 1 else "kept its positions."),
+                        "tool_usage": {"get_price_local": 2 + t % 3, "buy": len(trades) if t == 1 else 0},
+                    },
+                    "usage": {"prompt_tokens": 1000, "completion_tokens": 100, "cost_usd": 0.001},
+                    "log_file_path": f"data/agent_data/{sig}/log/{date}/log.jsonl",
+                }
+            )
             prev = value
         world.days[sig] = out
     return world
 
 
 def load_prices(world: World, store: Store) -> None:
-    rows = [price_rows.PriceRow(sym, d, c, c, c, c, 1000, "synthetic")
-            for sym, series in world.closes.items() for d, c in zip(world.dates, series, strict=True)]
+    rows = [
+        price_rows.PriceRow(sym, d, c, c, c, c, 1000, "synthetic")
+        for sym, series in world.closes.items()
+        for d, c in zip(world.dates, series, strict=True)
+    ]
     with store.write() as conn:
         price_rows.register_symbols(conn, world.closes, {"QQQ"})
         price_rows.upsert_bars(conn, rows)
@@ -115,28 +135,57 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
     def performance() -> JSONResponse:
         board = []
         for sig, days in world.days.items():
-            m = compute_metrics([(d["date"], d["daily_pnl"]["portfolio_value"]) for d in days], INITIAL,
-                                trades=sum(len(d["trades"]) for d in days), start_date=world.dates[0])
-            board.append({"model": sig, "first_date": days[0]["date"], "last_date": days[-1]["date"],
-                          "days": len(days), "final_value": days[-1]["daily_pnl"]["portfolio_value"],
-                          "metrics": m.to_dict()})
+            m = compute_metrics(
+                [(d["date"], d["daily_pnl"]["portfolio_value"]) for d in days],
+                INITIAL,
+                trades=sum(len(d["trades"]) for d in days),
+                start_date=world.dates[0],
+            )
+            board.append(
+                {
+                    "model": sig,
+                    "first_date": days[0]["date"],
+                    "last_date": days[-1]["date"],
+                    "days": len(days),
+                    "final_value": days[-1]["daily_pnl"]["portfolio_value"],
+                    "metrics": m.to_dict(),
+                }
+            )
         board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))
         for i, r in enumerate(board, 1):
             r["rank"] = i
         bm = benchmark_buy_and_hold(prices, "QQQ", world.dates[1:], INITIAL)
-        return JSONResponse({"start_date": world.dates[1], "end_date": world.dates[-1], "leaderboard": board,
-                             "benchmark": {"symbol": "QQQ", **bm.to_dict()}, "count": len(board)})
+        return JSONResponse(
+            {
+                "start_date": world.dates[1],
+                "end_date": world.dates[-1],
+                "leaderboard": board,
+                "benchmark": {"symbol": "QQQ", **bm.to_dict()},
+                "count": len(board),
+            }
+        )
 
     @app.get("/results", dependencies=[Depends(auth)])
-    def results(date: str | None = None, start_date: str | None = None, end_date: str | None = None,
-                model: str | None = None, detail: str = "minimal"):
+    def results(
+        date: str | None = None,
+        start_date: str | None = None,
+        end_date: str | None = None,
+        model: str | None = None,
+        detail: str = "minimal",
+    ):
         sigs = [model] if model else list(world.days)
         full = detail == "full"
         if date:
             found = [{"model": s, **_strip(d, full)} for s in sigs for d in world.days.get(s, []) if d["date"] == date]
             return JSONResponse({"date": date, "results": found}) if found else _no_data(date)
-        out = [{"model": s, "days": [_strip(d, full) for d in world.days.get(s, [])
-                                     if start_date <= d["date"] <= end_date], "metrics": {}} for s in sigs]
+        out = [
+            {
+                "model": s,
+                "days": [_strip(d, full) for d in world.days.get(s, []) if start_date <= d["date"] <= end_date],
+                "metrics": {},
+            }
+            for s in sigs
+        ]
         out = [r for r in out if r["days"]]
         body = {"start_date": start_date, "end_date": end_date, "results": out}
         return JSONResponse(body) if out else _no_data(start_date)
@@ -166,13 +215,26 @@ def _no_data(what: str) -> JSONResponse:
 def sample_job(world: World, signatures: list[str], status: str = "running") -> dict[str, Any]:
     total = len(signatures) * (len(world.dates) - 1)
     done = total // 2 if status == "running" else total
-    return {"job_id": "0b5f3c1e-1111-4c6e-9d0e-5a1e2f3a4b5c", "status": status,
-            "date_range": [world.dates[1], world.dates[-1]], "models": signatures,
-            "progress": {"total_model_days": total, "completed": done, "failed": 0, "skipped": 0,
-                         "pending": total - done - (1 if status == "running" else 0),
-                         "running": 1 if status == "running" else 0,
-                         "current": {"date": world.dates[1 + done // max(1, len(signatures))], "model": signatures[0]}
-                         if status == "running" else None},
-            "created_at": "2026-01-05T14:00:00.000000Z", "started_at": "2026-01-05T14:00:01.000000Z",
-            "updated_at": "2026-01-05T14:01:00.000000Z", "completed_at": None,
-            "total_duration_seconds": None, "error": None}
+    return {
+        "job_id": "0b5f3c1e-1111-4c6e-9d0e-5a1e2f3a4b5c",
+        "status": status,
+        "date_range": [world.dates[1], world.dates[-1]],
+        "models": signatures,
+        "progress": {
+            "total_model_days": total,
+            "completed": done,
+            "failed": 0,
+            "skipped": 0,
+            "pending": total - done - (1 if status == "running" else 0),
+            "running": 1 if status == "running" else 0,
+            "current": {"date": world.dates[1 + done // max(1, len(signatures))], "model": signatures[0]}
+            if status == "running"
+            else None,
+        },
+        "created_at": "2026-01-05T14:00:00.000000Z",
+        "started_at": "2026-01-05T14:00:01.000000Z",
+        "updated_at": "2026-01-05T14:01:00.000000Z",
+        "completed_at": None,
+        "total_duration_seconds": None,
+        "error": None,
+    }

@@ -36,21 +36,39 @@ def data_root(tmp_path_factory, nasdaq_csv) -> Path:
     root = tmp_path_factory.mktemp("dashboard-real")
     (root / "configs").mkdir()
     config = {
-        "agent_type": "BaseAgent", "date_range": {"init_date": START, "end_date": END},
-        "models": [{"name": sig, "signature": sig, "provider": "baseline", "strategy": strat, "enabled": True}
-                   for sig, strat in BASELINES],
+        "agent_type": "BaseAgent",
+        "date_range": {"init_date": START, "end_date": END},
+        "models": [
+            {"name": sig, "signature": sig, "provider": "baseline", "strategy": strat, "enabled": True}
+            for sig, strat in BASELINES
+        ],
         "agent_config": {"max_steps": 30, "max_retries": 3, "base_delay": 1.0, "initial_cash": 10000.0},
     }
     (root / "configs" / "baselines.json").write_text(json.dumps(config))
     _cli("data", "import", str(nasdaq_csv), "--data-dir", str(root / "data"), "--json", cwd=root)
-    _cli("run", str(root / "configs" / "baselines.json"), "--start", START, "--end", END,
-         "--data-dir", str(root / "data"), cwd=root)
+    _cli(
+        "run",
+        str(root / "configs" / "baselines.json"),
+        "--start",
+        START,
+        "--end",
+        END,
+        "--data-dir",
+        str(root / "data"),
+        cwd=root,
+    )
     return root
 
 
 def _app(root: Path, **kw):
-    settings = Settings(_env_file=None, data_dir=root / "data", configs_dir=root / "configs", log_format="console",
-                        mcp_enabled=False, **kw)
+    settings = Settings(
+        _env_file=None,
+        data_dir=root / "data",
+        configs_dir=root / "configs",
+        log_format="console",
+        mcp_enabled=False,
+        **kw,
+    )
     return create_app(settings, start_worker=False)
 
 

@@ -130,7 +130,9 @@ def test_assets_are_local_and_confined(tmp_path, world):
         for bad in ("..%2Fprices.py", "..%2F__init__.py", ".hidden", "nope.js"):
             r = client.get(f"/dashboard/static/{bad}")
             assert r.status_code == 404 and "import" not in r.text
-        bench = client.get("/dashboard/data/benchmark", params={"start_date": world.dates[1], "end_date": world.dates[-1]})
+        bench = client.get(
+            "/dashboard/data/benchmark", params={"start_date": world.dates[1], "end_date": world.dates[-1]}
+        )
         assert [p["date"] for p in bench.json()["series"]] == world.dates[1:]
         bad = client.get("/dashboard/data/benchmark", params={"start_date": "2025-02-30", "end_date": world.dates[-1]})
         assert bad.status_code == 400 and bad.json()["error"] == "invalid_date"

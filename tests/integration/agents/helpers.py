@@ -13,10 +13,27 @@ from ai_trader.tools.context import ToolEnv
 DAY = "2025-06-03"  # a trading day with a previous trading day (2025-06-02) in the shared data
 
 
-def run_day(env: ToolEnv, competitor: Any, *, signature: str = "llm", date: str = DAY, timeout_s: float = 30,
-            toolbox_factory=None) -> ModelDayOutcome:
-    return asyncio.run(execute_model_day(env, job_id="job-t", signature=signature, date=date, competitor=competitor,
-                                         initial_cash=10_000.0, timeout_s=timeout_s, toolbox_factory=toolbox_factory))
+def run_day(
+    env: ToolEnv,
+    competitor: Any,
+    *,
+    signature: str = "llm",
+    date: str = DAY,
+    timeout_s: float = 30,
+    toolbox_factory=None,
+) -> ModelDayOutcome:
+    return asyncio.run(
+        execute_model_day(
+            env,
+            job_id="job-t",
+            signature=signature,
+            date=date,
+            competitor=competitor,
+            initial_cash=10_000.0,
+            timeout_s=timeout_s,
+            toolbox_factory=toolbox_factory,
+        )
+    )
 
 
 def ledger(env: ToolEnv, signature: str) -> list[dict[str, Any]]:
@@ -24,10 +41,19 @@ def ledger(env: ToolEnv, signature: str) -> list[dict[str, Any]]:
     with env.store.read() as conn:
         days = ledger_store.model_days(conn, signature)
         trades = ledger_store.trades_for(conn, [d.id for d in days])
-    return [{"date": d.date, "cash": d.cash, "positions": d.positions, "value": d.portfolio_value,
-             "profit": d.profit, "return_pct": d.return_pct, "no_trade": d.no_trade,
-             "trades": [(t.seq, t.action, t.symbol, t.amount, t.price, t.cash_after) for t in trades[d.id]]}
-            for d in days]
+    return [
+        {
+            "date": d.date,
+            "cash": d.cash,
+            "positions": d.positions,
+            "value": d.portfolio_value,
+            "profit": d.profit,
+            "return_pct": d.return_pct,
+            "no_trade": d.no_trade,
+            "trades": [(t.seq, t.action, t.symbol, t.amount, t.price, t.cash_after) for t in trades[d.id]],
+        }
+        for d in days
+    ]
 
 
 def session_of(env: ToolEnv, signature: str, date: str = DAY):

@@ -25,8 +25,9 @@ class ThreadServer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
-                                                    timeout_graceful_shutdown=1))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
+        )
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property
@@ -53,18 +54,33 @@ def tool_call(name: str, arguments: Any, call_id: str | None = None) -> dict[str
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
 
 
-def reply(content: str | None = None, calls: list[dict[str, Any]] | None = None, *, prompt_tokens: int = 100,
-          completion_tokens: int = 10) -> dict[str, Any]:
+def reply(
+    content: str | None = None,
+    calls: list[dict[str, Any]] | None = None,
+    *,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 10,
+) -> dict[str, Any]:
     """One chat.completion body."""
-    calls = [dict(c, id=c["id"] or f"call_{i}_{abs(hash(json.dumps(c, sort_keys=True))) % 10**6}")
-             for i, c in enumerate(calls or [])]
+    calls = [
+        dict(c, id=c["id"] or f"call_{i}_{abs(hash(json.dumps(c, sort_keys=True))) % 10**6}")
+        for i, c in enumerate(calls or [])
+    ]
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if calls:
         message["tool_calls"] = calls
-    return {"id": "chatcmpl-test", "object": "chat.completion", "created": 1, "model": "test-model",
-            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt_tokens + completion_tokens}}
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "test-model",
+        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
 
 
 def status(code: int, message: str = "boom") -> dict[str, Any]:
@@ -118,8 +134,9 @@ class ScriptedChat:
         if "__raw__" in item:
             return Response(item["__raw__"], media_type="application/json")
         if "__status__" in item:
-            return JSONResponse({"error": {"message": item["message"], "type": "server_error"}},
-                                status_code=item["__status__"])
+            return JSONResponse(
+                {"error": {"message": item["message"], "type": "server_error"}}, status_code=item["__status__"]
+            )
         return JSONResponse(item)
 
     def __enter__(self) -> ScriptedChat:

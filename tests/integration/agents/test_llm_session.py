@@ -45,8 +45,12 @@ FAST = LoopLimits(max_steps=6, max_retries=2, base_delay=0.001)
 
 
 def agent(chat: ScriptedChat, limits: LoopLimits = FAST, **kw) -> LlmAgent:
-    endpoint = LlmEndpoint(basemodel="test-model", base_url=chat.base_url, api_key="sk-test",
-                           request_timeout_s=kw.pop("request_timeout_s", 10.0))
+    endpoint = LlmEndpoint(
+        basemodel="test-model",
+        base_url=chat.base_url,
+        api_key="sk-test",
+        request_timeout_s=kw.pop("request_timeout_s", 10.0),
+    )
     return LlmAgent(endpoint, limits, kw.pop("price_table", None))
 
 
@@ -57,10 +61,18 @@ def finish(text: str = "All done.") -> dict:
 def test_normal_day_trades_and_finishes(env, prices, chat_with):
     open_ = prices.open("AAPL", DAY)
     script = [
-        reply(None, [tool_call("get_price_local", {"symbol": "AAPL", "date": DAY})], prompt_tokens=1000,
-              completion_tokens=50),
-        reply("Buying five.", [tool_call("buy", {"symbol": "AAPL", "amount": 5})], prompt_tokens=1200,
-              completion_tokens=40),
+        reply(
+            None,
+            [tool_call("get_price_local", {"symbol": "AAPL", "date": DAY})],
+            prompt_tokens=1000,
+            completion_tokens=50,
+        ),
+        reply(
+            "Buying five.",
+            [tool_call("buy", {"symbol": "AAPL", "amount": 5})],
+            prompt_tokens=1200,
+            completion_tokens=40,
+        ),
         reply(f"Bought 5 AAPL. {STOP_SIGNAL}", prompt_tokens=1300, completion_tokens=10),
     ]
     with chat_with(script) as chat:
@@ -71,8 +83,14 @@ def test_normal_day_trades_and_finishes(env, prices, chat_with):
     assert f'"AAPL": {prices.close("AAPL", "2025-06-02")}' in system["content"]  # previous close
     assert f'"AAPL": {open_}' in system["content"]  # today's open
     assert user == {"role": "user", "content": f"Please analyze and update today's ({DAY}) positions."}
-    assert {t["function"]["name"] for t in first["tools"]} == {"add", "multiply", "get_information", "buy", "sell",
-                                                               "get_price_local"}
+    assert {t["function"]["name"] for t in first["tools"]} == {
+        "add",
+        "multiply",
+        "get_information",
+        "buy",
+        "sell",
+        "get_price_local",
+    }
     # the tool-call message goes back with content "" (the endpoint sent null) and the result as a tool message
     second = chat.requests[1]["messages"]
     assert second[2]["role"] == "assistant" and second[2]["content"] == "" and second[2]["tool_calls"]
@@ -94,8 +112,15 @@ def test_normal_day_trades_and_finishes(env, prices, chat_with):
     assert [s["step"] for s in rec.steps] == [1, 2, 3]
     assert rec.steps[1]["tool_results"][0]["result"]["positions" if False else "AAPL"] == 5
     assert rec.steps[0]["usage"] == {"prompt_tokens": 1000, "completion_tokens": 50}
-    assert [m["role"] for m in rec.messages] == ["system", "user", "assistant", "tool", "assistant", "tool",
-                                                 "assistant"]
+    assert [m["role"] for m in rec.messages] == [
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+    ]
 
 
 def test_no_finish_signal_stops_at_max_steps_and_commits(env, chat_with):
@@ -136,9 +161,8 @@ def test_session_and_retry_log_lines_carry_job_model_and_date(env, chat_with, ca
 
 def test_always_500_fails_after_retries_and_commits_nothing(env, chat_with):
     buy = reply(None, [tool_call("buy", {"symbol": "AAPL", "amount": 3})])
-    with chat_with([buy, status(500)]) as chat:
-        with pytest.raises(ModelDayFailed, match=r"after 3 attempts.*HTTP 500"):
-            run_day(env, agent(chat))
+    with chat_with([buy, status(500)]) as chat, pytest.raises(ModelDayFailed, match=r"after 3 attempts.*HTTP 500"):
+        run_day(env, agent(chat))
     assert len(chat.requests) == 1 + 3  # one good call, then 1 + max_retries attempts
     assert ledger(env, "llm") == [] and live_sessions(env) == 0  # the staged buy is gone
 
@@ -151,9 +175,8 @@ def test_invalid_json_from_the_endpoint_is_retried_then_fails_clearly(env, chat_
 
 
 def test_non_transient_error_is_not_retried(env, chat_with):
-    with chat_with([status(401, "bad key")]) as chat:
-        with pytest.raises(ModelDayFailed, match="HTTP 401"):
-            run_day(env, agent(chat))
+    with chat_with([status(401, "bad key")]) as chat, pytest.raises(ModelDayFailed, match="HTTP 401"):
+        run_day(env, agent(chat))
     assert len(chat.requests) == 1
 
 
@@ -166,9 +189,8 @@ def test_slow_endpoint_times_out_each_attempt_then_fails(env, chat_with):
 
 
 def test_model_day_timeout_stops_a_slow_session(env, chat_with):
-    with chat_with([slow(1.5, finish())]) as chat:
-        with pytest.raises(ModelDayFailed, match="timed out"):
-            run_day(env, agent(chat), timeout_s=0.3)
+    with chat_with([slow(1.5, finish())]) as chat, pytest.raises(ModelDayFailed, match="timed out"):
+        run_day(env, agent(chat), timeout_s=0.3)
     assert ledger(env, "llm") == [] and live_sessions(env) == 0
 
 
@@ -182,9 +204,16 @@ def test_missing_api_key_fails_clearly_without_calling(env, chat_with):
 
 def test_unknown_tool_and_malformed_arguments_become_readable_errors(env, chat_with):
     script = [
-        reply("Trying.", [tool_call("teleport", {"to": "moon"}), tool_call("buy", "{symbol: AAPL"),
-                          tool_call("buy", '{"symbol": "AAPL", "amount": "many"}'),
-                          tool_call("sell", {"symbol": 42, "amount": 1}), tool_call("buy", "[1, 2]")]),
+        reply(
+            "Trying.",
+            [
+                tool_call("teleport", {"to": "moon"}),
+                tool_call("buy", "{symbol: AAPL"),
+                tool_call("buy", '{"symbol": "AAPL", "amount": "many"}'),
+                tool_call("sell", {"symbol": 42, "amount": 1}),
+                tool_call("buy", "[1, 2]"),
+            ],
+        ),
         finish("Nothing worked."),
     ]
     with chat_with(script) as chat:
@@ -209,8 +238,18 @@ def test_arguments_sent_as_a_json_string_inside_a_string_are_understood(env, pri
 
 @pytest.mark.parametrize("amount", [-5, 0, 1.5, "2.5", 10**12, True, None])
 def test_bad_amounts_are_refused_and_change_nothing(env, amount, chat_with):
-    with chat_with([reply(None, [tool_call("buy", {"symbol": "AAPL", "amount": amount}),
-                                    tool_call("sell", {"symbol": "AAPL", "amount": amount})]), finish()]) as chat:
+    with chat_with(
+        [
+            reply(
+                None,
+                [
+                    tool_call("buy", {"symbol": "AAPL", "amount": amount}),
+                    tool_call("sell", {"symbol": "AAPL", "amount": amount}),
+                ],
+            ),
+            finish(),
+        ]
+    ) as chat:
         out = run_day(env, agent(chat))
     results = tool_messages(chat.requests[1])
     assert all("error" in r for r in results), results
@@ -218,10 +257,12 @@ def test_bad_amounts_are_refused_and_change_nothing(env, amount, chat_with):
 
 
 def test_unknown_symbol_tomorrow_and_today_close(env, prices, chat_with):
-    calls = [tool_call("buy", {"symbol": "ZZZZ", "amount": 1}),
-             tool_call("get_price_local", {"symbol": "AAPL", "date": "2025-06-04"}),
-             tool_call("get_price_local", {"symbol": "AAPL", "date": DAY}),
-             tool_call("get_price_local", {"symbol": "AAPL", "date": "2025-06-02"})]
+    calls = [
+        tool_call("buy", {"symbol": "ZZZZ", "amount": 1}),
+        tool_call("get_price_local", {"symbol": "AAPL", "date": "2025-06-04"}),
+        tool_call("get_price_local", {"symbol": "AAPL", "date": DAY}),
+        tool_call("get_price_local", {"symbol": "AAPL", "date": "2025-06-02"}),
+    ]
     with chat_with([reply(None, calls), finish()]) as chat:
         run_day(env, agent(chat))
     unknown, tomorrow, today, yesterday = tool_messages(chat.requests[1])
@@ -234,8 +275,12 @@ def test_unknown_symbol_tomorrow_and_today_close(env, prices, chat_with):
 def test_sell_proceeds_fund_a_later_buy_and_cash_never_goes_negative(env, prices, chat_with):
     o = prices.open("AAPL", DAY)
     n = int(10_000 // o)
-    calls = [tool_call("buy", {"symbol": "AAPL", "amount": n}), tool_call("buy", {"symbol": "AAPL", "amount": n}),
-             tool_call("sell", {"symbol": "AAPL", "amount": n}), tool_call("buy", {"symbol": "AAPL", "amount": n})]
+    calls = [
+        tool_call("buy", {"symbol": "AAPL", "amount": n}),
+        tool_call("buy", {"symbol": "AAPL", "amount": n}),
+        tool_call("sell", {"symbol": "AAPL", "amount": n}),
+        tool_call("buy", {"symbol": "AAPL", "amount": n}),
+    ]
     with chat_with([reply(None, calls), finish()]) as chat:
         out = run_day(env, agent(chat))
     ok = ["error" not in r for r in tool_messages(chat.requests[1])]
@@ -247,14 +292,25 @@ def test_days_inside_the_agent_scope_share_one_connection_and_each_call_carries_
     """A job's chain runs its days inside `async with agent` (jobs/chains.py): one client, one keep-alive connection;
     every request still carries the bearer key and reaches the chat-completions path."""
     days = ("2025-06-03", "2025-06-04", "2025-06-05")
-    with chat_with([reply("Holding.", [tool_call("get_price_local", {"symbol": "AAPL", "date": "2025-06-02"})]),
-                    finish()]) as chat:
+    with chat_with(
+        [reply("Holding.", [tool_call("get_price_local", {"symbol": "AAPL", "date": "2025-06-02"})]), finish()]
+    ) as chat:
         llm = agent(chat)
 
         async def chain() -> list:
             async with llm:
-                return [await execute_model_day(env, job_id="job-t", signature="llm", date=d, competitor=llm,
-                                                initial_cash=10_000.0, timeout_s=30) for d in days]
+                return [
+                    await execute_model_day(
+                        env,
+                        job_id="job-t",
+                        signature="llm",
+                        date=d,
+                        competitor=llm,
+                        initial_cash=10_000.0,
+                        timeout_s=30,
+                    )
+                    for d in days
+                ]
 
         outs = asyncio.run(chain())
         assert [o.date for o in outs] == list(days) and all(o.session.stop_signal_received for o in outs)

@@ -76,8 +76,15 @@ def test_alphavantage_sends_time_to_and_never_returns_later_articles(recorded, s
     assert not {a["url"] for a in late} & {a["url"] for a in got}
 
 
-@pytest.mark.parametrize("body", [{"Note": "Thank you for using Alpha Vantage! rate limit"},
-                                  {"Information": "premium endpoint"}, {"Error Message": "Invalid API call"}, []])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"Note": "Thank you for using Alpha Vantage! rate limit"},
+        {"Information": "premium endpoint"},
+        {"Error Message": "Invalid API call"},
+        [],
+    ],
+)
 def test_alphavantage_error_bodies_become_a_readable_tool_error(recorded, prices, body):
     recorded.body = body
     av = AlphaVantageNewsProvider("k", f"{recorded.server.base}/query")
@@ -90,15 +97,31 @@ def test_alphavantage_error_bodies_become_a_readable_tool_error(recorded, prices
 
 def test_jina_keeps_only_results_dated_before_the_cutoff(recorded, sample):
     cutoff = news_cutoff_utc(SESSION_DAY)
-    items = [{"title": a["title"], "url": a["url"], "description": a["summary"],
-              "publishedTime": f"{a['time_published'][:4]}-{a['time_published'][4:6]}-{a['time_published'][6:8]}T"
-                               f"{a['time_published'][9:11]}:{a['time_published'][11:13]}:00Z"}
-             for a in sample["feed"]]
-    items += [{"title": "Undated market story", "url": "https://x.example/undated", "description": "market"},
-              {"title": "Same-day market story", "url": "https://x.example/same", "description": "market",
-               "date": "Oct 2, 2025"},
-              {"title": "Day-before market story", "url": "https://x.example/before", "description": "market",
-               "date": "Oct 1, 2025"}]
+    items = [
+        {
+            "title": a["title"],
+            "url": a["url"],
+            "description": a["summary"],
+            "publishedTime": f"{a['time_published'][:4]}-{a['time_published'][4:6]}-{a['time_published'][6:8]}T"
+            f"{a['time_published'][9:11]}:{a['time_published'][11:13]}:00Z",
+        }
+        for a in sample["feed"]
+    ]
+    items += [
+        {"title": "Undated market story", "url": "https://x.example/undated", "description": "market"},
+        {
+            "title": "Same-day market story",
+            "url": "https://x.example/same",
+            "description": "market",
+            "date": "Oct 2, 2025",
+        },
+        {
+            "title": "Day-before market story",
+            "url": "https://x.example/before",
+            "description": "market",
+            "date": "Oct 1, 2025",
+        },
+    ]
     recorded.body = {"code": 200, "data": items}
     recorded.requests.clear()
     jina = JinaNewsProvider("jina-key", recorded.server.base)
@@ -109,8 +132,13 @@ def test_jina_keeps_only_results_dated_before_the_cutoff(recorded, sample):
     assert "https://x.example/before" in urls
     assert not urls & {"https://x.example/undated", "https://x.example/same"}
     assert all(a["time_published"] < cutoff for a in got)
-    matching_before = {i["url"] for i in items if "publishedTime" in i and i["publishedTime"] < cutoff
-                       and "market" in (i["title"] + " " + i["description"]).lower()}
+    matching_before = {
+        i["url"]
+        for i in items
+        if "publishedTime" in i
+        and i["publishedTime"] < cutoff
+        and "market" in (i["title"] + " " + i["description"]).lower()
+    }
     assert matching_before and matching_before <= urls
 
 
@@ -122,8 +150,9 @@ def test_news_factory_picks_the_configured_provider(tmp_path):
     assert build_news_provider(make(news_provider="local")) is None  # no file configured
     if NEWS_JSON.exists():
         assert isinstance(build_news_provider(make(news_provider="local", news_file=NEWS_JSON)), LocalNewsProvider)
-    assert isinstance(build_news_provider(make(news_provider="alphavantage", alphaadvantage_api_key="k")),
-                      AlphaVantageNewsProvider)
+    assert isinstance(
+        build_news_provider(make(news_provider="alphavantage", alphaadvantage_api_key="k")), AlphaVantageNewsProvider
+    )
     assert isinstance(build_news_provider(make(news_provider="jina", jina_api_key="k")), JinaNewsProvider)
     with pytest.raises(ValueError, match="JINA_API_KEY"):
         build_news_provider(make(news_provider="jina"))

@@ -22,8 +22,12 @@ def build(settings, store, **entry):
 
 def test_replay_of_a_recorded_run_gives_identical_ledgers(env, settings):
     for day in DAYS:
-        run_day(env, build(settings, env.store, signature="orig", provider="scripted", script="momentum_lite"),
-                signature="orig", date=day)
+        run_day(
+            env,
+            build(settings, env.store, signature="orig", provider="scripted", script="momentum_lite"),
+            signature="orig",
+            date=day,
+        )
     replay = build(settings, env.store, signature="copy", provider="replay", replay_of="orig")
     assert isinstance(replay, ReplayCompetitor)
     for day in DAYS:
@@ -46,8 +50,12 @@ def test_replay_without_a_recording_fails_the_day_clearly(env, settings):
 def test_scripted_runs_are_deterministic(env, settings):
     for sig in ("s1", "s2"):
         for day in DAYS[:3]:
-            run_day(env, build(settings, env.store, signature=sig, provider="scripted", script="buy_and_hold_top3"),
-                    signature=sig, date=day)
+            run_day(
+                env,
+                build(settings, env.store, signature=sig, provider="scripted", script="buy_and_hold_top3"),
+                signature=sig,
+                date=day,
+            )
     first = ledger(env, "s1")
     assert first == ledger(env, "s2")
     assert first[0]["trades"] and all(not d["trades"] for d in first[1:])  # buys once, then holds
@@ -75,10 +83,13 @@ def test_factory_builds_each_provider(settings, store):
     assert build(settings, store, signature="s", provider="scripted", script="garbage").provider == "scripted"
 
 
-@pytest.mark.parametrize("entry, message", [
-    ({"provider": "scripted", "script": "nope"}, "unknown script 'nope'"),
-    ({"provider": "baseline", "strategy": "yolo"}, "yolo"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"provider": "scripted", "script": "nope"}, "unknown script 'nope'"),
+        ({"provider": "baseline", "strategy": "yolo"}, "yolo"),
+    ],
+)
 def test_factory_refuses_unknown_names(settings, store, entry, message):
     with pytest.raises(ValueError, match=message):
         build(settings, store, signature="x", **entry)

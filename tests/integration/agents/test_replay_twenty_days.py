@@ -21,7 +21,7 @@ N_DAYS = 20
 @pytest.fixture
 def days(prices) -> list[str]:
     """The data's first trading day (the config's init_date) and the 20 after it (the days played)."""
-    return prices.trading_days()[:N_DAYS + 1]
+    return prices.trading_days()[: N_DAYS + 1]
 
 
 def run_job(service: JobService, store, request: dict) -> dict:
@@ -34,12 +34,18 @@ def run_job(service: JobService, store, request: dict) -> dict:
 @pytest.mark.parametrize("script", ["momentum_lite", "buy_and_hold_top3"])
 def test_replay_of_a_recorded_twenty_day_run_gives_identical_ledgers(settings, market_store, days, script):
     init, played = days[0], days[1:]
-    (settings.configs_dir / "replay.json").write_text(json.dumps({
-        "date_range": {"init_date": init, "end_date": played[-1]},
-        "models": [{"signature": "orig", "provider": "scripted", "script": script},
-                   {"signature": "copy", "provider": "replay", "replay_of": "orig"}],
-        "agent_config": AGENT,
-    }))
+    (settings.configs_dir / "replay.json").write_text(
+        json.dumps(
+            {
+                "date_range": {"init_date": init, "end_date": played[-1]},
+                "models": [
+                    {"signature": "orig", "provider": "scripted", "script": script},
+                    {"signature": "copy", "provider": "replay", "replay_of": "orig"},
+                ],
+                "agent_config": AGENT,
+            }
+        )
+    )
     service = JobService(settings, market_store, today=lambda: TODAY)
 
     recorded = run_job(service, market_store, {"models": ["orig"]})
@@ -67,12 +73,18 @@ def test_a_replay_stops_cleanly_at_the_first_day_without_a_recording(settings, m
     """The recording is the database's session records: with the original's last 5 days gone, the replay job
     reproduces the 15 recorded days exactly, fails the 16th with a clear error and skips the rest."""
     init, played = days[0], days[1:]
-    (settings.configs_dir / "replay.json").write_text(json.dumps({
-        "date_range": {"init_date": init, "end_date": played[-1]},
-        "models": [{"signature": "orig", "provider": "scripted", "script": "momentum_lite"},
-                   {"signature": "copy", "provider": "replay", "replay_of": "orig"}],
-        "agent_config": AGENT,
-    }))
+    (settings.configs_dir / "replay.json").write_text(
+        json.dumps(
+            {
+                "date_range": {"init_date": init, "end_date": played[-1]},
+                "models": [
+                    {"signature": "orig", "provider": "scripted", "script": "momentum_lite"},
+                    {"signature": "copy", "provider": "replay", "replay_of": "orig"},
+                ],
+                "agent_config": AGENT,
+            }
+        )
+    )
     service = JobService(settings, market_store, today=lambda: TODAY)
     assert run_job(service, market_store, {"models": ["orig"]})["status"] == "completed"
     original = ledger_of(market_store, "orig")
@@ -88,5 +100,6 @@ def test_a_replay_stops_cleanly_at_the_first_day_without_a_recording(settings, m
     assert [d["date"] for d in by_status["failed"]] == [played[15]]
     assert f"no recorded session of 'orig' on {played[15]} to replay" in by_status["failed"][0]["error"]
     assert [(d["date"], d["error"]) for d in by_status["skipped"]] == [
-        (date, f"blocked by failure on {played[15]}") for date in played[16:]]
+        (date, f"blocked by failure on {played[15]}") for date in played[16:]
+    ]
     assert ledger_of(market_store, "copy") == original[:15]

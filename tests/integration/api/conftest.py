@@ -44,8 +44,12 @@ BASELINES = [
 
 
 def write_config(configs_dir, name="default_config.json", models=None, init_date="2025-06-02", end_date=None):
-    cfg = {"agent_type": "BaseAgent", "date_range": {"init_date": init_date, "end_date": end_date},
-           "models": models or BASELINES, "agent_config": {"max_steps": 5, "max_retries": 0, "initial_cash": 10000.0}}
+    cfg = {
+        "agent_type": "BaseAgent",
+        "date_range": {"init_date": init_date, "end_date": end_date},
+        "models": models or BASELINES,
+        "agent_config": {"max_steps": 5, "max_retries": 0, "initial_cash": 10000.0},
+    }
     path = configs_dir / name
     path.write_text(json.dumps(cfg), encoding="utf-8")
     return path

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class _Answer(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802  (an MCP endpoint answers a plain GET with 4xx; any answer counts as up)
+    def do_GET(self):
         self.send_response(405)
         self.send_header("content-length", "0")
         self.end_headers()

@@ -27,16 +27,19 @@ def _jobs(client):
     return client.get("/simulate/jobs").json()["count"]
 
 
-@pytest.mark.parametrize("payload, fields", [
-    (b"{not json", ["body"]),
-    (b"[1, 2]", ["body"]),
-    (b'"text"', ["body"]),
-    (b'{"start_date": 20250701}', ["start_date"]),
-    (b'{"models": "ew"}', ["models"]),
-    (b'{"replace_existing": "yes"}', ["replace_existing"]),
-    (b'{"config_path": ["a"]}', ["config_path"]),
-    (b'{"start": "2025-07-01", "model": ["ew"]}', ["start", "model"]),
-])
+@pytest.mark.parametrize(
+    "payload, fields",
+    [
+        (b"{not json", ["body"]),
+        (b"[1, 2]", ["body"]),
+        (b'"text"', ["body"]),
+        (b'{"start_date": 20250701}', ["start_date"]),
+        (b'{"models": "ew"}', ["models"]),
+        (b'{"replace_existing": "yes"}', ["replace_existing"]),
+        (b'{"config_path": ["a"]}', ["config_path"]),
+        (b'{"start": "2025-07-01", "model": ["ew"]}', ["start", "model"]),
+    ],
+)
 def test_malformed_bodies_are_invalid_request_listing_fields(client, payload, fields):
     resp = client.post("/simulate/trigger", content=payload, headers={"content-type": "application/json"})
     body = _err(resp, 400, "invalid_request")
@@ -47,19 +50,35 @@ def test_malformed_bodies_are_invalid_request_listing_fields(client, payload, fi
     assert _jobs(client) == 0
 
 
-@pytest.mark.parametrize("dates", [
-    {"start_date": "2025-13-01"}, {"start_date": "2025-7-1"}, {"end_date": "2025-02-30"},
-    {"start_date": "2025-07-10", "end_date": "2025-07-01"}, {"start_date": ""}, {"end_date": "2025-07-01T00:00:00"},
-])
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"start_date": "2025-13-01"},
+        {"start_date": "2025-7-1"},
+        {"end_date": "2025-02-30"},
+        {"start_date": "2025-07-10", "end_date": "2025-07-01"},
+        {"start_date": ""},
+        {"end_date": "2025-07-01T00:00:00"},
+    ],
+)
 def test_trigger_bad_dates(client, dates):
     _err(client.post("/simulate/trigger", json=dates), 400, "invalid_date")
     assert _jobs(client) == 0
 
 
-@pytest.mark.parametrize("query", [
-    "", "?date=2025-7-01", "?date=20250701", "?date=2025-02-29", "?start_date=2025-07-01",
-    "?end_date=2025-07-01", "?start_date=2025-07-10&end_date=2025-07-01", "?start_date=x&end_date=2025-07-01",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?date=2025-7-01",
+        "?date=20250701",
+        "?date=2025-02-29",
+        "?start_date=2025-07-01",
+        "?end_date=2025-07-01",
+        "?start_date=2025-07-10&end_date=2025-07-01",
+        "?start_date=x&end_date=2025-07-01",
+    ],
+)
 def test_results_bad_or_missing_dates(client, query):
     _err(client.get("/results" + query), 400, "invalid_date")
 
@@ -78,8 +97,11 @@ def test_config_not_found_and_invalid_config(client, api_settings):
     _err(client.post("/simulate/trigger", json={"config_path": "missing.json"}), 404, "config_not_found")
     (api_settings.configs_dir / "broken.json").write_text("{", encoding="utf-8")
     _err(client.post("/simulate/trigger", json={"config_path": "broken.json"}), 400, "invalid_config")
-    write_config(api_settings.configs_dir, "bad.json", models=[{"signature": "bad name!", "provider": "baseline",
-                                                                "strategy": "cash"}])
+    write_config(
+        api_settings.configs_dir,
+        "bad.json",
+        models=[{"signature": "bad name!", "provider": "baseline", "strategy": "cash"}],
+    )
     body = _err(client.post("/simulate/trigger", json={"config_path": "bad.json"}), 400, "invalid_config")
     assert any("signature" in p["location"] for p in body["details"]["problems"])
     assert _jobs(client) == 0
@@ -134,9 +156,16 @@ def test_trigger_twice_same_job_then_conflict(client):
 def test_api_key_required_everywhere_but_health(api_settings, priced_store):
     keyed = api_settings.model_copy(update={"api_key": "s3cret"})
     with TestClient(create_app(keyed, store=priced_store, start_worker=False), raise_server_exceptions=False) as c:
-        for method, path in (("get", "/simulate/current"), ("get", "/simulate/jobs"), ("post", "/simulate/trigger"),
-                             ("get", "/simulate/status/x"), ("post", "/simulate/cancel/x"), ("get", "/simulate/events/x"),
-                             ("get", "/results?date=2025-07-01"), ("get", "/performance")):
+        for method, path in (
+            ("get", "/simulate/current"),
+            ("get", "/simulate/jobs"),
+            ("post", "/simulate/trigger"),
+            ("get", "/simulate/status/x"),
+            ("post", "/simulate/cancel/x"),
+            ("get", "/simulate/events/x"),
+            ("get", "/results?date=2025-07-01"),
+            ("get", "/performance"),
+        ):
             _err(getattr(c, method)(path), 401, "unauthorized")
             _err(getattr(c, method)(path, headers={"X-API-Key": "wrong"}), 401, "unauthorized")
         assert c.get("/health").status_code in (200, 503)
@@ -147,8 +176,11 @@ def test_api_key_required_everywhere_but_health(api_settings, priced_store):
 def test_oversized_bodies_get_413_and_nothing_is_written(client, api_settings):
     limit = api_settings.max_body_bytes
     big = b'{"config_path": "' + b"a" * limit + b'"}'
-    _err(client.post("/simulate/trigger", content=big, headers={"content-type": "application/json"}),
-         413, "payload_too_large")
+    _err(
+        client.post("/simulate/trigger", content=big, headers={"content-type": "application/json"}),
+        413,
+        "payload_too_large",
+    )
 
     def chunks():  # no Content-Length: the limit holds while streaming
         yield b'{"config_path": "'
@@ -156,8 +188,11 @@ def test_oversized_bodies_get_413_and_nothing_is_written(client, api_settings):
             yield b"a" * 1000
         yield b'"}'
 
-    _err(client.post("/simulate/trigger", content=chunks(), headers={"content-type": "application/json"}),
-         413, "payload_too_large")
+    _err(
+        client.post("/simulate/trigger", content=chunks(), headers={"content-type": "application/json"}),
+        413,
+        "payload_too_large",
+    )
     assert _jobs(client) == 0
 
 
@@ -173,11 +208,14 @@ def test_never_a_500(client):
         ("post", "/simulate/trigger", {"json": {"start_date": "0001-01-01", "end_date": "0001-01-02"}}),
         ("post", "/simulate/trigger", {"content": b"null", "headers": {"content-type": "application/json"}}),
         ("post", "/simulate/trigger", {"content": b"{}", "headers": {"content-type": "text/plain"}}),
-        ("get", "/simulate/jobs?limit=0", {}), ("get", "/simulate/jobs?limit=abc", {}),
-        ("get", "/simulate/jobs?status=weird", {}), ("get", "/simulate/status/" + "x" * 5000, {}),
+        ("get", "/simulate/jobs?limit=0", {}),
+        ("get", "/simulate/jobs?limit=abc", {}),
+        ("get", "/simulate/jobs?status=weird", {}),
+        ("get", "/simulate/status/" + "x" * 5000, {}),
         ("get", "/results?date=2025-07-01&detail=everything", {}),
         ("get", "/results?date=2025-07-01&model=" + "m" * 70, {}),
-        ("get", "/results?date=2025-07-01&date=2025-07-02", {}), ("get", "/performance?start_date=2025-99-01", {}),
+        ("get", "/results?date=2025-07-01&date=2025-07-02", {}),
+        ("get", "/performance?start_date=2025-99-01", {}),
         ("get", "/performance?model=%2e%2e%2f", {}),
         ("get", "/performance?start_date=2025-08-01&end_date=2025-07-01", {}),
     ]
@@ -206,8 +244,11 @@ def test_empty_trigger_is_the_daily_catch_up_of_the_default_config(client, kw):
 
 def test_a_json_body_without_json_content_type_says_how_to_send_it(client):
     """`curl -d '{...}'` sends a form content type: the 400 must say to send JSON, and nothing is queued."""
-    resp = client.post("/simulate/trigger", content=b'{"start_date": "2025-07-01"}',
-                       headers={"content-type": "application/x-www-form-urlencoded"})
+    resp = client.post(
+        "/simulate/trigger",
+        content=b'{"start_date": "2025-07-01"}',
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     body = _err(resp, 400, "invalid_request")
     assert "Content-Type: application/json" in body["message"]
     assert _jobs(client) == 0

@@ -21,10 +21,17 @@ def answering():
 
 
 def _mcp(settings, ports):
-    return settings.model_copy(update={
-        "mcp_enabled": True, "mcp_host": "127.0.0.1", "math_http_port": ports[0], "search_http_port": ports[1],
-        "trade_http_port": ports[2], "getprice_http_port": ports[3], "health_check_timeout_seconds": 0.3,
-    })
+    return settings.model_copy(
+        update={
+            "mcp_enabled": True,
+            "mcp_host": "127.0.0.1",
+            "math_http_port": ports[0],
+            "search_http_port": ports[1],
+            "trade_http_port": ports[2],
+            "getprice_http_port": ports[3],
+            "health_check_timeout_seconds": 0.3,
+        }
+    )
 
 
 def _health(settings, store, start_worker=True):

@@ -26,8 +26,9 @@ def fuzz_app(tmp_path_factory, priced_template):
     root = tmp_path_factory.mktemp("fuzz")
     (root / "configs").mkdir()
     write_config(root / "configs")
-    s = Settings(_env_file=None, data_dir=root / "data", configs_dir=root / "configs", log_format="console",
-                 mcp_enabled=False)
+    s = Settings(
+        _env_file=None, data_dir=root / "data", configs_dir=root / "configs", log_format="console", mcp_enabled=False
+    )
     s.data_dir.mkdir()
     shutil.copy(priced_template, s.db_path)
     store = Store(s.db_path)
@@ -48,14 +49,31 @@ def operations(fuzz_app):
 
 def test_operations_are_documented(operations):
     labels = set(operations)
-    assert labels >= {"POST /simulate/trigger", "GET /simulate/status/{job_id}", "GET /simulate/current",
-                      "GET /simulate/jobs", "POST /simulate/cancel/{job_id}", "GET /results", "GET /performance",
-                      "GET /health"}
+    assert labels >= {
+        "POST /simulate/trigger",
+        "GET /simulate/status/{job_id}",
+        "GET /simulate/current",
+        "GET /simulate/jobs",
+        "POST /simulate/cancel/{job_id}",
+        "GET /results",
+        "GET /performance",
+        "GET /health",
+    }
 
 
-@pytest.mark.parametrize("label", ["POST /simulate/trigger", "GET /simulate/status/{job_id}", "GET /simulate/current",
-                                   "GET /simulate/jobs", "POST /simulate/cancel/{job_id}", "GET /results",
-                                   "GET /performance", "GET /health"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "POST /simulate/trigger",
+        "GET /simulate/status/{job_id}",
+        "GET /simulate/current",
+        "GET /simulate/jobs",
+        "POST /simulate/cancel/{job_id}",
+        "GET /results",
+        "GET /performance",
+        "GET /health",
+    ],
+)
 def test_no_server_error_and_responses_match_schema(operations, label):
     op = operations[label]
 

@@ -81,8 +81,9 @@ def test_the_cache_is_bounded_and_errors_are_not_kept(priced_store):
 
 
 def test_job_status_follows_the_job(client, api_settings, priced_store):
-    queued = client.post("/simulate/trigger", json={"models": ["idle"], "start_date": "2025-10-27",
-                                                    "end_date": "2025-10-28"}).json()
+    queued = client.post(
+        "/simulate/trigger", json={"models": ["idle"], "start_date": "2025-10-27", "end_date": "2025-10-28"}
+    ).json()
     job_id = queued["job_id"]
     before = client.get(f"/simulate/status/{job_id}").json()
     assert before["status"] == "pending" and before["progress"]["pending"] == 2

@@ -15,10 +15,24 @@ DAYS = ["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-07"]
 
 @pytest.fixture
 def ledger(priced_store, prices):
-    commit_day(priced_store, prices, "alpha", DAYS[0], [("buy", "AAPL", 10), ("buy", "MSFT", 5)], job_id="j1",
-               session={"provider": "scripted", "total_steps": 4, "stop_signal_received": True,
-                        "reasoning_summary": "Bought AAPL and MSFT.", "tool_usage": {"buy": 2},
-                        "prompt_tokens": 100, "completion_tokens": 20, "cost_usd": 0.01})
+    commit_day(
+        priced_store,
+        prices,
+        "alpha",
+        DAYS[0],
+        [("buy", "AAPL", 10), ("buy", "MSFT", 5)],
+        job_id="j1",
+        session={
+            "provider": "scripted",
+            "total_steps": 4,
+            "stop_signal_received": True,
+            "reasoning_summary": "Bought AAPL and MSFT.",
+            "tool_usage": {"buy": 2},
+            "prompt_tokens": 100,
+            "completion_tokens": 20,
+            "cost_usd": 0.01,
+        },
+    )
     commit_day(priced_store, prices, "alpha", DAYS[1], [("sell", "AAPL", 10)], job_id="j1")
     commit_day(priced_store, prices, "alpha", DAYS[2], job_id="j2")
     commit_day(priced_store, prices, "alpha", DAYS[3], job_id="j2")
@@ -36,8 +50,12 @@ def test_one_date_minimal_positions_include_cash_and_omit_zero_holdings(ledger, 
     assert set(alpha) == {"model", "positions", "daily_pnl"}
     assert "AAPL" not in alpha["positions"]  # sold to zero: omitted
     assert alpha["positions"]["MSFT"] == 5
-    cash = 10_000 - 10 * prices.open("AAPL", DAYS[0]) - 5 * prices.open("MSFT", DAYS[0]) \
+    cash = (
+        10_000
+        - 10 * prices.open("AAPL", DAYS[0])
+        - 5 * prices.open("MSFT", DAYS[0])
         + 10 * prices.open("AAPL", DAYS[1])
+    )
     assert alpha["positions"]["CASH"] == pytest.approx(cash, abs=0.01)
     value = alpha["positions"]["CASH"] + 5 * prices.close("MSFT", DAYS[1])
     assert alpha["daily_pnl"]["portfolio_value"] == pytest.approx(value, abs=0.01)
@@ -52,8 +70,12 @@ def test_one_date_full_has_trades_reasoning_usage_and_log_path(ledger, prices):
     t0 = r["trades"][0]
     assert t0["price"] == prices.open("AAPL", DAYS[0])
     assert t0["total"] == pytest.approx(10 * t0["price"], abs=0.01)
-    assert r["ai_reasoning"] == {"total_steps": 4, "stop_signal_received": True,
-                                 "reasoning_summary": "Bought AAPL and MSFT.", "tool_usage": {"buy": 2}}
+    assert r["ai_reasoning"] == {
+        "total_steps": 4,
+        "stop_signal_received": True,
+        "reasoning_summary": "Bought AAPL and MSFT.",
+        "tool_usage": {"buy": 2},
+    }
     assert r["usage"] == {"prompt_tokens": 100, "completion_tokens": 20, "cost_usd": 0.01}
     assert r["log_file_path"] == f"data/agent_data/alpha/log/{DAYS[0]}/log.jsonl"
 

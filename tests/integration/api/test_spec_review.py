@@ -22,8 +22,11 @@ def _running_job(client, api_settings, priced_store, body):
 
 def test_a_job_id_with_a_slash_is_still_a_404_naming_the_id(client):
     """api.md: unknown ids are 404 `not_found` with `details.job_id` (any string; never a 500)."""
-    for method, path in (("get", "/simulate/status/a%2Fb"), ("post", "/simulate/cancel/a%2Fb"),
-                         ("get", "/simulate/status/..%2F..%2Fetc%2Fpasswd")):
+    for method, path in (
+        ("get", "/simulate/status/a%2Fb"),
+        ("post", "/simulate/cancel/a%2Fb"),
+        ("get", "/simulate/status/..%2F..%2Fetc%2Fpasswd"),
+    ):
         resp = getattr(client, method)(path)
         assert resp.status_code == 404, resp.text
         body = resp.json()
@@ -47,8 +50,9 @@ def test_openapi_documents_the_400_error_shape_not_fastapis_422(client):
 def test_a_cancelled_job_stops_saying_cancelling_once_it_has_ended(client, api_settings, priced_store):
     """jobs.md: pending days skipped, running ones finish, job ends `cancelled`; `phase` is `cancelling` only while
     running days finish, null afterwards (as for every ended job)."""
-    job_id = _running_job(client, api_settings, priced_store,
-                          {"models": ["idle"], "start_date": "2025-10-27", "end_date": "2025-10-30"})
+    job_id = _running_job(
+        client, api_settings, priced_store, {"models": ["idle"], "start_date": "2025-10-27", "end_date": "2025-10-30"}
+    )
     with priced_store.write() as conn:
         first = rows.details(conn, job_id)[0]
         states.transition_detail(conn, first.id, states.DetailStatus.RUNNING)
@@ -73,8 +77,9 @@ def test_up_to_date_answer_still_says_the_end_date_was_clamped(client, priced_st
     """api.md: end after the last trading day with data → clamp and say so in `warnings` — also when the clamped
     range turns out to have nothing to run (200 "current")."""
     commit_day(priced_store, PriceView.load(priced_store), "idle", "2025-10-30")
-    resp = client.post("/simulate/trigger", json={"models": ["idle"], "start_date": "2025-10-30",
-                                                  "end_date": "2025-12-31"})
+    resp = client.post(
+        "/simulate/trigger", json={"models": ["idle"], "start_date": "2025-10-30", "end_date": "2025-12-31"}
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["status"] == "current" and body["last_simulation_date"] == "2025-10-30"
@@ -84,7 +89,8 @@ def test_up_to_date_answer_still_says_the_end_date_was_clamped(client, priced_st
 
 
 def test_current_is_the_earliest_running_model_day_and_details_are_by_date_then_model(
-        client, api_settings, priced_store):
+    client, api_settings, priced_store
+):
     """api.md: `current` is the earliest running model-day; details ordered by date then model."""
     job_id = _running_job(client, api_settings, priced_store, {"start_date": "2025-10-28", "end_date": "2025-10-30"})
     with priced_store.write() as conn:
@@ -103,8 +109,9 @@ def test_current_is_the_earliest_running_model_day_and_details_are_by_date_then_
 
 def test_events_is_the_audit_trail_of_every_transition_in_order(client, api_settings, priced_store):
     """operations.md: an audit trail of job creation and every status transition (extension: GET /simulate/events)."""
-    resp = client.post("/simulate/trigger", json={"start_date": "2025-07-01", "end_date": "2025-07-02",
-                                                  "models": ["idle"]})
+    resp = client.post(
+        "/simulate/trigger", json={"start_date": "2025-07-01", "end_date": "2025-07-02", "models": ["idle"]}
+    )
     job_id = resp.json()["job_id"]
     Worker(api_settings, priced_store).drain()
     body = client.get(f"/simulate/events/{job_id}").json()
@@ -114,7 +121,8 @@ def test_events_is_the_audit_trail_of_every_transition_in_order(client, api_sett
     assert trail[1] == ("job", None, None, "pending", "running")
     for day in ("2025-07-01", "2025-07-02"):
         assert trail.index(("model-day", day, "idle", "pending", "running")) < trail.index(
-            ("model-day", day, "idle", "running", "completed"))
+            ("model-day", day, "idle", "running", "completed")
+        )
     assert trail[-1] == ("job", None, None, "running", "completed")
     assert all(e["at"].endswith("Z") for e in body["events"])
     missing = client.get("/simulate/events/nope")

@@ -30,8 +30,9 @@ def price_template(nasdaq_db_template) -> Path:
 def settings(tmp_path: Path, price_template: Path) -> Settings:
     configs = tmp_path / "configs"
     configs.mkdir()
-    s = Settings(_env_file=None, data_dir=tmp_path / "data", configs_dir=configs, log_format="console",
-                 worker_poll_seconds=0.05)
+    s = Settings(
+        _env_file=None, data_dir=tmp_path / "data", configs_dir=configs, log_format="console", worker_poll_seconds=0.05
+    )
     s.data_dir.mkdir()
     shutil.copy(price_template, s.db_path)
     return s
@@ -39,11 +40,15 @@ def settings(tmp_path: Path, price_template: Path) -> Settings:
 
 def write_config(settings: Settings, models=None, name: str = "default_config.json", **agent) -> Path:
     path = settings.configs_dir / name
-    path.write_text(json.dumps({
-        "date_range": {"init_date": "2025-06-09", "end_date": "2025-10-30"},
-        "models": models if models is not None else BASELINES,
-        "agent_config": {"initial_cash": 10000.0, **agent},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "date_range": {"init_date": "2025-06-09", "end_date": "2025-10-30"},
+                "models": models if models is not None else BASELINES,
+                "agent_config": {"initial_cash": 10000.0, **agent},
+            }
+        )
+    )
     return path
 
 

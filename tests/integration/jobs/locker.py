@@ -28,8 +28,9 @@ class Locker:
     """`lock()` returns once the other process holds the database's write lock; `release()` once it let go."""
 
     def __init__(self, db_path: Path):
-        self.proc = subprocess.Popen([sys.executable, "-c", _SCRIPT, str(db_path)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _SCRIPT, str(db_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         self._expect("ready")
         self.locked = False
 

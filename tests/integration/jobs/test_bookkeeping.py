@@ -70,8 +70,9 @@ def test_a_lock_that_never_ends_gives_up_after_the_retry_window(tmp_path):
     holder.start()
     locked.wait(5)
     with pytest.raises(sqlite3.OperationalError, match="locked"):
-        asyncio.run(bookkeeping(store, lambda conn: conn.execute("INSERT INTO symbols(symbol) VALUES ('X')"),
-                                retry_s=0.3))
+        asyncio.run(
+            bookkeeping(store, lambda conn: conn.execute("INSERT INTO symbols(symbol) VALUES ('X')"), retry_s=0.3)
+        )
     holder.join()
     assert store.conn().execute("SELECT COUNT(*) FROM symbols").fetchone()[0] == 0
     store.close()

@@ -17,11 +17,23 @@ ENV = {"LOG_LEVEL": "WARNING", "COLUMNS": "200"}
 
 
 def test_status_shows_progress_failures_and_the_audit_trail_of_a_run(settings):
-    config = write_config(settings, models=[
-        {"signature": "cash", "provider": "baseline", "strategy": "cash"},
-        {"signature": "dead-llm", "basemodel": "x/y", "openai_base_url": "http://127.0.0.1:9/v1",
-         "openai_api_key": "sk-test"}], max_retries=0, base_delay=0)
-    run = runner.invoke(app, ["run", str(config), "--start", "2025-10-29", "--data-dir", str(settings.data_dir)], env=ENV)
+    config = write_config(
+        settings,
+        models=[
+            {"signature": "cash", "provider": "baseline", "strategy": "cash"},
+            {
+                "signature": "dead-llm",
+                "basemodel": "x/y",
+                "openai_base_url": "http://127.0.0.1:9/v1",
+                "openai_api_key": "sk-test",
+            },
+        ],
+        max_retries=0,
+        base_delay=0,
+    )
+    run = runner.invoke(
+        app, ["run", str(config), "--start", "2025-10-29", "--data-dir", str(settings.data_dir)], env=ENV
+    )
     assert run.exit_code == 1, run.output
 
     as_json = runner.invoke(app, ["status", "--events", "--json", "--data-dir", str(settings.data_dir)], env=ENV)
@@ -35,7 +47,7 @@ def test_status_shows_progress_failures_and_the_audit_trail_of_a_run(settings):
     assert {k: v for k, v in body.items() if k != "events"} == api  # the same answer as GET /simulate/current
     assert body["status"] == "partial"
     transitions = [(e["model"], e["date"], e["from_status"], e["to_status"]) for e in body["events"]]
-    assert (None, None, None, "pending") == transitions[0]  # created
+    assert transitions[0] == (None, None, None, "pending")  # created
     assert ("dead-llm", "2025-10-29", "running", "failed") in transitions
     assert ("dead-llm", "2025-10-30", "pending", "skipped") in transitions
     assert ("cash", "2025-10-30", "running", "completed") in transitions
@@ -55,7 +67,8 @@ def test_unknown_job_and_cancelling_an_ended_job_exit_1_with_the_error_code(sett
     runner.invoke(app, ["run", str(config), "--start", "2025-10-30", "--data-dir", str(settings.data_dir)], env=ENV)
     missing = runner.invoke(app, ["status", "nope", "--data-dir", str(settings.data_dir)], env=ENV)
     assert missing.exit_code == 1 and "not_found" in missing.output
-    job_id = json.loads(runner.invoke(app, ["status", "--json", "--data-dir", str(settings.data_dir)],
-                                      env=ENV).output)["job_id"]
+    job_id = json.loads(runner.invoke(app, ["status", "--json", "--data-dir", str(settings.data_dir)], env=ENV).output)[
+        "job_id"
+    ]
     ended = runner.invoke(app, ["cancel", job_id, "--data-dir", str(settings.data_dir)], env=ENV)
     assert ended.exit_code == 1 and "illegal_transition" in ended.output

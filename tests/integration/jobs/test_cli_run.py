@@ -20,8 +20,16 @@ runner = CliRunner()
 
 def test_run_simulates_the_range_prints_a_leaderboard_and_is_a_noop_the_second_time(settings, tmp_path):
     config = write_config(settings, name="anywhere.json")
-    args = ["run", str(config), "--start", "2025-10-28", "--models", "cash,momentum",
-            "--data-dir", str(settings.data_dir)]
+    args = [
+        "run",
+        str(config),
+        "--start",
+        "2025-10-28",
+        "--models",
+        "cash,momentum",
+        "--data-dir",
+        str(settings.data_dir),
+    ]
     first = runner.invoke(app, args, env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"})
     assert first.exit_code == 0, first.output
     assert "Job completed: 6 completed, 0 failed" in first.output
@@ -32,11 +40,24 @@ def test_run_simulates_the_range_prints_a_leaderboard_and_is_a_noop_the_second_t
 
 
 def test_run_exits_non_zero_when_a_model_day_fails(settings):
-    config = write_config(settings, models=[
-        {"signature": "dead-llm", "basemodel": "x/y", "openai_base_url": "http://127.0.0.1:9/v1",
-         "openai_api_key": "sk-test"}], max_retries=0, base_delay=0)
-    result = runner.invoke(app, ["run", str(config), "--start", "2025-10-29", "--data-dir", str(settings.data_dir)],
-                           env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"})
+    config = write_config(
+        settings,
+        models=[
+            {
+                "signature": "dead-llm",
+                "basemodel": "x/y",
+                "openai_base_url": "http://127.0.0.1:9/v1",
+                "openai_api_key": "sk-test",
+            }
+        ],
+        max_retries=0,
+        base_delay=0,
+    )
+    result = runner.invoke(
+        app,
+        ["run", str(config), "--start", "2025-10-29", "--data-dir", str(settings.data_dir)],
+        env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"},
+    )
     assert result.exit_code == 1
     assert "1 failed, 1 skipped" in result.output
 
@@ -50,10 +71,10 @@ def test_run_refuses_a_bad_request_with_exit_2(settings):
 
 def test_worker_drain_runs_what_the_api_queued(settings, store):
     write_config(settings)
-    _, body = JobService(settings, store, today=lambda: TODAY).trigger({"models": ["cash"],
-                                                                         "start_date": "2025-10-29"})
-    result = runner.invoke(app, ["worker", "--drain", "--data-dir", str(settings.data_dir)],
-                           env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"})
+    _, body = JobService(settings, store, today=lambda: TODAY).trigger({"models": ["cash"], "start_date": "2025-10-29"})
+    result = runner.invoke(
+        app, ["worker", "--drain", "--data-dir", str(settings.data_dir)], env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     assert JobService(settings, store).status(body["job_id"])["status"] == "completed"
 

@@ -66,14 +66,15 @@ def test_a_model_day_waits_for_another_writer_and_commits_after_it_lets_go(setti
             locked.set()
 
     env = ToolEnv(store, prices, None)
-    worker = Worker(settings, store, toolbox_factory=lambda ctx: HookedToolbox(InProcessToolbox(env, ctx),
-                                                                              lock_before_commit))
+    worker = Worker(
+        settings, store, toolbox_factory=lambda ctx: HookedToolbox(InProcessToolbox(env, ctx), lock_before_commit)
+    )
     errors: list[BaseException] = []
 
     def drain() -> None:
         try:
             worker.drain()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=drain, name="drain")
@@ -141,13 +142,17 @@ def test_a_lock_held_past_the_busy_timeout_fails_the_day_cleanly_and_never_leave
                 threading.Timer(hold, other.release).start()
 
         env = ToolEnv(store, prices, None)
-        Worker(settings, store,
-               toolbox_factory=lambda ctx: HookedToolbox(InProcessToolbox(env, ctx), grab_the_lock)).drain()
+        Worker(
+            settings, store, toolbox_factory=lambda ctx: HookedToolbox(InProcessToolbox(env, ctx), grab_the_lock)
+        ).drain()
         time.sleep(hold)
         st = service.status(body["job_id"])
         assert st["status"] == "partial"
         assert [(d["date"], d["status"]) for d in st["progress"]["details"]] == [
-            (played[0], "completed"), (played[1], "failed"), (played[2], "skipped")]
+            (played[0], "completed"),
+            (played[1], "failed"),
+            (played[2], "skipped"),
+        ]
         assert "locked" in st["progress"]["details"][1]["error"]
         with store.read() as conn:
             days = [r[0] for r in conn.execute("SELECT date FROM model_days WHERE signature = 'busy'")]

@@ -39,8 +39,14 @@ def test_new_job_is_accepted_with_every_trading_day_after_init_date(service, sto
     assert status["status"] == "pending"
     assert status["progress"]["pending"] == 300 and status["progress"]["current"] is None
     first = status["progress"]["details"][0]
-    assert first == {"date": "2025-06-10", "model": "cash", "status": "pending", "duration_seconds": None,
-                     "started_at": None, "completed_at": None}
+    assert first == {
+        "date": "2025-06-10",
+        "model": "cash",
+        "status": "pending",
+        "duration_seconds": None,
+        "started_at": None,
+        "completed_at": None,
+    }
     with store.read() as conn:
         job = rows.job(conn, body["job_id"])
         assert [(e.from_status, e.to_status) for e in rows.events(conn, body["job_id"])] == [(None, "pending")]
@@ -102,15 +108,20 @@ def test_simultaneous_triggers_create_one_job(settings, store):
 
 
 def test_nothing_to_do_answers_current(service, store):
-    write_config(service.settings, models=[{"signature": "late", "provider": "baseline", "strategy": "cash"}],
-                 name="late.json")
+    write_config(
+        service.settings, models=[{"signature": "late", "provider": "baseline", "strategy": "cash"}], name="late.json"
+    )
     # a config whose init_date is the last trading day with data has nothing to run yet
     path = service.settings.configs_dir / "late.json"
     path.write_text(path.read_text().replace("2025-06-09", "2025-10-30"))
     code, body = service.trigger({"config_path": "late.json"})
     assert code == 200
-    assert body == {"status": "current", "message": "Simulation already up-to-date", "last_simulation_date": None,
-                    "next_trading_day": None}
+    assert body == {
+        "status": "current",
+        "message": "Simulation already up-to-date",
+        "last_simulation_date": None,
+        "next_trading_day": None,
+    }
     with store.read() as conn:
         assert rows.jobs(conn) == []
 
@@ -122,16 +133,19 @@ def test_clamped_end_is_reported(service):
     assert any("clamped to 2025-10-30" in w for w in body["warnings"])
 
 
-@pytest.mark.parametrize("request_,error", [
-    ({"config_path": "../etc/passwd"}, InvalidConfigPath),
-    ({"config_path": "/etc/passwd"}, InvalidConfigPath),
-    ({"config_path": "missing.json"}, ConfigNotFound),
-    ({"config_path": "broken.json"}, InvalidConfig),
-    ({"models": ["gpt-99"]}, UnknownModel),
-    ({"start_date": "2025-10-30", "end_date": "2025-10-01"}, InvalidDate),
-    ({"start_date": "yesterday"}, InvalidDate),
-    ({"start_date": "2024-01-02"}, RangeTooLarge),
-])
+@pytest.mark.parametrize(
+    "request_,error",
+    [
+        ({"config_path": "../etc/passwd"}, InvalidConfigPath),
+        ({"config_path": "/etc/passwd"}, InvalidConfigPath),
+        ({"config_path": "missing.json"}, ConfigNotFound),
+        ({"config_path": "broken.json"}, InvalidConfig),
+        ({"models": ["gpt-99"]}, UnknownModel),
+        ({"start_date": "2025-10-30", "end_date": "2025-10-01"}, InvalidDate),
+        ({"start_date": "yesterday"}, InvalidDate),
+        ({"start_date": "2024-01-02"}, RangeTooLarge),
+    ],
+)
 def test_bad_requests_are_refused_and_nothing_is_written(settings, store, request_, error):
     write_config(settings)
     (settings.configs_dir / "broken.json").write_text('{"models": []}')

@@ -15,15 +15,20 @@ from ai_trader.store import jobs as rows
 
 from .conftest import TODAY, write_config
 
-DEAD_OPENAI = {"signature": "dead-llm", "basemodel": "openai/gpt-5", "openai_base_url": "http://127.0.0.1:9/v1",
-               "openai_api_key": "sk-test"}
+DEAD_OPENAI = {
+    "signature": "dead-llm",
+    "basemodel": "openai/gpt-5",
+    "openai_base_url": "http://127.0.0.1:9/v1",
+    "openai_api_key": "sk-test",
+}
 
 
 def snapshot(store):
     with store.read() as conn:
         return conn.execute(
             "SELECT signature, date, cash, positions, portfolio_value, profit, return_pct FROM model_days "
-            "ORDER BY signature, date").fetchall()
+            "ORDER BY signature, date"
+        ).fetchall()
 
 
 def test_baselines_complete_every_day_rerun_is_a_noop_and_a_replayed_day_is_identical(service, store):
@@ -57,8 +62,12 @@ def test_baselines_complete_every_day_rerun_is_a_noop_and_a_replayed_day_is_iden
 
 
 def test_a_failing_model_makes_the_job_partial_and_only_its_chain_stops(settings, store):
-    write_config(settings, models=[DEAD_OPENAI, {"signature": "cash", "provider": "baseline", "strategy": "cash"}],
-                 max_retries=0, base_delay=0)
+    write_config(
+        settings,
+        models=[DEAD_OPENAI, {"signature": "cash", "provider": "baseline", "strategy": "cash"}],
+        max_retries=0,
+        base_delay=0,
+    )
     service = JobService(settings, store, today=lambda: TODAY)
     code, body = service.trigger({"start_date": "2025-10-27"})
     assert code == 202 and body["total_model_days"] == 8
@@ -88,7 +97,7 @@ def _interrupted_job(settings, store):
     service = JobService(settings, store, today=lambda: TODAY)
     _, body = service.trigger({"models": ["cash"], "start_date": "2025-10-27"})
     job_id = body["job_id"]
-    gone = subprocess.Popen(["true"])  # noqa: S603,S607 - its pid belongs to no process once it has exited
+    gone = subprocess.Popen(["true"])
     gone.wait()
     with store.write() as conn:
         states.transition_job(conn, job_id, states.JobStatus.RUNNING)

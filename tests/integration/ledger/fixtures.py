@@ -47,12 +47,20 @@ def env(market_store, prices) -> ToolEnv:
     return ToolEnv(store=market_store, prices=prices, news=news)
 
 
-def open_session(env: ToolEnv, signature: str, date: str, cash: float = 10000.0, positions=None,
-                 token: str | None = None, job_id: str | None = "job-1") -> ToolContext:
+def open_session(
+    env: ToolEnv,
+    signature: str,
+    date: str,
+    cash: float = 10000.0,
+    positions=None,
+    token: str | None = None,
+    job_id: str | None = "job-1",
+) -> ToolContext:
     token = token or f"tok-{signature}-{date}"
     with env.store.write() as conn:
-        session_store.open_live_session(conn, token=token, job_id=job_id, signature=signature, date=date, cash=cash,
-                                       positions=positions or {})
+        session_store.open_live_session(
+            conn, token=token, job_id=job_id, signature=signature, date=date, cash=cash, positions=positions or {}
+        )
     return ToolContext(signature=signature, date=date, token=token, job_id=job_id)
 
 
@@ -72,6 +80,12 @@ class Scripted:
             raise self.fail
         if self.hang:
             await asyncio.sleep(30)
-        return SessionResult(provider="test", basemodel="t/1", total_steps=len(self.calls), stop_signal_received=True,
-                             reasoning_summary="scripted", tool_usage={"buy": len(self.calls)},
-                             messages=[{"role": "user", "content": "go"}, {"role": "assistant", "content": "done"}])
+        return SessionResult(
+            provider="test",
+            basemodel="t/1",
+            total_steps=len(self.calls),
+            stop_signal_received=True,
+            reasoning_summary="scripted",
+            tool_usage={"buy": len(self.calls)},
+            messages=[{"role": "user", "content": "go"}, {"role": "assistant", "content": "done"}],
+        )

@@ -21,8 +21,10 @@ START, END = "2025-06-10", "2025-10-30"
 def run_range(env, signature, competitor, start, end):
     async def go():
         for d in env.prices.trading_days(start, end):
-            await execute_model_day(env, job_id="j", signature=signature, date=d, competitor=competitor,
-                                    initial_cash=10000.0, timeout_s=60)
+            await execute_model_day(
+                env, job_id="j", signature=signature, date=d, competitor=competitor, initial_cash=10000.0, timeout_s=60
+            )
+
     asyncio.run(go())
     with env.store.read() as conn:
         return ledger_store.model_days(conn, signature)
@@ -94,6 +96,7 @@ def test_momentum_rotates_weekly_and_is_reproducible(env, market_db, prices, set
     trade_days = [d.date for d in days if trades[d.id]]
     assert trade_days[0] == "2025-07-01" and len(trade_days) >= 3
     import datetime as dt
+
     for d in trade_days[1:]:  # rebalances only on the first trading day of an ISO week
         prev = env.prices.previous_trading_day(d)
         assert dt.date.fromisoformat(prev).isocalendar()[1] != dt.date.fromisoformat(d).isocalendar()[1]
@@ -103,6 +106,7 @@ def test_momentum_rotates_weekly_and_is_reproducible(env, market_db, prices, set
 
     from ai_trader.store import Store
     from ai_trader.tools.context import ToolEnv
+
     shutil.copyfile(market_db, tmp_path / "second.db")
     other = Store(tmp_path / "second.db")
     try:
@@ -112,8 +116,16 @@ def test_momentum_rotates_weekly_and_is_reproducible(env, market_db, prices, set
             trades2 = ledger_store.trades_for(conn, [d.id for d in days2])
     finally:
         other.close()
-    key = lambda ds, ts: [(d.date, d.cash, d.positions, d.portfolio_value,  # noqa: E731
-                           [(t.action, t.symbol, t.amount, t.price) for t in ts[d.id]]) for d in ds]
+    key = lambda ds, ts: [
+        (
+            d.date,
+            d.cash,
+            d.positions,
+            d.portfolio_value,
+            [(t.action, t.symbol, t.amount, t.price) for t in ts[d.id]],
+        )
+        for d in ds
+    ]
     assert key(days, trades) == key(days2, trades2)
 
 

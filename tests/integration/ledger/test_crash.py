@@ -38,9 +38,17 @@ CHILD = textwrap.dedent("""
 
 
 def test_killed_mid_day_leaves_committed_days_intact_and_no_half_day(env, settings):
-    asyncio.run(execute_model_day(env, job_id="j", signature="sig", date="2025-07-02",
-                                  competitor=Scripted([("buy", {"symbol": "MSFT", "amount": 2})]),
-                                  initial_cash=10000.0, timeout_s=10))
+    asyncio.run(
+        execute_model_day(
+            env,
+            job_id="j",
+            signature="sig",
+            date="2025-07-02",
+            competitor=Scripted([("buy", {"symbol": "MSFT", "amount": 2})]),
+            initial_cash=10000.0,
+            timeout_s=10,
+        )
+    )
     with env.store.read() as conn:
         before = ledger_store.model_day(conn, "sig", "2025-07-02")
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(settings.db_path)], stdout=subprocess.PIPE, text=True)
@@ -59,8 +67,11 @@ def test_killed_mid_day_leaves_committed_days_intact_and_no_half_day(env, settin
         stale = conn.execute("SELECT COUNT(*) FROM live_sessions").fetchone()[0]
     assert stale == 1  # only the intraday book is left, never ledger truth
     again = Scripted()
-    out = asyncio.run(execute_model_day(env, job_id="j2", signature="sig", date="2025-07-03", competitor=again,
-                                        initial_cash=10000.0, timeout_s=10))
+    out = asyncio.run(
+        execute_model_day(
+            env, job_id="j2", signature="sig", date="2025-07-03", competitor=again, initial_cash=10000.0, timeout_s=10
+        )
+    )
     assert again.briefs[0].positions == {"MSFT": 2} and again.briefs[0].cash == before.cash
     assert out.positions == {"MSFT": 2}
     assert env.store.conn().execute("SELECT COUNT(*) FROM live_sessions").fetchone()[0] == 0

@@ -14,19 +14,36 @@ from tests.integration.ledger.fixtures import Scripted, open_session
 
 
 def run(env, date, competitor, *, signature="sig", job_id="job-1", timeout_s=10.0, **kw):
-    return asyncio.run(execute_model_day(env, job_id=job_id, signature=signature, date=date, competitor=competitor,
-                                         initial_cash=10000.0, timeout_s=timeout_s, **kw))
+    return asyncio.run(
+        execute_model_day(
+            env,
+            job_id=job_id,
+            signature=signature,
+            date=date,
+            competitor=competitor,
+            initial_cash=10000.0,
+            timeout_s=timeout_s,
+            **kw,
+        )
+    )
 
 
 def counts(env):
     c = env.store.conn()
-    return {t: c.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in ("model_days", "trades", "session_records", "live_sessions", "staged_trades")}
+    return {
+        t: c.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        for t in ("model_days", "trades", "session_records", "live_sessions", "staged_trades")
+    }
 
 
 def test_commit_writes_snapshot_trades_and_session_record(env):
-    comp = Scripted([("buy", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "NVDA", "amount": 5}),
-                     ("buy", {"symbol": "QQQ", "amount": 1})])
+    comp = Scripted(
+        [
+            ("buy", {"symbol": "AAPL", "amount": 10}),
+            ("buy", {"symbol": "NVDA", "amount": 5}),
+            ("buy", {"symbol": "QQQ", "amount": 1}),
+        ]
+    )
     out = run(env, "2025-07-03", comp)
     assert "error" in comp.results[2]
     # cash 10000 - 2121.45 - 791.85 ; value at the close: AAPL 213.55, NVDA 159.34
@@ -39,7 +56,9 @@ def test_commit_writes_snapshot_trades_and_session_record(env):
         rec = ledger_store.session_record(conn, day.id)
     assert day.job_id == "job-1" and not day.no_trade and day.portfolio_value == 10018.9
     assert [(t.seq, t.action, t.symbol, t.amount, t.price) for t in trades] == [
-        (1, "buy", "AAPL", 10, 212.145), (2, "buy", "NVDA", 5, 158.37)]
+        (1, "buy", "AAPL", 10, 212.145),
+        (2, "buy", "NVDA", 5, 158.37),
+    ]
     assert rec.provider == "test" and rec.stop_signal_received and rec.tool_usage == {"buy": 3}
     assert rec.messages[-1] == {"role": "assistant", "content": "done"}
     assert counts(env)["live_sessions"] == 0 and counts(env)["staged_trades"] == 0
@@ -74,12 +93,17 @@ def test_no_trade_day_is_recorded(env):
 def test_invariant5_a_failed_model_day_leaves_no_trace(env, kind):
     run(env, "2025-07-02", Scripted([("buy", {"symbol": "MSFT", "amount": 1})]))
     before = counts(env)
-    comp = Scripted([("buy", {"symbol": "AAPL", "amount": 10}), ("sell", {"symbol": "MSFT", "amount": 1})],
-                    fail=RuntimeError("boom") if kind == "raises" else None, hang=kind == "times_out")
+    comp = Scripted(
+        [("buy", {"symbol": "AAPL", "amount": 10}), ("sell", {"symbol": "MSFT", "amount": 1})],
+        fail=RuntimeError("boom") if kind == "raises" else None,
+        hang=kind == "times_out",
+    )
     if kind == "bad_result":
+
         async def bad(brief, tools):
             await tools.call("buy", {"symbol": "AAPL", "amount": 1})
             return {"not": "a SessionResult"}
+
         comp.run_day = bad
 
     def on_commit(conn):
@@ -89,8 +113,12 @@ def test_invariant5_a_failed_model_day_leaves_no_trace(env, kind):
 
     with pytest.raises(ModelDayFailed) as exc:
         run(env, "2025-07-03", comp, timeout_s=0.5, on_commit=on_commit)
-    assert {"raises": "boom", "times_out": "timed out", "on_commit_raises": "transition refused",
-            "bad_result": "not a SessionResult"}[kind] in str(exc.value)
+    assert {
+        "raises": "boom",
+        "times_out": "timed out",
+        "on_commit_raises": "transition refused",
+        "bad_result": "not a SessionResult",
+    }[kind] in str(exc.value)
     assert counts(env) == before  # nothing of 2025-07-03, and the live session is gone
     assert env.store.conn().execute("SELECT COUNT(*) FROM symbols WHERE symbol='ZZTOP'").fetchone()[0] == 0
     again = Scripted()
@@ -123,6 +151,7 @@ def test_rerunning_a_day_replaces_it_cleanly(env):
 def test_a_stale_live_session_from_a_crash_is_replaced(env):
     ctx = open_session(env, "sig", "2025-07-03", token="crashed")
     from ai_trader.tools.registry import call_tool
+
     call_tool(env, ctx, "buy", {"symbol": "AAPL", "amount": 3})
     out = run(env, "2025-07-03", Scripted())
     assert out.positions == {} and out.cash == 10000.0
@@ -140,8 +169,10 @@ def test_export_files_written_after_commit(env, tmp_path):
     lines = [json.loads(x) for x in (tmp_path / "sig/position/position.jsonl").read_text().splitlines()]
     assert lines[-1]["this_action"] == {"action": "buy", "symbol": "AAPL", "amount": 2}
     log = [json.loads(x) for x in (tmp_path / "sig/log/2025-07-03/log.jsonl").read_text().splitlines()]
-    assert log == [{"signature": "sig", "new_messages": [{"role": "user", "content": "go"}]},
-                   {"signature": "sig", "new_messages": [{"role": "assistant", "content": "done"}]}]
+    assert log == [
+        {"signature": "sig", "new_messages": [{"role": "user", "content": "go"}]},
+        {"signature": "sig", "new_messages": [{"role": "assistant", "content": "done"}]},
+    ]
 
 
 def test_toolbox_factory_substitutes_the_toolbox(env):
@@ -150,6 +181,7 @@ def test_toolbox_factory_substitutes_the_toolbox(env):
     class Wrapped:
         def __init__(self, ctx):
             from ai_trader.agents.toolbox import InProcessToolbox
+
             self.inner, self.closed = InProcessToolbox(env, ctx), False
             made.append(self)
 

@@ -23,15 +23,22 @@ class Plan:
     async def run_day(self, brief, tools):
         for name, args in self.per_day.get(brief.date, []):
             await tools.call(name, args)
-        return SessionResult(provider="test", messages=[{"role": "user", "content": f"day {brief.date}"},
-                                                        {"role": "assistant", "content": "<FINISH_SIGNAL>"}])
+        return SessionResult(
+            provider="test",
+            messages=[
+                {"role": "user", "content": f"day {brief.date}"},
+                {"role": "assistant", "content": "<FINISH_SIGNAL>"},
+            ],
+        )
 
 
 def play(env, signature, plan, days):
     async def go():
         for d in days:
-            await execute_model_day(env, job_id="j", signature=signature, date=d, competitor=plan,
-                                    initial_cash=10000.0, timeout_s=10)
+            await execute_model_day(
+                env, job_id="j", signature=signature, date=d, competitor=plan, initial_cash=10000.0, timeout_s=10
+            )
+
     asyncio.run(go())
 
 
@@ -40,8 +47,12 @@ def lines(path):
 
 
 def test_position_file_format(env, tmp_path):
-    plan = Plan({"2025-07-01": [("buy", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "NVDA", "amount": 4})],
-                 "2025-07-03": [("sell", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "QQQ", "amount": 1})]})
+    plan = Plan(
+        {
+            "2025-07-01": [("buy", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "NVDA", "amount": 4})],
+            "2025-07-03": [("sell", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "QQQ", "amount": 1})],
+        }
+    )
     play(env, "gpt-x", plan, ["2025-07-01", "2025-07-02", "2025-07-03"])
     assert export_signatures(env.store, tmp_path) == {"gpt-x": 4}
     got = lines(position_path(tmp_path, "gpt-x"))
@@ -59,8 +70,10 @@ def test_position_file_format(env, tmp_path):
     assert got[3]["positions"] == {"AAPL": 10, "NVDA": 4, "CASH": 7308.19}
     assert got[4]["positions"] == {"NVDA": 4, "CASH": 9429.64}
     logs = lines(tmp_path / "gpt-x/log/2025-07-02/log.jsonl")
-    assert logs == [{"signature": "gpt-x", "new_messages": [{"role": "user", "content": "day 2025-07-02"}]},
-                    {"signature": "gpt-x", "new_messages": [{"role": "assistant", "content": "<FINISH_SIGNAL>"}]}]
+    assert logs == [
+        {"signature": "gpt-x", "new_messages": [{"role": "user", "content": "day 2025-07-02"}]},
+        {"signature": "gpt-x", "new_messages": [{"role": "assistant", "content": "<FINISH_SIGNAL>"}]},
+    ]
 
 
 def test_replacing_a_day_regenerates_consistent_ids(env, tmp_path):

@@ -28,8 +28,17 @@ class Plan:
 def play(env, live_dir, signature, plan, days):
     async def go():
         for d in days:
-            await execute_model_day(env, job_id="j", signature=signature, date=d, competitor=plan,
-                                    initial_cash=10000.0, timeout_s=10, agent_data_dir=live_dir)
+            await execute_model_day(
+                env,
+                job_id="j",
+                signature=signature,
+                date=d,
+                competitor=plan,
+                initial_cash=10000.0,
+                timeout_s=10,
+                agent_data_dir=live_dir,
+            )
+
     asyncio.run(go())
 
 
@@ -39,11 +48,13 @@ def regenerated(env, tmp_path, signature) -> bytes:
     return position_path(out, signature).read_bytes()
 
 
-PLAN = Plan({
-    "2025-07-01": [("buy", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "NVDA", "amount": 4})],
-    "2025-07-03": [("sell", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "MSFT", "amount": 2})],
-    "2025-07-08": [("sell", {"symbol": "NVDA", "amount": 4})],
-})
+PLAN = Plan(
+    {
+        "2025-07-01": [("buy", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "NVDA", "amount": 4})],
+        "2025-07-03": [("sell", {"symbol": "AAPL", "amount": 10}), ("buy", {"symbol": "MSFT", "amount": 2})],
+        "2025-07-08": [("sell", {"symbol": "NVDA", "amount": 4})],
+    }
+)
 
 
 def test_days_are_appended_and_equal_the_regenerated_file(env, tmp_path):

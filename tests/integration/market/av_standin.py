@@ -15,14 +15,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-NOTE = ("Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per "
-        "day. Please visit https://www.alphavantage.co/premium/ if you would like to target a higher API call "
-        "frequency.")
-INFORMATION = ("We have detected your API key as TESTKEY and our standard API rate limit is 25 requests per day. "
-               "Please subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly "
-               "remove all daily rate limits.")
-ERROR = ("Invalid API call. Please retry or visit the documentation (https://www.alphavantage.co/documentation/) "
-         "for TIME_SERIES_DAILY.")
+NOTE = (
+    "Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per "
+    "day. Please visit https://www.alphavantage.co/premium/ if you would like to target a higher API call "
+    "frequency."
+)
+INFORMATION = (
+    "We have detected your API key as TESTKEY and our standard API rate limit is 25 requests per day. "
+    "Please subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly "
+    "remove all daily rate limits."
+)
+ERROR = (
+    "Invalid API call. Please retry or visit the documentation (https://www.alphavantage.co/documentation/) "
+    "for TIME_SERIES_DAILY."
+)
 
 
 def load_bars(csv_path: Path) -> dict[str, dict[str, dict[str, str]]]:
@@ -30,8 +36,13 @@ def load_bars(csv_path: Path) -> dict[str, dict[str, dict[str, str]]]:
     out: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
     with open(csv_path, newline="") as f:
         for r in csv.DictReader(f):
-            out[r["symbol"]][r["date"]] = {"1. open": r["open"], "2. high": r["high"], "3. low": r["low"],
-                                           "4. close": r["close"], "5. volume": r["volume"]}
+            out[r["symbol"]][r["date"]] = {
+                "1. open": r["open"],
+                "2. high": r["high"],
+                "3. low": r["low"],
+                "4. close": r["close"],
+                "5. volume": r["volume"],
+            }
     return dict(out)
 
 
@@ -69,10 +80,16 @@ class AlphaVantageStandIn:
         if outputsize == "compact":
             dates = dates[:100]
         series = {d: self.overrides.get((symbol, d), self.bars[symbol][d]) for d in dates}
-        return {"Meta Data": {"1. Information": "Daily Prices (open, high, low, close) and Volumes",
-                              "2. Symbol": symbol, "3. Last Refreshed": dates[0] if dates else "",
-                              "4. Output Size": outputsize.capitalize(), "5. Time Zone": "US/Eastern"},
-                "Time Series (Daily)": series}
+        return {
+            "Meta Data": {
+                "1. Information": "Daily Prices (open, high, low, close) and Volumes",
+                "2. Symbol": symbol,
+                "3. Last Refreshed": dates[0] if dates else "",
+                "4. Output Size": outputsize.capitalize(),
+                "5. Time Zone": "US/Eastern",
+            },
+            "Time Series (Daily)": series,
+        }
 
     def respond(self, q: dict[str, str]) -> tuple[int, str]:
         symbol = q.get("symbol", "")

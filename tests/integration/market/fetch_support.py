@@ -44,6 +44,12 @@ def av_settings(settings: Settings, url: str, **over) -> Settings:
 
 
 def bars(store: Store, symbol: str) -> dict[str, tuple]:
-    rows = store.conn().execute("SELECT date, open, high, low, close, volume, provisional FROM prices "
-                                "WHERE symbol = ? ORDER BY date", (symbol,)).fetchall()
+    rows = (
+        store.conn()
+        .execute(
+            "SELECT date, open, high, low, close, volume, provisional FROM prices WHERE symbol = ? ORDER BY date",
+            (symbol,),
+        )
+        .fetchall()
+    )
     return {r[0]: tuple(r[1:]) for r in rows}

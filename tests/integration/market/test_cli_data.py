@@ -43,8 +43,9 @@ def test_import_then_status_json(cli, tmp_path, nasdaq_csv):
 
 def test_table_output_lists_rejections_and_warnings(cli, tmp_path):
     f = tmp_path / "AAA.csv"
-    f.write_text("Date,Open,High,Low,Close,Volume\n2025-06-02,10,11,9,10,5\n2025-06-03,5,6,5,5.5,5\n"
-                 "2025-06-04,5,4,5,5,5\n")
+    f.write_text(
+        "Date,Open,High,Low,Close,Volume\n2025-06-02,10,11,9,10,5\n2025-06-03,5,6,5,5.5,5\n2025-06-04,5,4,5,5,5\n"
+    )
     res = cli("import", f, "--data-dir", tmp_path / "d")
     assert res.exit_code == 0, res.output
     assert "symbol-csv" in res.stdout and "AAA" in res.stdout
@@ -81,8 +82,14 @@ def test_installed_entry_point_imports_packaged_data(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATA_DIR"}
     env["DATA_DIR"] = str(tmp_path / "d")
     exe = os.path.join(os.path.dirname(sys.executable), "ai-trader")
-    res = subprocess.run([exe, "data", "import", "--packaged", "--json"], env=env, cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [exe, "data", "import", "--packaged", "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["files"][0]["totals"]["added"] == 12154
     db = Store(tmp_path / "d" / "jobs.db")

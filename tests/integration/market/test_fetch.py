@@ -28,16 +28,32 @@ def run(store, settings, clock, **kw):
 def test_only_symbols_missing_trading_days_are_fetched_compact(store, settings, av, clock, nasdaq_csv, tmp_path):
     seed(store, nasdaq_csv, tmp_path, {"AAPL": FULL, "MSFT": FULL, "QQQ": FULL, "NVDA": "2025-10-24"})
     report = run(store, av_settings(settings, av.url), clock)
-    assert av.requests == [{"function": "TIME_SERIES_DAILY", "symbol": "NVDA", "outputsize": "compact",
-                            "datatype": "json", "apikey": "TESTKEY"}]
+    assert av.requests == [
+        {
+            "function": "TIME_SERIES_DAILY",
+            "symbol": "NVDA",
+            "outputsize": "compact",
+            "datatype": "json",
+            "apikey": "TESTKEY",
+        }
+    ]
     outcome = {o.symbol: o for o in report.outcomes}
-    assert {s: o.status for s, o in outcome.items()} == {"AAPL": "current", "MSFT": "current", "NVDA": "fetched",
-                                                         "QQQ": "current"}
+    assert {s: o.status for s, o in outcome.items()} == {
+        "AAPL": "current",
+        "MSFT": "current",
+        "NVDA": "fetched",
+        "QQQ": "current",
+    }
     assert outcome["NVDA"].added == 4 and outcome["NVDA"].missing == () and report.complete
     nvda = bars(store, "NVDA")
     src = av.bars["NVDA"]["2025-10-29"]
-    assert nvda["2025-10-29"][:5] == (float(src["1. open"]), float(src["2. high"]), float(src["3. low"]),
-                                      float(src["4. close"]), int(src["5. volume"]))
+    assert nvda["2025-10-29"][:5] == (
+        float(src["1. open"]),
+        float(src["2. high"]),
+        float(src["3. low"]),
+        float(src["4. close"]),
+        int(src["5. volume"]),
+    )
     assert [d for d, b in nvda.items() if b[5]] == ["2025-10-30"]  # only the newest bar is provisional
     assert report.requests_today == 1 and report.budget_day == "2025-10-30"
 
@@ -63,7 +79,7 @@ def test_range_with_weekend_and_holiday_triggers_no_request(store, settings, av,
 
 def test_error_bodies_and_http_errors_fail_only_their_symbol(store, settings, av, clock, nasdaq_csv, tmp_path):
     cut = "2025-10-24"
-    seed(store, nasdaq_csv, tmp_path, {s: cut for s in ("AAPL", "MSFT", "NVDA", "AMZN", "QQQ")})
+    seed(store, nasdaq_csv, tmp_path, dict.fromkeys(("AAPL", "MSFT", "NVDA", "AMZN", "QQQ"), cut))
     av.behaviour.update({"AAPL": "note", "MSFT": "information", "NVDA": "500", "AMZN": "500-once"})
     s = av_settings(settings, av.url, av_requests_per_minute=600_000)  # pacing waits well under a second
     report = run(store, s, clock, symbols=["AAPL", "MSFT", "NVDA", "AMZN", "QQQ", "ZZZZ"])
@@ -96,7 +112,7 @@ def test_slow_response_beyond_the_timeout_is_a_failure(store, settings, av, cloc
 
 def test_pacing_five_per_minute_and_daily_cap(store, settings, av, clock, nasdaq_csv, tmp_path, shared_bars):
     symbols = sorted(s for s in shared_bars if s != "QQQ")[:30]
-    seed(store, nasdaq_csv, tmp_path, {**{s: "2025-10-28" for s in symbols}, "QQQ": FULL})
+    seed(store, nasdaq_csv, tmp_path, {**dict.fromkeys(symbols, "2025-10-28"), "QQQ": FULL})
     at: list[float] = []
     av.on_request = lambda sym: at.append(clock())
     report = run(store, av_settings(settings, av.url, av_requests_per_minute=5, av_requests_per_day=25), clock)
@@ -114,7 +130,7 @@ def test_pacing_five_per_minute_and_daily_cap(store, settings, av, clock, nasdaq
 def test_budget_survives_a_restart(settings, av, clock, nasdaq_csv, tmp_path):
     s = av_settings(settings, av.url, av_requests_per_day=3)
     first = Store(s.db_path)
-    seed(first, nasdaq_csv, tmp_path, {**{x: "2025-10-28" for x in ("AAPL", "AMZN", "MSFT", "NVDA")}, "QQQ": FULL})
+    seed(first, nasdaq_csv, tmp_path, {**dict.fromkeys(("AAPL", "AMZN", "MSFT", "NVDA"), "2025-10-28"), "QQQ": FULL})
     assert len(run(first, s, clock).by_status("fetched")) == 3
     first.close()
     second = Store(s.db_path)  # a new process on the same file, same day

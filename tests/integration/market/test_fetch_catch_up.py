@@ -18,24 +18,38 @@ from .fetch_support import FakeClock, av_settings, bars, seed
 SYMBOLS = ("AAPL", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA", "AVGO")
 NEW_DAYS = ["2025-10-27", "2025-10-28", "2025-10-29", "2025-10-30"]
 OLD_DAYS = ["2025-10-20", "2025-10-21", "2025-10-22", "2025-10-23", "2025-10-24"]
-MODELS = [{"signature": "equal-weight", "provider": "baseline", "strategy": "equal_weight"},
-          {"signature": "momentum", "provider": "baseline", "strategy": "momentum"},
-          {"signature": "cash", "provider": "baseline", "strategy": "cash"}]
+MODELS = [
+    {"signature": "equal-weight", "provider": "baseline", "strategy": "equal_weight"},
+    {"signature": "momentum", "provider": "baseline", "strategy": "momentum"},
+    {"signature": "cash", "provider": "baseline", "strategy": "cash"},
+]
 
 
 @pytest.fixture
 def seeded(store, settings, nasdaq_csv, tmp_path):
     """Prices of 8 symbols and QQQ through 2025-10-24; a config of three baselines starting 2025-10-20."""
-    seed(store, nasdaq_csv, tmp_path, {s: "2025-10-24" for s in (*SYMBOLS, "QQQ")})
-    (settings.configs_dir / "default_config.json").write_text(json.dumps({
-        "date_range": {"init_date": "2025-10-17", "end_date": "2025-10-30"}, "models": MODELS,
-        "agent_config": {"initial_cash": 10000.0}}))
+    seed(store, nasdaq_csv, tmp_path, dict.fromkeys((*SYMBOLS, "QQQ"), "2025-10-24"))
+    (settings.configs_dir / "default_config.json").write_text(
+        json.dumps(
+            {
+                "date_range": {"init_date": "2025-10-17", "end_date": "2025-10-30"},
+                "models": MODELS,
+                "agent_config": {"initial_cash": 10000.0},
+            }
+        )
+    )
     return store
 
 
 def model_days(store, signature):
-    return store.conn().execute("SELECT date, cash, positions, portfolio_value FROM model_days WHERE signature = ? "
-                                "ORDER BY date", (signature,)).fetchall()
+    return (
+        store.conn()
+        .execute(
+            "SELECT date, cash, positions, portfolio_value FROM model_days WHERE signature = ? ORDER BY date",
+            (signature,),
+        )
+        .fetchall()
+    )
 
 
 def test_after_a_fetch_the_catch_up_trigger_plans_and_runs_the_new_days(seeded, settings, av):
@@ -61,7 +75,8 @@ def test_after_a_fetch_the_catch_up_trigger_plans_and_runs_the_new_days(seeded, 
     closes = {s: float(av.bars[s]["2025-10-30"]["4. close"]) for s in SYMBOLS}
     held = json.loads(last["positions"])
     assert held and last["portfolio_value"] == pytest.approx(
-        last["cash"] + sum(n * closes[s] for s, n in held.items()), abs=0.01)
+        last["cash"] + sum(n * closes[s] for s, n in held.items()), abs=0.01
+    )
 
 
 def test_auto_download_fetches_as_a_visible_phase_then_runs_the_new_days(seeded, settings, av):
@@ -71,8 +86,9 @@ def test_auto_download_fetches_as_a_visible_phase_then_runs_the_new_days(seeded,
     code, body = service.trigger({})
     assert code == 202 and body["date_range"] == OLD_DAYS + NEW_DAYS  # planned before the prices are here
     seen: list[tuple[str, str | None]] = []
-    av.on_request = lambda sym: seen.append((service.status(body["job_id"])["status"],
-                                             service.status(body["job_id"])["phase"]))
+    av.on_request = lambda sym: seen.append(
+        (service.status(body["job_id"])["status"], service.status(body["job_id"])["phase"])
+    )
     Worker(s, store).drain()
     assert len(seen) == 9 and set(seen) == {("running", "fetching_prices")}
     status = service.status(body["job_id"])

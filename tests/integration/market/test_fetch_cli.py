@@ -21,8 +21,12 @@ def cli(av, monkeypatch, tmp_path):
     app = typer.Typer()
     data_cli.register(app)
     runner = CliRunner()
-    env = {"ALPHAADVANTAGE_API_KEY": "TESTKEY", "ALPHAVANTAGE_BASE_URL": av.url, "AV_REQUESTS_PER_MINUTE": "600000",
-           "AV_REQUESTS_PER_DAY": "25"}
+    env = {
+        "ALPHAADVANTAGE_API_KEY": "TESTKEY",
+        "ALPHAVANTAGE_BASE_URL": av.url,
+        "AV_REQUESTS_PER_MINUTE": "600000",
+        "AV_REQUESTS_PER_DAY": "25",
+    }
     return lambda *args, env=env: runner.invoke(app, ["data", *map(str, args)], env=env)
 
 

@@ -22,27 +22,47 @@ def write(tmp_path, name, text):
 
 
 def test_alphavantage_aliases_and_open_only_bar_in_the_view(store, tmp_path):
-    doc = {"Meta Data": {"2. Symbol": "AAPL"}, "Time Series (Daily)": {
-        "2025-07-07": {"1. buy price": "212.0"},
-        "2025-07-03": {"1. buy price": "210.0", "2. high": "214.0", "3. low": "209.5", "4. sell price": "213.5",
-                       "5. volume": "1000"},
-        "2025-07-02": {"1. open": "208.0", "2. high": "211.0", "3. low": "207.0", "4. close": "210.2",
-                       "5. volume": "900"}}}
+    doc = {
+        "Meta Data": {"2. Symbol": "AAPL"},
+        "Time Series (Daily)": {
+            "2025-07-07": {"1. buy price": "212.0"},
+            "2025-07-03": {
+                "1. buy price": "210.0",
+                "2. high": "214.0",
+                "3. low": "209.5",
+                "4. sell price": "213.5",
+                "5. volume": "1000",
+            },
+            "2025-07-02": {
+                "1. open": "208.0",
+                "2. high": "211.0",
+                "3. low": "207.0",
+                "4. close": "210.2",
+                "5. volume": "900",
+            },
+        },
+    }
     report = import_file(store, write(tmp_path, "aapl.json", json.dumps(doc)))
     assert report.format == "alphavantage" and report.total("added") == 3
     view = PriceView.load(store)
     assert view.trading_days() == ["2025-07-02", "2025-07-03", "2025-07-07"]
-    assert view.open("AAPL", "2025-07-07") == 212.0          # usable as today's open
-    assert view.close("AAPL", "2025-07-07") is None          # never as a close
+    assert view.open("AAPL", "2025-07-07") == 212.0  # usable as today's open
+    assert view.close("AAPL", "2025-07-07") is None  # never as a close
     assert view.closes("2025-07-07") == {} and view.opens("2025-07-07") == {"AAPL": 212.0}
-    assert view.last_close("AAPL", "2025-07-07") == 213.5    # valuation carries the last real close
+    assert view.last_close("AAPL", "2025-07-07") == 213.5  # valuation carries the last real close
     row = store.conn().execute("SELECT high, low, close, volume, source FROM prices WHERE date='2025-07-07'").fetchone()
     assert tuple(row) == (None, None, None, None, "alphavantage:aapl.json")
 
 
 def test_jsonl_with_several_symbols(store, tmp_path):
-    line = lambda s, o: json.dumps({"Meta Data": {"2. Symbol": s}, "Time Series (Daily)": {  # noqa: E731
-        "2025-06-02": {"1. open": o, "2. high": "50", "3. low": "1", "4. close": o, "5. volume": "7"}}})
+    line = lambda s, o: json.dumps(
+        {
+            "Meta Data": {"2. Symbol": s},
+            "Time Series (Daily)": {
+                "2025-06-02": {"1. open": o, "2. high": "50", "3. low": "1", "4. close": o, "5. volume": "7"}
+            },
+        }
+    )
     report = import_file(store, write(tmp_path, "merged.jsonl", line("MSFT", "10") + "\n" + line("QQQ", "20") + "\n"))
     assert [s.symbol for s in report.symbols] == ["MSFT", "QQQ"]
     view = PriceView.load(store)
@@ -57,12 +77,14 @@ def test_per_symbol_csv_from_file_name_and_option(store, tmp_path):
 
 
 def test_rule_violations_are_rejected_rows_and_the_rest_is_imported(store, tmp_path):
-    text = HEADER + ("2025-06-02,AAA,10,11,9,10.5,100\n"
-                     "2025-06-03,AAA,10,9.5,9,9.2,100\n"     # high below open
-                     "2025-06-04,AAA,0,11,9,10,100\n"        # zero open
-                     "2025-06-05,AAA,10,11,9,10,-1\n"        # negative volume
-                     "2025-06-07,AAA,10,11,9,10,1\n"         # Saturday
-                     "2025-06-06,BBB,10,11,10.5,10.6,1\n")   # low above open
+    text = HEADER + (
+        "2025-06-02,AAA,10,11,9,10.5,100\n"
+        "2025-06-03,AAA,10,9.5,9,9.2,100\n"  # high below open
+        "2025-06-04,AAA,0,11,9,10,100\n"  # zero open
+        "2025-06-05,AAA,10,11,9,10,-1\n"  # negative volume
+        "2025-06-07,AAA,10,11,9,10,1\n"  # Saturday
+        "2025-06-06,BBB,10,11,10.5,10.6,1\n"
+    )  # low above open
     report = import_file(store, write(tmp_path, "r.csv", text))
     assert [r.date for r in report.rejected] == ["2025-06-03", "2025-06-04", "2025-06-05", "2025-06-07", "2025-06-06"]
     assert report.rejected[0].where.endswith("r.csv:3") and "high 9.5 is below" in report.rejected[0].reason
@@ -73,13 +95,18 @@ def test_rule_violations_are_rejected_rows_and_the_rest_is_imported(store, tmp_p
     assert PriceView.load(store).tradable == ("AAA",)  # a symbol with only rejected rows does not join
 
 
-@pytest.mark.parametrize("body, needle", [
-    ("date,symbol,open,close\n2025-06-02,AAA,1,1\n", "bad.csv:1: unrecognised header"),
-    (HEADER + "2025-06-02,AAA,1,1,1,1,1\n2025-06-03,AAA,one,1,1,1,1\n", "bad.csv:3: open is not a number"),
-    (HEADER + "2025-06-02,AAA,1,1,1,1,1\n2025-6-3,AAA,1,1,1,1,1\n", "bad.csv:3: date must be a date"),
-    (HEADER + "2025-06-02,AAA,1,1,1,1,1\n2025-06-03,AAA,1,1,1,1,1\n2025-06-02,AAA,2,2,2,2,2\n",
-     "bad.csv:4: duplicate bar for AAA on 2025-06-02 (first at"),
-])
+@pytest.mark.parametrize(
+    "body, needle",
+    [
+        ("date,symbol,open,close\n2025-06-02,AAA,1,1\n", "bad.csv:1: unrecognised header"),
+        (HEADER + "2025-06-02,AAA,1,1,1,1,1\n2025-06-03,AAA,one,1,1,1,1\n", "bad.csv:3: open is not a number"),
+        (HEADER + "2025-06-02,AAA,1,1,1,1,1\n2025-6-3,AAA,1,1,1,1,1\n", "bad.csv:3: date must be a date"),
+        (
+            HEADER + "2025-06-02,AAA,1,1,1,1,1\n2025-06-03,AAA,1,1,1,1,1\n2025-06-02,AAA,2,2,2,2,2\n",
+            "bad.csv:4: duplicate bar for AAA on 2025-06-02 (first at",
+        ),
+    ],
+)
 def test_malformed_file_writes_nothing(store, tmp_path, body, needle):
     import_file(store, write(tmp_path, "good.csv", HEADER + "2025-05-30,ZZZ,1,1,1,1,1\n"))
     with pytest.raises(InvalidData) as exc:
@@ -96,11 +123,19 @@ def test_duplicate_across_jsonl_lines_is_refused(store, tmp_path):
 
 
 def test_updates_are_counted_and_complete_bars_are_not_downgraded(store, tmp_path):
-    import_file(store, write(tmp_path, "a.csv", HEADER + "2025-06-02,AAA,10,11,9,10.5,100\n"
-                                                         "2025-06-03,AAA,10,11,9,10.5,100\n"))
-    report = import_file(store, write(tmp_path, "b.csv", HEADER + "2025-06-02,AAA,10,12,9,10.5,100\n"  # changed
-                                                                  "2025-06-03,AAA,10,,,,\n"           # open-only
-                                                                  "2025-06-04,AAA,10,11,9,10.5,100\n"))
+    import_file(
+        store, write(tmp_path, "a.csv", HEADER + "2025-06-02,AAA,10,11,9,10.5,100\n2025-06-03,AAA,10,11,9,10.5,100\n")
+    )
+    report = import_file(
+        store,
+        write(
+            tmp_path,
+            "b.csv",
+            HEADER + "2025-06-02,AAA,10,12,9,10.5,100\n"  # changed
+            "2025-06-03,AAA,10,,,,\n"  # open-only
+            "2025-06-04,AAA,10,11,9,10.5,100\n",
+        ),
+    )
     s = report.symbols[0]
     assert (s.added, s.updated, s.unchanged) == (1, 1, 1)
     view = PriceView.load(store)
@@ -115,9 +150,11 @@ def test_open_only_bar_is_completed_by_a_later_import(store, tmp_path):
 
 
 def test_configurable_benchmarks_and_existing_universe_rows_are_kept(store, tmp_path):
-    import_file(store, write(tmp_path, "a.csv", HEADER + "2025-06-02,SPY,10,11,9,10.5,100\n"
-                                                         "2025-06-02,QQQ,10,11,9,10.5,100\n"),
-                benchmarks={"SPY"})
+    import_file(
+        store,
+        write(tmp_path, "a.csv", HEADER + "2025-06-02,SPY,10,11,9,10.5,100\n2025-06-02,QQQ,10,11,9,10.5,100\n"),
+        benchmarks={"SPY"},
+    )
     view = PriceView.load(store)
     assert view.benchmark == "SPY" and view.tradable == ("QQQ",)
     import_file(store, write(tmp_path, "b.csv", HEADER + "2025-06-03,QQQ,10,11,9,10.5,100\n"))
@@ -145,6 +182,7 @@ def test_symbol_option_that_matches_nothing_is_an_error(store, tmp_path):
 
 def test_gzipped_file_is_read(store, tmp_path):
     import gzip
+
     p = tmp_path / "NVDA.csv.gz"
     p.write_bytes(gzip.compress(b"Date,Open,High,Low,Close,Volume\n2025-06-02,10,11,9,10.5,100\n"))
     report = import_file(store, p)

@@ -54,7 +54,7 @@ def test_trading_day_navigation_over_holidays_and_weekends(loaded):
     assert view.previous_trading_day("2025-07-07") == "2025-07-03"
     assert view.next_trading_day("2025-07-03") == "2025-07-07"
     assert view.previous_trading_day("2025-06-20") == "2025-06-18"  # Juneteenth
-    assert view.next_trading_day("2025-08-29") == "2025-09-02"      # Labor Day weekend
+    assert view.next_trading_day("2025-08-29") == "2025-09-02"  # Labor Day weekend
     assert view.most_recent_trading_day(dt.date(2025, 9, 1)) == "2025-08-29"
     assert view.most_recent_trading_day(dt.date(2026, 1, 5)) == "2025-10-30"
     assert view.previous_trading_day("2025-06-02") is None

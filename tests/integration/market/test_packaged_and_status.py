@@ -11,8 +11,13 @@ HEADER = "date,symbol,open,high,low,close,volume\n"
 def test_packaged_data_imports_once_and_is_usable(store):
     report = ensure_price_data(store)
     assert report is not None and report.total("rejected") == 0
-    assert {s.symbol: s.added for s in report.symbols} == {"AAPL": 3270, "FB": 196, "GOOG": 2148, "IBM": 3270,
-                                                           "MSFT": 3270}
+    assert {s.symbol: s.added for s in report.symbols} == {
+        "AAPL": 3270,
+        "FB": 196,
+        "GOOG": 2148,
+        "IBM": 3270,
+        "MSFT": 3270,
+    }
     assert ("AAPL", "2005-02-28") in {(w.symbol, w.date) for w in report.warnings}  # real 2:1 split, unadjusted
     assert ensure_price_data(store) is None  # not empty any more: nothing imported
     view = PriceView.load(store)
@@ -37,14 +42,18 @@ def test_ensure_price_data_keeps_existing_prices(store, tmp_path):
 
 
 def test_status_coverage_gaps_and_splits(store, tmp_path):
-    (tmp_path / "a.csv").write_text(HEADER + (
-        "2025-07-01,AAA,10,11,9,10.5,100\n"
-        "2025-07-02,AAA,10,11,9,10.5,100\n"
-        "2025-07-03,AAA,10,11,9,10.5,100\n"
-        "2025-07-07,AAA,4,5,4,4.5,100\n"      # -62% overnight over the holiday weekend
-        "2025-07-08,AAA,4.4,,,,\n"            # open-only
-        "2025-07-01,QQQ,10,11,9,10.5,100\n"
-        "2025-07-08,QQQ,10,11,9,10.5,100\n"))
+    (tmp_path / "a.csv").write_text(
+        HEADER
+        + (
+            "2025-07-01,AAA,10,11,9,10.5,100\n"
+            "2025-07-02,AAA,10,11,9,10.5,100\n"
+            "2025-07-03,AAA,10,11,9,10.5,100\n"
+            "2025-07-07,AAA,4,5,4,4.5,100\n"  # -62% overnight over the holiday weekend
+            "2025-07-08,AAA,4.4,,,,\n"  # open-only
+            "2025-07-01,QQQ,10,11,9,10.5,100\n"
+            "2025-07-08,QQQ,10,11,9,10.5,100\n"
+        )
+    )
     import_file(store, tmp_path / "a.csv")
     st = data_status(store)
     assert (st.trading_days, st.first_trading_day, st.last_trading_day) == (5, "2025-07-01", "2025-07-08")

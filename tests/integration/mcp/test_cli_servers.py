@@ -43,20 +43,35 @@ def wait_for(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
 
 
 def cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "from ai_trader.cli import main; main()", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from ai_trader.cli import main; main()", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.fixture
 def mcp_process(settings, market_store):
     ports = free_ports(4)
-    proc = cli("mcp", "--host", "127.0.0.1", "--math-port", str(ports[0]), "--search-port", str(ports[1]),
-               "--trade-port", str(ports[2]), "--price-port", str(ports[3]), "--data-dir", str(settings.data_dir))
+    proc = cli(
+        "mcp",
+        "--host",
+        "127.0.0.1",
+        "--math-port",
+        str(ports[0]),
+        "--search-port",
+        str(ports[1]),
+        "--trade-port",
+        str(ports[2]),
+        "--price-port",
+        str(ports[3]),
+        "--data-dir",
+        str(settings.data_dir),
+    )
     try:
         for p in ports:
             wait_for(p, proc)
-        yield dict(zip(("math", "search", "trade", "price"), (f"http://127.0.0.1:{p}/mcp" for p in ports),
-                       strict=True))
+        yield dict(zip(("math", "search", "trade", "price"), (f"http://127.0.0.1:{p}/mcp" for p in ports), strict=True))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -73,8 +88,9 @@ def test_mcp_command_resolves_sessions_opened_by_another_process(env, mcp_proces
     assert positions["NVDA"] == 2
     assert positions["CASH"] == pytest.approx(round(10_000 - 2 * prices.open("NVDA", DAY), 2))
     with env.store.read() as conn:
-        assert conn.execute("SELECT positions FROM live_sessions WHERE token='token-remote'").fetchone()[0] == \
-            '{"NVDA":2}'
+        assert (
+            conn.execute("SELECT positions FROM live_sessions WHERE token='token-remote'").fetchone()[0] == '{"NVDA":2}'
+        )
 
 
 def test_scripted_llm_command_over_loopback_plays_the_same_day_as_in_process(env, settings):
@@ -87,8 +103,12 @@ def test_scripted_llm_command_over_loopback_plays_the_same_day_as_in_process(env
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    inproc = build_competitor(ModelConfig(signature="inproc", provider="scripted", script="momentum_lite"),
-                              AgentConfig(max_steps=6), settings, env.store)
+    inproc = build_competitor(
+        ModelConfig(signature="inproc", provider="scripted", script="momentum_lite"),
+        AgentConfig(max_steps=6),
+        settings,
+        env.store,
+    )
     run_day(env, inproc, signature="inproc")
     assert ledger(env, "loopback") == ledger(env, "inproc")
     assert ledger(env, "inproc")[0]["trades"]

@@ -52,8 +52,15 @@ def test_same_days_through_in_process_and_mcp_give_identical_ledgers(env, settin
     inproc, over_mcp = [], []
     for day in DAYS:
         inproc.append(run_day(env, scripted(settings, env.store, script, "inproc"), signature="inproc", date=day))
-        over_mcp.append(run_day(env, scripted(settings, env.store, script, "viamcp"), signature="viamcp", date=day,
-                                toolbox_factory=via_mcp(mcp_urls)))
+        over_mcp.append(
+            run_day(
+                env,
+                scripted(settings, env.store, script, "viamcp"),
+                signature="viamcp",
+                date=day,
+                toolbox_factory=via_mcp(mcp_urls),
+            )
+        )
     assert ledger(env, "inproc") == ledger(env, "viamcp")
     assert [tool_results(o.session) for o in inproc] == [tool_results(o.session) for o in over_mcp]
     if script == "momentum_lite":
@@ -91,8 +98,16 @@ def test_two_scripted_model_days_at_once_over_mcp_match_their_solo_runs(env, set
         from ai_trader.jobs.executor import execute_model_day
 
         comp = scripted(settings, env.store, script, sig, latency_ms=20)
-        return await execute_model_day(env, job_id="j", signature=sig, date=DAY, competitor=comp,
-                                       initial_cash=10_000.0, timeout_s=30, toolbox_factory=via_mcp(mcp_urls))
+        return await execute_model_day(
+            env,
+            job_id="j",
+            signature=sig,
+            date=DAY,
+            competitor=comp,
+            initial_cash=10_000.0,
+            timeout_s=30,
+            toolbox_factory=via_mcp(mcp_urls),
+        )
 
     async def both():
         return await asyncio.gather(run("m1", "buy_and_hold_top3"), run("m2", "momentum_lite"))
@@ -109,9 +124,11 @@ def test_unknown_or_missing_token_is_refused_and_changes_nothing(env, mcp_urls):
 
     async def calls():
         async with McpToolbox(mcp_urls, "not-a-session") as tools:
-            return [await tools.call("buy", {"symbol": "AAPL", "amount": 1}),
-                    await tools.call("get_price_local", {"symbol": "AAPL", "date": "2025-06-02"}),
-                    await tools.call("add", {"a": 1, "b": 2})]
+            return [
+                await tools.call("buy", {"symbol": "AAPL", "amount": 1}),
+                await tools.call("get_price_local", {"symbol": "AAPL", "date": "2025-06-02"}),
+                await tools.call("add", {"a": 1, "b": 2}),
+            ]
 
     results = asyncio.run(calls())
     assert all("unknown or expired" in r["error"] for r in results)
@@ -124,11 +141,14 @@ def test_tool_results_decode_to_the_in_process_values(env, mcp_urls):
 
     async def calls():
         async with McpToolbox(mcp_urls, ctx.token) as tools:
-            return (await tools.call("add", {"a": 1.5, "b": 2}), await tools.call("multiply", {"a": 3, "b": 4}),
-                    await tools.call("get_information", {"query": "AAPL"}),
-                    await tools.call("get_price_local", {"symbol": "AAPL", "date": DAY}),
-                    await tools.call("sell", {"symbol": "AAPL", "amount": 1}),
-                    await tools.call("nope", {}))
+            return (
+                await tools.call("add", {"a": 1.5, "b": 2}),
+                await tools.call("multiply", {"a": 3, "b": 4}),
+                await tools.call("get_information", {"query": "AAPL"}),
+                await tools.call("get_price_local", {"symbol": "AAPL", "date": DAY}),
+                await tools.call("sell", {"symbol": "AAPL", "amount": 1}),
+                await tools.call("nope", {}),
+            )
 
     add, mul, news, bar, sell, unknown = asyncio.run(calls())
     assert add == 3.5 and mul == 12

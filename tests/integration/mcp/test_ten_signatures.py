@@ -42,17 +42,32 @@ SIGNATURES: list[tuple[str, str, tuple[float, list[tuple[str, dict[str, Any]]]] 
     ("mom-nvda", "momentum_lite", (0.0, [("buy", {"symbol": "NVDA", "amount": 12})])),
     ("mom-msft", "momentum_lite", (1.0, [("buy", {"symbol": "MSFT", "amount": 5})])),
     ("mom-aapl", "momentum_lite", (2.0, [("buy", {"symbol": "AAPL", "amount": 20})])),
-    ("mom-tsla", "momentum_lite", (0.0, [("buy", {"symbol": "TSLA", "amount": 9}),
-                                         ("buy", {"symbol": "AMZN", "amount": 4})])),
-    ("mom-cash1", "momentum_lite", (600.0, [("buy", {"symbol": "AAPL", "amount": 1}),
-                                            ("sell", {"symbol": "AAPL", "amount": 1})])),
-    ("mom-cash2", "momentum_lite", (1700.0, [("buy", {"symbol": "AAPL", "amount": 1}),
-                                             ("sell", {"symbol": "AAPL", "amount": 1})])),
+    (
+        "mom-tsla",
+        "momentum_lite",
+        (0.0, [("buy", {"symbol": "TSLA", "amount": 9}), ("buy", {"symbol": "AMZN", "amount": 4})]),
+    ),
+    (
+        "mom-cash1",
+        "momentum_lite",
+        (600.0, [("buy", {"symbol": "AAPL", "amount": 1}), ("sell", {"symbol": "AAPL", "amount": 1})]),
+    ),
+    (
+        "mom-cash2",
+        "momentum_lite",
+        (1700.0, [("buy", {"symbol": "AAPL", "amount": 1}), ("sell", {"symbol": "AAPL", "amount": 1})]),
+    ),
     ("hold-fresh", "buy_and_hold_top3", None),
-    ("hold-cash1", "buy_and_hold_top3", (900.0, [("buy", {"symbol": "MSFT", "amount": 1}),
-                                                 ("sell", {"symbol": "MSFT", "amount": 1})])),
-    ("hold-cash2", "buy_and_hold_top3", (2500.0, [("buy", {"symbol": "MSFT", "amount": 1}),
-                                                  ("sell", {"symbol": "MSFT", "amount": 1})])),
+    (
+        "hold-cash1",
+        "buy_and_hold_top3",
+        (900.0, [("buy", {"symbol": "MSFT", "amount": 1}), ("sell", {"symbol": "MSFT", "amount": 1})]),
+    ),
+    (
+        "hold-cash2",
+        "buy_and_hold_top3",
+        (2500.0, [("buy", {"symbol": "MSFT", "amount": 1}), ("sell", {"symbol": "MSFT", "amount": 1})]),
+    ),
 ]
 N_DAYS = 20
 
@@ -63,13 +78,20 @@ def entry(signature: str, script: str) -> dict[str, Any]:
 
 def seed(store: Store, prices, date: str) -> None:
     """Commit each seeded signature's first day with its own fee and orders (in-process, before the job)."""
+
     async def all_seeds() -> None:
         for signature, _, spec in SIGNATURES:
             if spec is not None:
                 fee, calls = spec
-                await execute_model_day(ToolEnv(store, prices, None, fee), job_id=None, signature=signature,
-                                        date=date, competitor=Scripted(calls), initial_cash=AGENT["initial_cash"],
-                                        timeout_s=30)
+                await execute_model_day(
+                    ToolEnv(store, prices, None, fee),
+                    job_id=None,
+                    signature=signature,
+                    date=date,
+                    competitor=Scripted(calls),
+                    initial_cash=AGENT["initial_cash"],
+                    timeout_s=30,
+                )
 
     asyncio.run(all_seeds())
 
@@ -90,9 +112,23 @@ def mcp_process(settings, market_store, news, tmp_path):
     env = {**os.environ, "NEWS_PROVIDER": "local", "NEWS_FILE": str(NEWS_JSON), "LOG_LEVEL": "WARNING"}
     args = [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
     with open(tmp_path / "mcp.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-c", "from ai_trader.cli import main; main()", "mcp",
-                                 "--host", "127.0.0.1", *args, "--data-dir", str(settings.data_dir)],
-                                env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from ai_trader.cli import main; main()",
+                "mcp",
+                "--host",
+                "127.0.0.1",
+                *args,
+                "--data-dir",
+                str(settings.data_dir),
+            ],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
 
     def ready() -> None:
         for port in ports.values():
@@ -105,23 +141,35 @@ def mcp_process(settings, market_store, news, tmp_path):
         proc.wait(timeout=10)
 
 
-def test_ten_signatures_over_mcp_for_twenty_days_never_cross(settings, market_store, market_db, prices, news,
-                                                             mcp_process, tmp_path):
-    days = prices.trading_days()[-(N_DAYS + 1):]  # the data's last weeks: the news sample covers them
+def test_ten_signatures_over_mcp_for_twenty_days_never_cross(
+    settings, market_store, market_db, prices, news, mcp_process, tmp_path
+):
+    days = prices.trading_days()[-(N_DAYS + 1) :]  # the data's last weeks: the news sample covers them
     seed_day, job_days = days[0], days[1:]
     seed(market_store, prices, seed_day)
 
     ports, ready = mcp_process
-    mcp_settings = settings.model_copy(update={
-        "tool_transport": "mcp", "mcp_host": "127.0.0.1", "math_http_port": ports["math"],
-        "search_http_port": ports["search"], "trade_http_port": ports["trade"], "getprice_http_port": ports["price"],
-        "news_provider": "none", "model_day_timeout_seconds": 60.0,
-    })
-    (settings.configs_dir / "ten.json").write_text(json.dumps({
-        "date_range": {"init_date": seed_day, "end_date": job_days[-1]},
-        "models": [entry(sig, script) for sig, script, _ in SIGNATURES],
-        "agent_config": AGENT,
-    }))
+    mcp_settings = settings.model_copy(
+        update={
+            "tool_transport": "mcp",
+            "mcp_host": "127.0.0.1",
+            "math_http_port": ports["math"],
+            "search_http_port": ports["search"],
+            "trade_http_port": ports["trade"],
+            "getprice_http_port": ports["price"],
+            "news_provider": "none",
+            "model_day_timeout_seconds": 60.0,
+        }
+    )
+    (settings.configs_dir / "ten.json").write_text(
+        json.dumps(
+            {
+                "date_range": {"init_date": seed_day, "end_date": job_days[-1]},
+                "models": [entry(sig, script) for sig, script, _ in SIGNATURES],
+                "agent_config": AGENT,
+            }
+        )
+    )
     service = JobService(mcp_settings, market_store, today=lambda: TODAY)
     code, body = service.trigger({"config_path": "ten.json", "start_date": job_days[0], "end_date": job_days[-1]})
     assert code == 202 and body["total_model_days"] == len(SIGNATURES) * N_DAYS
@@ -160,7 +208,12 @@ def test_ten_signatures_over_mcp_for_twenty_days_never_cross(settings, market_st
     assert len({json.dumps(trades[sig]) for sig in trades}) == len(SIGNATURES)
 
     # ... and the tools ran in the MCP server processes: only they can find news (the worker has no provider).
-    news_results = [r for sig, _, _ in SIGNATURES for results in recorded_tool_results(market_store, sig).values()
-                    for name, _, r in results if name == "get_information"]
+    news_results = [
+        r
+        for sig, _, _ in SIGNATURES
+        for results in recorded_tool_results(market_store, sig).values()
+        for name, _, r in results
+        if name == "get_information"
+    ]
     assert len(news_results) == len(momentum) * N_DAYS
     assert sum(isinstance(r, str) and not r.startswith("No news") for r in news_results) >= N_DAYS

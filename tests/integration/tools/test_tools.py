@@ -28,11 +28,19 @@ def book(env, token):
 
 # ---- get_price_local: point in time (invariant 4) ------------------------------------------------------------------
 
+
 def test_earlier_day_gives_the_full_bar(env):
     ctx = open_session(env, "m", DAY)
     bar = call_tool(env, ctx, "get_price_local", {"symbol": "AAPL", "date": "2025-07-02"})
-    assert bar == {"symbol": "AAPL", "date": "2025-07-02", "open": 208.91, "high": 213.34, "low": 208.14,
-                   "close": 212.44, "volume": 67941811}
+    assert bar == {
+        "symbol": "AAPL",
+        "date": "2025-07-02",
+        "open": 208.91,
+        "high": 213.34,
+        "low": 208.14,
+        "close": 212.44,
+        "volume": 67941811,
+    }
 
 
 def test_session_day_gives_the_open_only(env):
@@ -44,15 +52,18 @@ def test_session_day_gives_the_open_only(env):
     assert "213.55" not in json.dumps(bar)  # today's close never leaks
 
 
-@pytest.mark.parametrize("date,fragment", [
-    ("2025-07-07", "after the session day"),   # tomorrow's trading day
-    ("2025-10-30", "after the session day"),
-    ("2025-06-19", "not a trading day"),       # Juneteenth holiday
-    ("2025-06-29", "not a trading day"),       # Sunday
-    ("2025-13-01", "real calendar date"),
-    ("07/01/2025", "YYYY-MM-DD"),
-    ("", "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "date,fragment",
+    [
+        ("2025-07-07", "after the session day"),  # tomorrow's trading day
+        ("2025-10-30", "after the session day"),
+        ("2025-06-19", "not a trading day"),  # Juneteenth holiday
+        ("2025-06-29", "not a trading day"),  # Sunday
+        ("2025-13-01", "real calendar date"),
+        ("07/01/2025", "YYYY-MM-DD"),
+        ("", "YYYY-MM-DD"),
+    ],
+)
 def test_refused_dates(env, date, fragment):
     ctx = open_session(env, "m", DAY)
     out = call_tool(env, ctx, "get_price_local", {"symbol": "AAPL", "date": date})
@@ -69,6 +80,7 @@ def test_unknown_symbol_and_benchmark(env):
 
 # ---- buy / sell ----------------------------------------------------------------------------------------------------
 
+
 def test_buy_then_sell_returns_positions_and_stages_trades(env):
     ctx = open_session(env, "m", DAY, cash=10000.0)
     got = call_tool(env, ctx, "buy", {"symbol": "AAPL", "amount": 10})
@@ -78,19 +90,24 @@ def test_buy_then_sell_returns_positions_and_stages_trades(env):
     live, staged = book(env, ctx.token)
     assert (live.cash, live.positions) == (8727.13, {"AAPL": 6})
     assert [(s.action, s.amount, s.price, s.cash_after) for s in staged] == [
-        ("buy", 10, 212.145, 7878.55), ("sell", 4, 212.145, 8727.13)]
+        ("buy", 10, 212.145, 7878.55),
+        ("sell", 4, 212.145, 8727.13),
+    ]
 
 
-@pytest.mark.parametrize("args,fragment", [
-    ({"symbol": "QQQ", "amount": 1}, "not in the tradable universe"),
-    ({"symbol": "ZZZZ", "amount": 1}, "not in the tradable universe"),
-    ({"symbol": "AAPL", "amount": 0}, "positive whole number"),
-    ({"symbol": "AAPL", "amount": -3}, "positive whole number"),
-    ({"symbol": "AAPL", "amount": 1.5}, "no fractions"),
-    ({"symbol": "AAPL", "amount": True}, "boolean"),
-    ({"symbol": "AAPL", "amount": "lots"}, "positive whole number"),
-    ({"symbol": "AAPL", "amount": 48}, "insufficient cash"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        ({"symbol": "QQQ", "amount": 1}, "not in the tradable universe"),
+        ({"symbol": "ZZZZ", "amount": 1}, "not in the tradable universe"),
+        ({"symbol": "AAPL", "amount": 0}, "positive whole number"),
+        ({"symbol": "AAPL", "amount": -3}, "positive whole number"),
+        ({"symbol": "AAPL", "amount": 1.5}, "no fractions"),
+        ({"symbol": "AAPL", "amount": True}, "boolean"),
+        ({"symbol": "AAPL", "amount": "lots"}, "positive whole number"),
+        ({"symbol": "AAPL", "amount": 48}, "insufficient cash"),
+    ],
+)
 def test_refused_buys_change_nothing(env, args, fragment):
     ctx = open_session(env, "m", DAY, cash=10000.0)
     out = call_tool(env, ctx, "buy", args)
@@ -164,6 +181,7 @@ def test_a_symbol_without_an_open_that_day_cannot_be_traded(env):
 
 # ---- math, validation, specs ---------------------------------------------------------------------------------------
 
+
 def test_math_tools(env):
     ctx = open_session(env, "m", DAY)
     assert call_tool(env, ctx, "add", {"a": 1.5, "b": 2}) == 3.5
@@ -173,14 +191,17 @@ def test_math_tools(env):
     assert "overflow" in call_tool(env, ctx, "multiply", {"a": 1e308, "b": 10})["error"]
 
 
-@pytest.mark.parametrize("name,args,fragment", [
-    ("sell_everything", {}, "unknown tool"),
-    ("buy", {"symbol": "AAPL"}, "missing argument(s): amount"),
-    ("buy", {"symbol": "AAPL", "amount": 1, "signature": "other"}, "unexpected argument(s): signature"),
-    ("get_price_local", {"symbol": 5, "date": DAY}, "must be a string"),
-    ("get_information", {"query": ["x"]}, "must be a string"),
-    ("add", "1,2", "must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "name,args,fragment",
+    [
+        ("sell_everything", {}, "unknown tool"),
+        ("buy", {"symbol": "AAPL"}, "missing argument(s): amount"),
+        ("buy", {"symbol": "AAPL", "amount": 1, "signature": "other"}, "unexpected argument(s): signature"),
+        ("get_price_local", {"symbol": 5, "date": DAY}, "must be a string"),
+        ("get_information", {"query": ["x"]}, "must be a string"),
+        ("add", "1,2", "must be a JSON object"),
+    ],
+)
 def test_bad_calls_are_errors_not_exceptions(env, name, args, fragment):
     ctx = open_session(env, "m", DAY)
     assert fragment in call_tool(env, ctx, name, args)["error"]
@@ -188,10 +209,14 @@ def test_bad_calls_are_errors_not_exceptions(env, name, args, fragment):
 
 def test_specs_match_ai_trader_names_and_arguments():
     got = {s["function"]["name"]: s["function"]["parameters"] for s in TOOL_SPECS}
-    expected = {"add": {"a": "number", "b": "number"}, "multiply": {"a": "number", "b": "number"},
-                "get_information": {"query": "string"}, "buy": {"symbol": "string", "amount": "integer"},
-                "sell": {"symbol": "string", "amount": "integer"},
-                "get_price_local": {"symbol": "string", "date": "string"}}
+    expected = {
+        "add": {"a": "number", "b": "number"},
+        "multiply": {"a": "number", "b": "number"},
+        "get_information": {"query": "string"},
+        "buy": {"symbol": "string", "amount": "integer"},
+        "sell": {"symbol": "string", "amount": "integer"},
+        "get_price_local": {"symbol": "string", "date": "string"},
+    }
     assert {n: {k: v["type"] for k, v in p["properties"].items()} for n, p in got.items()} == expected
     assert all(p["required"] == list(expected[n]) for n, p in got.items())
     assert sorted(sum(TOOL_SERVERS.values(), [])) == sorted(expected)
@@ -209,17 +234,28 @@ def test_in_process_toolbox_counts_usage(env):
 
 # ---- news (invariant 4) --------------------------------------------------------------------------------------------
 
+
 def _feed(tmp_path, stamps):
-    feed = [{"title": f"Apple news {s}", "url": f"https://x/{s}", "time_published": s, "summary": "iPhone sales",
-             "source": "Wire", "ticker_sentiment": [{"ticker": "AAPL"}]} for s in stamps]
+    feed = [
+        {
+            "title": f"Apple news {s}",
+            "url": f"https://x/{s}",
+            "time_published": s,
+            "summary": "iPhone sales",
+            "source": "Wire",
+            "ticker_sentiment": [{"ticker": "AAPL"}],
+        }
+        for s in stamps
+    ]
     p = tmp_path / "news.json"
     p.write_text(json.dumps({"feed": feed}))
     return p
 
 
 def test_news_strictly_before_0930_new_york(env, tmp_path):
-    path = _feed(tmp_path, ["20251015T092959", "20251015T093000", "20251015T120000", "20251016T080000",
-                            "20251014T160000"])
+    path = _feed(
+        tmp_path, ["20251015T092959", "20251015T093000", "20251015T120000", "20251016T080000", "20251014T160000"]
+    )
     env.news = LocalNewsProvider(path)
     ctx = open_session(env, "m", "2025-10-15")
     text = call_tool(env, ctx, "get_information", {"query": "AAPL apple"})

@@ -12,9 +12,16 @@ from ai_trader.agents.prompts import STOP_SIGNAL, system_prompt, user_prompt
 from ai_trader.agents.scripted import next_reply
 from ai_trader.agents.scripted_server import create_app
 
-BRIEF = DayBrief(signature="s", date="2025-06-03", cash=10_000.0, positions={"ZZ": 10}, prev_date="2025-06-02",
-                 prev_closes={"AA": 100.0, "BB": 50.0, "CC": 20.0, "ZZ": 10.0},
-                 today_opens={"AA": 110.0, "BB": 51.0, "CC": 19.0, "ZZ": 9.0}, tradable=("AA", "BB", "CC", "ZZ"))
+BRIEF = DayBrief(
+    signature="s",
+    date="2025-06-03",
+    cash=10_000.0,
+    positions={"ZZ": 10},
+    prev_date="2025-06-02",
+    prev_closes={"AA": 100.0, "BB": 50.0, "CC": 20.0, "ZZ": 10.0},
+    today_opens={"AA": 110.0, "BB": 51.0, "CC": 19.0, "ZZ": 9.0},
+    tradable=("AA", "BB", "CC", "ZZ"),
+)
 
 
 def start() -> list[dict]:
@@ -22,8 +29,10 @@ def start() -> list[dict]:
 
 
 def answer(messages: list[dict], reply: dict, results: list) -> list[dict]:
-    calls = [{"id": f"c{i}", "type": "function", "function": {"name": n, "arguments": a}}
-             for i, (n, a) in enumerate(reply["calls"])]
+    calls = [
+        {"id": f"c{i}", "type": "function", "function": {"name": n, "arguments": a}}
+        for i, (n, a) in enumerate(reply["calls"])
+    ]
     out = [*messages, {"role": "assistant", "content": reply["content"], "tool_calls": calls}]
     return out + [{"role": "tool", "tool_call_id": f"c{i}", "content": json.dumps(r)} for i, r in enumerate(results)]
 

@@ -16,20 +16,31 @@ from ai_trader.agents.summary import reasoning_summary
 from ai_trader.agents.toolcalls import parse_arguments, parse_tool_calls
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ('{"symbol": "AAPL", "amount": 3}', {"symbol": "AAPL", "amount": 3}),
-    ('"{\\"symbol\\": \\"AAPL\\"}"', {"symbol": "AAPL"}),  # a JSON string holding the JSON object
-    ({"a": 1}, {"a": 1}),  # already decoded (non-standard endpoints)
-    ("", {}), (None, {}), ("  ", {}),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ('{"symbol": "AAPL", "amount": 3}', {"symbol": "AAPL", "amount": 3}),
+        ('"{\\"symbol\\": \\"AAPL\\"}"', {"symbol": "AAPL"}),  # a JSON string holding the JSON object
+        ({"a": 1}, {"a": 1}),  # already decoded (non-standard endpoints)
+        ("", {}),
+        (None, {}),
+        ("  ", {}),
+    ],
+)
 def test_arguments_that_can_be_read(raw, expected):
     assert parse_arguments(raw) == (expected, None)
 
 
-@pytest.mark.parametrize("raw, problem", [
-    ("{symbol: AAPL", "not valid JSON"), ("[1, 2]", "JSON object"), ('"just text"', "JSON object"),
-    ("3", "JSON object"), ('"{broken"', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "raw, problem",
+    [
+        ("{symbol: AAPL", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ('"just text"', "JSON object"),
+        ("3", "JSON object"),
+        ('"{broken"', "not valid JSON"),
+    ],
+)
 def test_arguments_that_cannot_be_read_give_a_message(raw, problem):
     args, err = parse_arguments(raw)
     assert args is None and problem in err
@@ -45,8 +56,9 @@ def _status_error(code: int) -> openai.APIStatusError:
     return openai.APIStatusError("err", response=httpx2.Response(code, request=req), body=None)
 
 
-@pytest.mark.parametrize("code, transient", [(429, True), (500, True), (503, True), (408, True), (400, False),
-                                             (401, False), (404, False)])
+@pytest.mark.parametrize(
+    "code, transient", [(429, True), (500, True), (503, True), (408, True), (400, False), (401, False), (404, False)]
+)
 def test_which_status_codes_are_retried(code, transient):
     assert is_transient(_status_error(code)) is transient
 
@@ -107,21 +119,35 @@ def test_cost_per_million_tokens_with_vendor_prefix_fallback():
 
 
 def test_reasoning_summary_is_short_and_keeps_the_conclusion():
-    assert reasoning_summary(["Looking  at\nAAPL.", "", f"Bought AAPL. {STOP_SIGNAL}"]) == \
-        "Looking at AAPL. | Bought AAPL."
+    assert (
+        reasoning_summary(["Looking  at\nAAPL.", "", f"Bought AAPL. {STOP_SIGNAL}"])
+        == "Looking at AAPL. | Bought AAPL."
+    )
     long = reasoning_summary(["x" * 2000, "Final: held cash."], max_chars=200)
     assert len(long) <= 200 and long.endswith("Final: held cash.")
 
 
 def test_system_prompt_carries_the_day_and_reads_back_exactly():
-    brief = DayBrief(signature="s", date="2025-06-03", cash=1234.5, positions={"AAPL": 3, "MSFT": 0},
-                     prev_date="2025-06-02", prev_closes={"AAPL": 201.7, "MSFT": 460.36},
-                     today_opens={"AAPL": 201.35, "MSFT": 461.47}, tradable=("AAPL", "MSFT"))
+    brief = DayBrief(
+        signature="s",
+        date="2025-06-03",
+        cash=1234.5,
+        positions={"AAPL": 3, "MSFT": 0},
+        prev_date="2025-06-02",
+        prev_closes={"AAPL": 201.7, "MSFT": 460.36},
+        today_opens={"AAPL": 201.35, "MSFT": 461.47},
+        tradable=("AAPL", "MSFT"),
+    )
     text = system_prompt(brief)
     assert STOP_SIGNAL in text and "2025-06-03" in text
     data = read_system_prompt(text)
-    assert data == {"date": "2025-06-03", "prev_date": "2025-06-02", "positions": {"AAPL": 3, "CASH": 1234.5},
-                    "prev_closes": {"AAPL": 201.7, "MSFT": 460.36}, "today_opens": {"AAPL": 201.35, "MSFT": 461.47}}
+    assert data == {
+        "date": "2025-06-03",
+        "prev_date": "2025-06-02",
+        "positions": {"AAPL": 3, "CASH": 1234.5},
+        "prev_closes": {"AAPL": 201.7, "MSFT": 460.36},
+        "today_opens": {"AAPL": 201.35, "MSFT": 461.47},
+    }
     assert user_prompt("2025-06-03") == "Please analyze and update today's (2025-06-03) positions."
     first = DayBrief("s", "2025-06-02", 10_000.0, {}, None, {}, {"AAPL": 1.0}, ("AAPL",))
     assert read_system_prompt(system_prompt(first))["prev_date"] is None

@@ -12,8 +12,18 @@ from ai_trader.jobs.planner import PlanRequest, plan_job
 from ai_trader.market.prices import Bar, PriceView
 
 # bars on every weekday 2025-06-30 .. 2025-07-11, including the 4 July holiday (which is no XNYS session)
-BAR_DATES = ["2025-06-30", "2025-07-01", "2025-07-02", "2025-07-03", "2025-07-04", "2025-07-07", "2025-07-08",
-             "2025-07-09", "2025-07-10", "2025-07-11"]
+BAR_DATES = [
+    "2025-06-30",
+    "2025-07-01",
+    "2025-07-02",
+    "2025-07-03",
+    "2025-07-04",
+    "2025-07-07",
+    "2025-07-08",
+    "2025-07-09",
+    "2025-07-10",
+    "2025-07-11",
+]
 TRADING = [d for d in BAR_DATES if d != "2025-07-04"]
 TODAY = dt.date(2025, 7, 20)
 
@@ -26,12 +36,16 @@ def prices() -> PriceView:
 
 @pytest.fixture
 def config():
-    return parse_config({
-        "date_range": {"init_date": "2025-06-30"},
-        "models": [{"signature": "a", "provider": "baseline", "strategy": "cash"},
-                   {"signature": "b", "provider": "baseline", "strategy": "cash"},
-                   {"signature": "off", "provider": "baseline", "strategy": "cash", "enabled": False}],
-    })
+    return parse_config(
+        {
+            "date_range": {"init_date": "2025-06-30"},
+            "models": [
+                {"signature": "a", "provider": "baseline", "strategy": "cash"},
+                {"signature": "b", "provider": "baseline", "strategy": "cash"},
+                {"signature": "off", "provider": "baseline", "strategy": "cash", "enabled": False},
+            ],
+        }
+    )
 
 
 def plan(config, prices, completed=None, max_days=365, today=TODAY, **request):
@@ -103,12 +117,15 @@ def test_range_too_large(config, prices):
     assert plan(config, prices, max_days=8).total == 16
 
 
-@pytest.mark.parametrize("request_", [
-    {"start_date": "2025-07-08", "end_date": "2025-07-07"},
-    {"start_date": "2025-7-8"},
-    {"end_date": "2025-02-30"},
-    {"start_date": "2025-08-01"},  # after the last trading day with data
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"start_date": "2025-07-08", "end_date": "2025-07-07"},
+        {"start_date": "2025-7-8"},
+        {"end_date": "2025-02-30"},
+        {"start_date": "2025-08-01"},  # after the last trading day with data
+    ],
+)
 def test_bad_dates(config, prices, request_):
     with pytest.raises(InvalidDate):
         plan(config, prices, **request_)
@@ -120,14 +137,22 @@ def test_no_price_data_is_a_clear_error(config):
 
 
 def test_the_configs_end_date_bounds_a_catch_up_and_is_clamped_quietly_to_the_data():
-    bounded = parse_config({"date_range": {"init_date": "2025-06-30", "end_date": "2025-07-08"},
-                            "models": [{"signature": "a", "provider": "baseline", "strategy": "cash"}]})
+    bounded = parse_config(
+        {
+            "date_range": {"init_date": "2025-06-30", "end_date": "2025-07-08"},
+            "models": [{"signature": "a", "provider": "baseline", "strategy": "cash"}],
+        }
+    )
     bars = [Bar("AAA", d, 10.0, 11.0, 9.0, 10.5, 100) for d in BAR_DATES]
     pv = PriceView(bars, ("AAA",), None)
     p = plan(bounded, pv)
     assert p.days["a"][-1] == "2025-07-08" and p.warnings == []
-    beyond = parse_config({"date_range": {"init_date": "2025-06-30", "end_date": "2025-12-31"},
-                           "models": [{"signature": "a", "provider": "baseline", "strategy": "cash"}]})
+    beyond = parse_config(
+        {
+            "date_range": {"init_date": "2025-06-30", "end_date": "2025-12-31"},
+            "models": [{"signature": "a", "provider": "baseline", "strategy": "cash"}],
+        }
+    )
     p = plan(beyond, pv)
     assert p.days["a"][-1] == "2025-07-11" and p.warnings == []
     p = plan(beyond, pv, end_date="2025-12-31")  # asked explicitly: the clamp is reported

@@ -13,16 +13,30 @@ from ai_trader.jobs.states import DetailStatus as D
 from ai_trader.jobs.states import JobStatus as J
 from ai_trader.store import jobs as rows
 
-ALLOWED_JOB = {(J.PENDING, J.RUNNING), (J.PENDING, J.CANCELLED), (J.RUNNING, J.COMPLETED), (J.RUNNING, J.PARTIAL),
-               (J.RUNNING, J.FAILED), (J.RUNNING, J.CANCELLED)}
+ALLOWED_JOB = {
+    (J.PENDING, J.RUNNING),
+    (J.PENDING, J.CANCELLED),
+    (J.RUNNING, J.COMPLETED),
+    (J.RUNNING, J.PARTIAL),
+    (J.RUNNING, J.FAILED),
+    (J.RUNNING, J.CANCELLED),
+}
 ALLOWED_DETAIL = {(D.PENDING, D.RUNNING), (D.PENDING, D.SKIPPED), (D.RUNNING, D.COMPLETED), (D.RUNNING, D.FAILED)}
 
 
 def make_job(store, job_id="job-1", model_days=(("2025-06-10", "a"), ("2025-06-11", "a"))):
     with store.write() as conn:
-        rows.insert_job(conn, job_id=job_id, config_path="c.json", date_range=sorted({d for d, _ in model_days}),
-                        models=sorted({m for _, m in model_days}), created_at="2025-01-01T00:00:00.000000Z",
-                        request={}, config={}, warnings=[])
+        rows.insert_job(
+            conn,
+            job_id=job_id,
+            config_path="c.json",
+            date_range=sorted({d for d, _ in model_days}),
+            models=sorted({m for _, m in model_days}),
+            created_at="2025-01-01T00:00:00.000000Z",
+            request={},
+            config={},
+            warnings=[],
+        )
         rows.insert_details(conn, job_id, model_days)
     with store.read() as conn:
         return [d.id for d in rows.details(conn, job_id)]
@@ -135,16 +149,19 @@ def test_event_and_status_roll_back_together(store):
     assert events(store) == []
 
 
-@pytest.mark.parametrize("counts,cancelling,expected", [
-    ({"completed": 3}, False, J.COMPLETED),
-    ({"failed": 2}, False, J.FAILED),
-    ({"failed": 1, "skipped": 2}, False, J.FAILED),
-    ({"completed": 1, "failed": 1, "skipped": 1}, False, J.PARTIAL),
-    ({"completed": 2, "skipped": 1}, False, J.PARTIAL),
-    ({"completed": 2, "pending": 1}, False, None),
-    ({"completed": 2, "running": 1}, True, None),
-    ({"completed": 1, "skipped": 2}, True, J.CANCELLED),
-])
+@pytest.mark.parametrize(
+    "counts,cancelling,expected",
+    [
+        ({"completed": 3}, False, J.COMPLETED),
+        ({"failed": 2}, False, J.FAILED),
+        ({"failed": 1, "skipped": 2}, False, J.FAILED),
+        ({"completed": 1, "failed": 1, "skipped": 1}, False, J.PARTIAL),
+        ({"completed": 2, "skipped": 1}, False, J.PARTIAL),
+        ({"completed": 2, "pending": 1}, False, None),
+        ({"completed": 2, "running": 1}, True, None),
+        ({"completed": 1, "skipped": 2}, True, J.CANCELLED),
+    ],
+)
 def test_final_status_follows_from_details(counts, cancelling, expected):
     assert states.final_status(counts, cancelling=cancelling) == expected
 

@@ -7,18 +7,47 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ai_trader.ledger.rules import (
-    MAX_AMOUNT, Book, TradeRefused, apply_trade, check_tradable, fill_price, normalize_symbol, parse_amount,
+    MAX_AMOUNT,
+    Book,
+    TradeRefused,
+    apply_trade,
+    check_tradable,
+    fill_price,
+    normalize_symbol,
+    parse_amount,
 )
 
 
-@pytest.mark.parametrize("value,expected", [(1, 1), (250, 250), (5.0, 5), ("7", 7), (" 12 ", 12), (MAX_AMOUNT,
-                                                                                                    MAX_AMOUNT)])
+@pytest.mark.parametrize(
+    "value,expected", [(1, 1), (250, 250), (5.0, 5), ("7", 7), (" 12 ", 12), (MAX_AMOUNT, MAX_AMOUNT)]
+)
 def test_amount_accepts_whole_positive_numbers(value, expected):
     assert parse_amount(value) == expected
 
 
-@pytest.mark.parametrize("value", [0, -1, -5.0, 1.5, 0.1, True, False, "1.5", "ten", "", "-3", None, [1], {"n": 1},
-                                   float("nan"), float("inf"), MAX_AMOUNT + 1, "1e3"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        -1,
+        -5.0,
+        1.5,
+        0.1,
+        True,
+        False,
+        "1.5",
+        "ten",
+        "",
+        "-3",
+        None,
+        [1],
+        {"n": 1},
+        float("nan"),
+        float("inf"),
+        MAX_AMOUNT + 1,
+        "1e3",
+    ],
+)
 def test_amount_refuses_everything_else(value):
     with pytest.raises(TradeRefused) as exc:
         parse_amount(value)
@@ -47,7 +76,13 @@ def test_buy_spends_exact_cents_and_adds_shares():
     book, fill = apply_trade(Book(10000.0), "buy", "AAPL", 3, 201.7)
     assert book.cash == 9394.90 and book.positions == {"AAPL": 3}
     assert (fill.action, fill.symbol, fill.amount, fill.price, fill.total, fill.cash_after) == (
-        "buy", "AAPL", 3, 201.7, 605.1, 9394.9)
+        "buy",
+        "AAPL",
+        3,
+        201.7,
+        605.1,
+        9394.9,
+    )
 
 
 def test_cash_is_rounded_to_cents_after_each_trade():
@@ -97,8 +132,11 @@ def test_refusal_leaves_the_book_unchanged():
     assert book == Book(50.0, {"AAPL": 1})
 
 
-@given(st.lists(st.tuples(st.sampled_from(["buy", "sell"]), st.sampled_from(["A", "B", "C"]),
-                          st.integers(1, 60)), max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["buy", "sell"]), st.sampled_from(["A", "B", "C"]), st.integers(1, 60)), max_size=40
+    )
+)
 def test_no_sequence_of_orders_takes_cash_or_shares_below_zero(orders):
     prices = {"A": 123.4567, "B": 9.99, "C": 250.0}
     book = Book(10000.0)

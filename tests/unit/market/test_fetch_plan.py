@@ -21,14 +21,17 @@ def at(y, m, d, hh, mm=0):
     return dt.datetime(y, m, d, hh, mm, tzinfo=NY)
 
 
-@pytest.mark.parametrize("today,now,expected", [
-    ("2025-10-30", at(2025, 10, 30, 16, 0), "2025-10-30"),   # closed at 16:00
-    ("2025-10-30", at(2025, 10, 30, 15, 59), "2025-10-29"),  # still open: yesterday
-    ("2025-11-01", at(2025, 11, 1, 12), "2025-10-31"),       # Saturday: Friday
-    ("2025-07-04", at(2025, 7, 4, 18), "2025-07-03"),        # Independence Day: the day before
-    ("2025-09-02", at(2025, 9, 2, 9), "2025-08-29"),         # before the open on the day after Labor Day
-    ("2025-10-30", at(2026, 1, 1, 0), "2025-10-30"),         # a past 'today' is closed
-])
+@pytest.mark.parametrize(
+    "today,now,expected",
+    [
+        ("2025-10-30", at(2025, 10, 30, 16, 0), "2025-10-30"),  # closed at 16:00
+        ("2025-10-30", at(2025, 10, 30, 15, 59), "2025-10-29"),  # still open: yesterday
+        ("2025-11-01", at(2025, 11, 1, 12), "2025-10-31"),  # Saturday: Friday
+        ("2025-07-04", at(2025, 7, 4, 18), "2025-07-03"),  # Independence Day: the day before
+        ("2025-09-02", at(2025, 9, 2, 9), "2025-08-29"),  # before the open on the day after Labor Day
+        ("2025-10-30", at(2026, 1, 1, 0), "2025-10-30"),  # a past 'today' is closed
+    ],
+)
 def test_needed_through_is_the_last_closed_session(today, now, expected):
     assert needed_through(dt.date.fromisoformat(today), now) == expected
 
@@ -37,23 +40,35 @@ WEEK = {"2025-06-30", "2025-07-01", "2025-07-02", "2025-07-03", "2025-07-07", "2
 
 
 def test_weekend_and_holiday_are_never_needed():
-    needs = plan_fetch(["AAA", "BBB"], {"AAA": WEEK, "BBB": WEEK - {"2025-07-07"}}, WEEK, start="2025-07-03",
-                       end="2025-07-08", through="2025-07-08", today=dt.date(2025, 7, 8))
+    needs = plan_fetch(
+        ["AAA", "BBB"],
+        {"AAA": WEEK, "BBB": WEEK - {"2025-07-07"}},
+        WEEK,
+        start="2025-07-03",
+        end="2025-07-08",
+        through="2025-07-08",
+        today=dt.date(2025, 7, 8),
+    )
     assert [(n.symbol, n.missing, n.outputsize) for n in needs] == [
-        ("AAA", (), None), ("BBB", ("2025-07-07",), COMPACT)]
+        ("AAA", (), None),
+        ("BBB", ("2025-07-07",), COMPACT),
+    ]
 
 
 def test_after_the_store_the_exchange_calendar_decides_and_inside_it_the_store_does():
     have = {"AAA": {"2025-06-30", "2025-07-01", "2025-07-03"}}
     # 07-02 has no bar of any symbol (inside the store's range): not needed; 07-07/07-08 (after it) are sessions
-    needs = plan_fetch(["AAA"], have, have["AAA"], start=None, end=None, through="2025-07-08",
-                       today=dt.date(2025, 7, 8))
+    needs = plan_fetch(
+        ["AAA"], have, have["AAA"], start=None, end=None, through="2025-07-08", today=dt.date(2025, 7, 8)
+    )
     assert needs[0].missing == ("2025-07-07", "2025-07-08")
     # a symbol without bars: the store's range; an empty store: just the last closed session
-    assert plan_fetch(["NEW"], have, have["AAA"], start=None, end=None, through="2025-07-03",
-                      today=dt.date(2025, 7, 8))[0].missing == ("2025-06-30", "2025-07-01", "2025-07-03")
-    assert plan_fetch(["NEW"], {}, (), start=None, end=None, through="2025-07-03",
-                      today=dt.date(2025, 7, 8))[0].missing == ("2025-07-03",)
+    assert plan_fetch(
+        ["NEW"], have, have["AAA"], start=None, end=None, through="2025-07-03", today=dt.date(2025, 7, 8)
+    )[0].missing == ("2025-06-30", "2025-07-01", "2025-07-03")
+    assert plan_fetch(["NEW"], {}, (), start=None, end=None, through="2025-07-03", today=dt.date(2025, 7, 8))[
+        0
+    ].missing == ("2025-07-03",)
 
 
 def test_outputsize_compact_under_100_trading_days():
@@ -72,16 +87,19 @@ def test_catch_up_calendar_adds_the_sessions_after_the_store():
     assert CatchUpCalendarView(PriceView([], (), None), "2025-07-08").trading_days() == []
 
 
-@pytest.mark.parametrize("status,body,error,kind", [
-    (200, '{"Note": "Thank you for using Alpha Vantage! ... 5 calls per minute"}', SymbolFailure, "note"),
-    (200, '{"Information": "rate limit is 25 requests per day"}', SymbolFailure, "information"),
-    (200, '{"Error Message": "Invalid API call."}', SymbolFailure, "error_message"),
-    (200, "<html>maintenance</html>", SymbolFailure, "http"),
-    (404, "not found", SymbolFailure, "http"),
-    (500, "oops", TransientError, "transient"),
-    (503, "", TransientError, "transient"),
-    (429, "", TransientError, "transient"),
-])
+@pytest.mark.parametrize(
+    "status,body,error,kind",
+    [
+        (200, '{"Note": "Thank you for using Alpha Vantage! ... 5 calls per minute"}', SymbolFailure, "note"),
+        (200, '{"Information": "rate limit is 25 requests per day"}', SymbolFailure, "information"),
+        (200, '{"Error Message": "Invalid API call."}', SymbolFailure, "error_message"),
+        (200, "<html>maintenance</html>", SymbolFailure, "http"),
+        (404, "not found", SymbolFailure, "http"),
+        (500, "oops", TransientError, "transient"),
+        (503, "", TransientError, "transient"),
+        (429, "", TransientError, "transient"),
+    ],
+)
 def test_classify(status, body, error, kind):
     with pytest.raises(error) as exc:
         classify(status, body)

@@ -4,9 +4,15 @@ from ai_trader.market.prices import Bar, PriceView
 
 
 def view() -> PriceView:
-    return PriceView([Bar("AAA", "2025-07-01", 10.0, 11.0, 9.0, 10.5, 100),
-                      Bar("BBB", "2025-07-01", 20.0, None, None, None, None),  # open-only bar: no close
-                      Bar("QQQ", "2025-07-01", 500.0, 501.0, 499.0, 500.5, 1)], ("AAA", "BBB"), "QQQ")
+    return PriceView(
+        [
+            Bar("AAA", "2025-07-01", 10.0, 11.0, 9.0, 10.5, 100),
+            Bar("BBB", "2025-07-01", 20.0, None, None, None, None),  # open-only bar: no close
+            Bar("QQQ", "2025-07-01", 500.0, 501.0, 499.0, 500.5, 1),
+        ],
+        ("AAA", "BBB"),
+        "QQQ",
+    )
 
 
 def test_opens_and_closes_of_the_tradable_universe():

@@ -17,18 +17,21 @@ def test_good_and_open_only_bars_pass():
     assert check_bar(bar(o=10.0, h=10.0, lo=10.0, c=10.0, v=0), SESSIONS) is None
 
 
-@pytest.mark.parametrize("kwargs, needle", [
-    (dict(o=0.0), "open must be > 0"),
-    (dict(o=-1.0, h=None, lo=None, c=None, v=None), "open must be > 0"),
-    (dict(c=-1.0, lo=-2.0), "must be > 0"),
-    (dict(h=10.2), "high 10.2 is below"),
-    (dict(lo=10.2), "low 10.2 is above"),
-    (dict(v=-5), "volume must be >= 0"),
-    (dict(o=None), "no open price"),
-    (dict(c=None), "open-only bar must have no high"),
-    (dict(h=None), "high and low are required"),
-    (dict(date="2025-06-07"), "not an XNYS trading session"),
-])
+@pytest.mark.parametrize(
+    "kwargs, needle",
+    [
+        (dict(o=0.0), "open must be > 0"),
+        (dict(o=-1.0, h=None, lo=None, c=None, v=None), "open must be > 0"),
+        (dict(c=-1.0, lo=-2.0), "must be > 0"),
+        (dict(h=10.2), "high 10.2 is below"),
+        (dict(lo=10.2), "low 10.2 is above"),
+        (dict(v=-5), "volume must be >= 0"),
+        (dict(o=None), "no open price"),
+        (dict(c=None), "open-only bar must have no high"),
+        (dict(h=None), "high and low are required"),
+        (dict(date="2025-06-07"), "not an XNYS trading session"),
+    ],
+)
 def test_rule_violations_are_named(kwargs, needle):
     reason = check_bar(bar(**kwargs), SESSIONS)
     assert reason is not None and needle in reason
@@ -37,13 +40,13 @@ def test_rule_violations_are_named(kwargs, needle):
 def test_split_check_flags_overnight_and_close_moves_once_per_day():
     rows = [
         ("AAA", "d1", 100.0, 100.0),
-        ("AAA", "d2", 50.0, 51.0),     # overnight -50%: split
+        ("AAA", "d2", 50.0, 51.0),  # overnight -50%: split
         ("AAA", "d3", 52.0, 52.0),
-        ("AAA", "d4", 52.0, 80.0),     # close to close +54%
-        ("BBB", "d1", 10.0, 10.0),     # new symbol: no comparison with AAA
-        ("BBB", "d2", 13.9, 13.0),     # +39%: below threshold
-        ("BBB", "d3", 20.0, None),     # open-only, +54% vs previous close
-        ("BBB", "d4", 13.0, 13.0),     # compared with d2's close (d3 has none)
+        ("AAA", "d4", 52.0, 80.0),  # close to close +54%
+        ("BBB", "d1", 10.0, 10.0),  # new symbol: no comparison with AAA
+        ("BBB", "d2", 13.9, 13.0),  # +39%: below threshold
+        ("BBB", "d3", 20.0, None),  # open-only, +54% vs previous close
+        ("BBB", "d4", 13.0, 13.0),  # compared with d2's close (d3 has none)
     ]
     got = [(w.symbol, w.date, w.kind) for w in suspected_splits(rows)]
     assert got == [("AAA", "d2", "open"), ("AAA", "d4", "close"), ("BBB", "d3", "open")]

@@ -14,17 +14,26 @@ def write(tmp_path, feed):
 
 
 def art(stamp, title, summary="", tickers=()):
-    return {"title": title, "url": f"https://n/{stamp}", "time_published": stamp, "summary": summary,
-            "source": "Wire", "ticker_sentiment": [{"ticker": t} for t in tickers]}
+    return {
+        "title": title,
+        "url": f"https://n/{stamp}",
+        "time_published": stamp,
+        "summary": summary,
+        "source": "Wire",
+        "ticker_sentiment": [{"ticker": t} for t in tickers],
+    }
 
 
 def test_scoring_ranks_title_and_ticker_matches_first(tmp_path):
-    p = write(tmp_path, [
-        art("20251001T100000", "Markets wrap", "nvidia mentioned in passing"),
-        art("20251002T100000", "Nvidia beats estimates", "chips", ["NVDA"]),
-        art("20251003T100000", "Unrelated", "weather"),
-        art("bad-time", "Nvidia broken stamp"),
-    ])
+    p = write(
+        tmp_path,
+        [
+            art("20251001T100000", "Markets wrap", "nvidia mentioned in passing"),
+            art("20251002T100000", "Nvidia beats estimates", "chips", ["NVDA"]),
+            art("20251003T100000", "Unrelated", "weather"),
+            art("bad-time", "Nvidia broken stamp"),
+        ],
+    )
     news = LocalNewsProvider(p)
     assert len(news) == 3  # the malformed stamp is skipped
     got = news.search("NVDA nvidia", "2025-12-01T00:00:00Z")

@@ -9,6 +9,7 @@ first day's portfolio_value - first day's daily_profit:
     total_return_pct = (latest_value / starting_value - 1) * 100
 Sorted by total return, best first. The dashboard's performance table.
 """
+
 import psycopg
 import wmill
 from psycopg import sql
@@ -33,13 +34,19 @@ def main(db_resource: str = "f/ai_trader/db", table: str = "ai_trader_daily_resu
     out = []
     for model, day, value, cash, profit, ret, start, days, job_id in rows:
         total = round((value / start - 1) * 100, 4) if start else None
-        out.append({
-            "model": model, "date": day.isoformat(), "portfolio_value": round(value, 2),
-            "cash": None if cash is None else round(cash, 2),
-            "daily_profit": None if profit is None else round(profit, 2),
-            "daily_return_pct": None if ret is None else round(ret, 4),
-            "total_return_pct": total, "days": days, "job_id": job_id,
-        })
+        out.append(
+            {
+                "model": model,
+                "date": day.isoformat(),
+                "portfolio_value": round(value, 2),
+                "cash": None if cash is None else round(cash, 2),
+                "daily_profit": None if profit is None else round(profit, 2),
+                "daily_return_pct": None if ret is None else round(ret, 4),
+                "total_return_pct": total,
+                "days": days,
+                "job_id": job_id,
+            }
+        )
     out.sort(key=lambda r: (r["total_return_pct"] is None, -(r["total_return_pct"] or 0), r["model"]))
     return out
 

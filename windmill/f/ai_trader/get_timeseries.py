@@ -7,6 +7,7 @@ Returns one line trace per model, in Plotly's trace shape so the dashboard chart
 as is: [{"type": "scatter", "mode": "lines", "name": model, "x": [dates], "y": [values]}].
 Optional filters: models (empty = all) and an inclusive date range (empty = unbounded).
 """
+
 from datetime import date
 
 import psycopg

@@ -10,6 +10,7 @@ a row from a job that completed earlier never replaces one from a job that compl
 ("newest job wins"). Everything is validated first and written in one transaction.
 Returns {"rows_written": n, ...}.
 """
+
 from datetime import date, datetime
 
 import psycopg
@@ -76,11 +77,19 @@ def _rows(job: dict) -> list[tuple]:
             pnl = day.get("daily_pnl") or {}
             if pnl.get("portfolio_value") is None:
                 raise ValueError(f"{model} {day.get('date')}: daily_pnl.portfolio_value missing")
-            rows.append((
-                date.fromisoformat(day["date"]), model, job_id, completed_at,
-                positions.get("CASH"), float(pnl["portfolio_value"]),
-                _float(pnl.get("profit")), _float(pnl.get("return_pct")), Jsonb(positions),
-            ))
+            rows.append(
+                (
+                    date.fromisoformat(day["date"]),
+                    model,
+                    job_id,
+                    completed_at,
+                    positions.get("CASH"),
+                    float(pnl["portfolio_value"]),
+                    _float(pnl.get("profit")),
+                    _float(pnl.get("return_pct")),
+                    Jsonb(positions),
+                )
+            )
     return rows
 
 

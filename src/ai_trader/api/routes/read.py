@@ -33,11 +33,19 @@ async def results(
     if date is not None:
         if start_date is not None or end_date is not None:
             raise FixTheRequest("give either date or start_date/end_date, not both", {"field": "date"})
-        return await cached_json(rt, ("results", date, model, detail, job_id),
-                                 lambda: results_for_date(rt.store, date, model, detail, job_id))
+        return await cached_json(
+            rt,
+            ("results", date, model, detail, job_id),
+            lambda: results_for_date(rt.store, date, model, detail, job_id),
+        )
     key = ("results", start_date, end_date, model, detail, job_id)
-    return await cached_json_with_prices(rt, key, lambda: results_for_range(
-        rt.store, rt.prices(), start_date, end_date, model, detail, job_id, rt.settings.risk_free_rate))
+    return await cached_json_with_prices(
+        rt,
+        key,
+        lambda: results_for_range(
+            rt.store, rt.prices(), start_date, end_date, model, detail, job_id, rt.settings.risk_free_rate
+        ),
+    )
 
 
 @router.get("/performance", responses={200: {"model": PerformanceBody}, **ERRORS})
@@ -50,5 +58,6 @@ async def performance(
     """Leaderboard: per-signature metrics sorted by cumulative return, plus the QQQ benchmark."""
     models = [m for item in (model or []) for m in item.split(",") if m] or None
     key = ("performance", start_date, end_date, tuple(models) if models else None)
-    return await cached_json_with_prices(rt, key, lambda: leaderboard(
-        rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate))
+    return await cached_json_with_prices(
+        rt, key, lambda: leaderboard(rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate)
+    )

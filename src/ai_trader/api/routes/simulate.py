@@ -11,8 +11,7 @@ from ...errors import AppError
 from ..audit import audit
 from ..deps import JobServiceDep, RuntimeDep, require_api_key
 from ..errors import error_response
-from ..models import (ConflictBody, ErrorBody, JobBody, JobEvents, JobList, TriggerAccepted, TriggerOk,
-                      TriggerRequest)
+from ..models import ConflictBody, ErrorBody, JobBody, JobEvents, JobList, TriggerAccepted, TriggerOk, TriggerRequest
 from ..responses import cached_json
 
 router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
@@ -27,12 +26,19 @@ def _client(request: Request) -> str | None:
 
 
 @router.post(
-    "/trigger", status_code=202,
-    responses={202: {"model": TriggerAccepted}, 200: {"model": TriggerOk}, 404: {"model": ErrorBody},
-               409: {"model": ConflictBody}, **ERRORS},
+    "/trigger",
+    status_code=202,
+    responses={
+        202: {"model": TriggerAccepted},
+        200: {"model": TriggerOk},
+        404: {"model": ErrorBody},
+        409: {"model": ConflictBody},
+        **ERRORS,
+    },
 )
-def trigger(request: Request, svc: JobServiceDep, rt: RuntimeDep,
-            body: Annotated[TriggerRequest | None, Body()] = None) -> JSONResponse:
+def trigger(
+    request: Request, svc: JobServiceDep, rt: RuntimeDep, body: Annotated[TriggerRequest | None, Body()] = None
+) -> JSONResponse:
     """Queue a simulation job (202), or answer the job already running (200) / up to date (200) / conflict (409)."""
     req = body.model_dump() if body is not None else {}
     try:
@@ -40,8 +46,15 @@ def trigger(request: Request, svc: JobServiceDep, rt: RuntimeDep,
     except AppError as exc:
         audit(rt.settings.data_dir, "trigger", _client(request), exc.status, request=req, error=exc.code)
         raise
-    audit(rt.settings.data_dir, "trigger", _client(request), status, request=req, job_id=out.get("job_id"),
-          outcome=out.get("status") or out.get("error"))
+    audit(
+        rt.settings.data_dir,
+        "trigger",
+        _client(request),
+        status,
+        request=req,
+        job_id=out.get("job_id"),
+        outcome=out.get("status") or out.get("error"),
+    )
     if status == 409 and "error" in out:
         return error_response(409, out["error"], out.get("message", ""), out.get("details"))
     return JSONResponse(out, status_code=status)
@@ -66,14 +79,17 @@ async def current(svc: JobServiceDep, rt: RuntimeDep) -> Response:
 
 
 @router.get("/jobs", responses={200: {"model": JobList}, **ERRORS})
-def jobs(svc: JobServiceDep, limit: Annotated[int, Query(ge=1, le=200)] = 20,
-         status: JobStatusName | None = None) -> JSONResponse:
+def jobs(
+    svc: JobServiceDep, limit: Annotated[int, Query(ge=1, le=200)] = 20, status: JobStatusName | None = None
+) -> JSONResponse:
     """Recent jobs, newest first."""
     return JSONResponse(svc.list_jobs(limit, status))
 
 
-@router.post("/cancel/{job_id:path}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody},
-                                            409: {"model": ErrorBody}, **ERRORS})
+@router.post(
+    "/cancel/{job_id:path}",
+    responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}, **ERRORS},
+)
 def cancel(request: Request, job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> JSONResponse:
     """Cancel a job: pending model-days are skipped, running ones finish; the job ends `cancelled`."""
     try:
