@@ -20,7 +20,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-NASDAQ_CSV = ROOT.parent / "shared" / "data" / "nasdaq100_daily.csv"
 sys.path.insert(0, str(ROOT))
 
 from ai_trader.settings import Settings
@@ -72,16 +71,14 @@ _TEMPLATE: Path | None = None
 
 
 def template_db() -> Path:
-    """A database with the shared NASDAQ-100 file imported (built once per process)."""
+    """A database with the packaged NASDAQ-100 data set imported (built once per process)."""
     global _TEMPLATE
     if _TEMPLATE is None:
-        from ai_trader.market.importers import import_file
+        from ai_trader.market.packaged import import_packaged
 
-        if not NASDAQ_CSV.exists():
-            raise SystemExit(f"shared data not found: {NASDAQ_CSV}")
         root = Path(tempfile.mkdtemp(prefix="bench-template-"))
         store = Store(root / "jobs.db")
-        import_file(store, NASDAQ_CSV)
+        import_packaged(store)
         store.close()
         _checkpoint(root / "jobs.db")
         _TEMPLATE = root / "jobs.db"

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: a temp root with data/ (the shared NASDAQ-100 file imported by the real CLI) and configs/."""
+"""End-to-end fixtures: a temp root with data/ (the packaged NASDAQ-100 file imported by the real CLI) and configs/."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def imported_root(tmp_path_factory, nasdaq_csv):
     root = tmp_path_factory.mktemp("e2e-template")
     (root / "configs").mkdir()
     (root / "data").mkdir()
-    # the shared NASDAQ-100 file up to LAST_DAY, so "the most recent trading day with data" is LAST_DAY
+    # the packaged NASDAQ-100 file up to LAST_DAY, so "the most recent trading day with data" is LAST_DAY
     lines = nasdaq_csv.read_text(encoding="utf-8").splitlines()
     subset = root / f"nasdaq100_until_{LAST_DAY}.csv"
     subset.write_text("\n".join([lines[0], *(ln for ln in lines[1:] if ln[:10] <= LAST_DAY)]) + "\n", encoding="utf-8")

@@ -1,5 +1,5 @@
 """The Windmill scripts and the daily_simulation flow against the REAL service: `ai-trader serve --no-mcp` in a
-subprocess on a free loopback port, its DATA_DIR filled by `ai-trader data import` of the shared NASDAQ-100 file,
+subprocess on a free loopback port, its DATA_DIR filled by `ai-trader data import` of the packaged NASDAQ-100 file,
 a config with the three baselines and a scripted model (init_date 2025-10-10, so a catch-up runs 2025-10-13 to
 2025-10-30, the last day with data). TS scripts run under Bun; Python scripts in-process with WM_MOCKED_API_FILE
 and the real PostgreSQL.
@@ -187,7 +187,7 @@ class RealService:
 
 @pytest.fixture(scope="module")
 def imported_data(tmp_path_factory, nasdaq_csv) -> Path:
-    """A DATA_DIR holding the shared NASDAQ-100 prices, imported by the real CLI."""
+    """A DATA_DIR holding the packaged NASDAQ-100 prices, imported by the real CLI."""
     root = tmp_path_factory.mktemp("wm-import")
     (root / "configs").mkdir()
     done = subprocess.run(

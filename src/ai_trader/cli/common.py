@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from rich.console import Console
+
 from ..logs import setup_logging
+from ..market.packaged import ensure_price_data
 from ..settings import Settings
+from ..store import Store
 
 
 def load_settings(*, batch: bool = False, **overrides) -> Settings:
@@ -21,3 +25,15 @@ def load_settings(*, batch: bool = False, **overrides) -> Settings:
     else:
         setup_logging(settings.log_level, settings.log_format)
     return settings
+
+
+def ensure_data(store: Store, out: Console) -> None:
+    """First use of an empty price store: import the packaged NASDAQ-100 data set and say so."""
+    report = ensure_price_data(store)
+    if report is not None:
+        out.print(
+            f"The price store was empty: imported the packaged NASDAQ-100 data set ({report.total('added')} bars, "
+            f"{len(report.symbols)} symbols) into {store.path}.",
+            highlight=False,
+            soft_wrap=True,
+        )

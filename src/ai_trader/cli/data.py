@@ -48,7 +48,7 @@ def import_cmd(
     packaged: bool = typer.Option(
         False,
         "--packaged",
-        help="Import the packaged offline data set (bokeh-sampledata, AAPL/GOOG/IBM/MSFT/FB 2000-2013).",
+        help="Import the packaged offline data set (real NASDAQ-100 daily bars + QQQ, 2025-06-02..2025-10-30).",
     ),
     data_dir: Path | None = _DATA_DIR,
     as_json: bool = _JSON,
@@ -153,8 +153,27 @@ def _print_status(out: Console, st: DataStatus) -> None:
             gaps,
         )
     out.print(table)
+    for src in st.sources:
+        out.print(
+            f"source {src.name}: {src.description} ({src.rows} rows, {src.first_date}..{src.last_date}, "
+            f"imported {src.imported_at})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for a in st.corporate_actions:
+        what = f"split {a.ratio:g}:1" if a.kind == "split" else f"dividend {a.amount:g}/share"
+        out.print(
+            f"corporate action {a.symbol} {a.effective_date}: {what} ({a.source})", highlight=False, soft_wrap=True
+        )
     for w in st.splits:
-        out.print(f"[yellow]suspected split[/yellow] {w.message()}", highlight=False, soft_wrap=True)
+        if (a := st.recorded(w)) is not None:
+            out.print(
+                f"recorded split {w.message().removesuffix(' - possible split')}: the {a.kind} declared by {a.source}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            out.print(f"[yellow]suspected split[/yellow] {w.message()}", highlight=False, soft_wrap=True)
 
 
 @data_app.command("fetch")

@@ -21,9 +21,11 @@ from ..errors import AppError
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
 from ..service.jobs import JobService
+from ..service.performance import performance
 from ..settings import Settings
 from ..store import Store
-from .common import load_settings
+from .common import ensure_data, load_settings
+from .results import print_leaderboard
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 
@@ -48,6 +50,7 @@ def run_cmd(
     out = Console()
     store = Store(settings.db_path)
     try:
+        ensure_data(store, out)
         try:
             cfg = load_config(config)
             request = {
@@ -134,15 +137,10 @@ def drain_with_progress(settings: Settings, store: Store, job_id: str, out: Cons
                 break
     if errors:
         raise errors[0]
-    return status
+    return service.status(job_id)  # read after the worker stopped: the job's final state, never a stale one
 
 
 def print_board(out: Console, store: Store, models: list[str], settings: Settings) -> None:
-    try:
-        from ..service.performance import performance
-        from .results import print_leaderboard
-    except ModuleNotFoundError:
-        return
     body = performance(store, PriceView.load(store), models=models or None, risk_free_rate=settings.risk_free_rate)
     if body["leaderboard"]:
         print_leaderboard(out, body)

@@ -13,7 +13,9 @@ import time
 import httpx
 import typer
 
+from ..market.packaged import ensure_price_data
 from ..settings import Settings
+from ..store import Store
 from .common import load_settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,11 @@ def serve(
     from ..api.app import create_app
 
     settings = load_settings(api_host=host, api_port=port, mcp_enabled=False if no_mcp else None)
+    store = Store(settings.db_path)
+    try:
+        ensure_price_data(store)  # first start on an empty store: the packaged NASDAQ-100 data set (logged)
+    finally:
+        store.close()
     child = None
     # until uvicorn installs its own handlers, TERM must still run the cleanup below (stop the MCP child)
     signal.signal(signal.SIGTERM, _raise_exit)

@@ -6,8 +6,10 @@ Per signature:
 - explicit `start_date`: the trading days in [start, end] it has not completed; with `replace_existing` all of them
   and also every later completed day of that signature (each day depends on the one before), named in `warnings`.
   `replace_existing` without `start_date` replaces from the config's first day.
-End date: the request's `end_date`, else the config's `date_range.end_date`, else the most recent trading day with
-data not after today; an end after the last trading day with data is clamped (with a warning when the request asked). Trading days come from the price view's calendar, so holidays never appear.
+End date: the request's `end_date`, else the most recent trading day with data not after today, so the daily
+catch-up (`{}`) keeps going after the config's `date_range.end_date` (a config's end date caps only runs that pass it
+as `end_date`, as `ai-trader run` does by default); an end after the last trading day with data is clamped (with a
+warning). Trading days come from the price view's calendar, so holidays never appear.
 """
 
 from __future__ import annotations
@@ -106,12 +108,9 @@ def plan_job(
     if last_day is None:
         raise NoData("no price data: import market data first (ai-trader data import)")
     warnings: list[str] = []
-    end = request.end_date or config.date_range.end_date or last_day
+    end = request.end_date or last_day  # a config's end_date caps only runs that pass it (ai-trader run)
     if end > last_day:
-        if request.end_date:  # a config's end_date beyond the data is the normal daily case: clamp quietly
-            warnings.append(
-                f"end_date {end} is after the last trading day with data ({last_day}); clamped to {last_day}"
-            )
+        warnings.append(f"end_date {end} is after the last trading day with data ({last_day}); clamped to {last_day}")
         end = last_day
     start = request.start_date
     if start is None and request.replace_existing:

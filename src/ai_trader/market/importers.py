@@ -9,15 +9,19 @@ New symbols join the universe (benchmarks, default {"QQQ"}, are not tradable).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidData
 from ..store import Store
 from ..store import prices as price_rows
+from ..store import sources as source_rows
+from ..store.sources import ActionRow, SourceRow
 from .calendar import exchange_sessions
 from .formats import parse_text
 from .validation import RawBar, Rejection, SplitWarning, check_bar, suspected_splits
@@ -70,7 +74,45 @@ def import_file(
     fmt, bars = parse_text(text, str(path), symbol=symbol)
     if symbol and not bars and fmt != "symbol-csv":
         raise InvalidData(f"{path}: no rows for symbol {symbol.upper()!r} in this file", {"where": str(path)})
-    return import_bars(store, bars, fmt=fmt, source=f"{fmt}:{path.name}", name=str(path), benchmarks=benchmarks)
+    source = f"{fmt}:{path.name}"
+    return import_bars(
+        store,
+        bars,
+        fmt=fmt,
+        source=source,
+        name=str(path),
+        benchmarks=benchmarks,
+        dataset=sibling_dataset(path, source, text, len(bars)),
+    )
+
+
+def sibling_dataset(path: Path, source: str, text: str, rows: int) -> tuple[SourceRow, list[ActionRow]] | None:
+    """A `<name>.meta.json` beside `<name>.csv[.gz]` (the packaged data set's layout) describes the file: its
+    source and corporate actions are recorded with the import. None when there is no such file."""
+    stem = path.name.removesuffix(".gz").rsplit(".", 1)[0]
+    meta_path = path.with_name(f"{stem}.meta.json")
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return describe_dataset(meta, source, rows, hashlib.sha256(text.encode("utf-8")).hexdigest(), path.name)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidData(f"{meta_path}: not a usable meta file: {exc}", {"where": str(meta_path)}) from None
+
+
+def describe_dataset(
+    meta: dict[str, Any], source: str, rows: int, sha256: str, fallback: str
+) -> tuple[SourceRow, list[ActionRow]]:
+    """A data set's meta (`source`, `first_date`, `last_date`, `corporate_actions`: `symbol`, `type` split with
+    `ratio` or dividend with `amount`, `effective`, `note`) as the rows recorded with its import."""
+    actions = [
+        ActionRow(a["symbol"], a["effective"], a["type"], a.get("ratio"), a.get("amount"), source, a.get("note"))
+        for a in meta.get("corporate_actions", [])
+    ]
+    row = SourceRow(
+        source, str(meta.get("source") or fallback), meta.get("first_date"), meta.get("last_date"), rows, sha256
+    )
+    return row, actions
 
 
 def import_bars(
@@ -82,9 +124,11 @@ def import_bars(
     name: str,
     benchmarks: Collection[str] = DEFAULT_BENCHMARKS,
     provisional: Collection[tuple[str, str]] = frozenset(),
+    dataset: tuple[SourceRow, Sequence[ActionRow]] | None = None,
 ) -> ImportReport:
     """Validate parsed bars and upsert the valid ones in one transaction. `provisional`: the (symbol, date) keys
-    to store as provisional (the downloader's newest bar); every other bar is stored as final."""
+    to store as provisional (the downloader's newest bar); every other bar is stored as final. `dataset`: the
+    data set's source and its corporate actions, recorded in the same transaction."""
     _refuse_duplicates(bars, name)
     dates = [b.date for b in bars]
     sessions = frozenset(exchange_sessions(min(dates), max(dates))) if dates else frozenset()
@@ -112,6 +156,9 @@ def import_bars(
         counts = price_rows.upsert_bars(conn, good)
         new = price_rows.register_symbols(conn, counts, benchmarks)
         stored = price_rows.bars_for(conn, counts)
+        if dataset is not None:
+            source_rows.record_source(conn, dataset[0])
+            source_rows.record_actions(conn, dataset[1])
     warnings = suspected_splits((r.symbol, r.date, r.open, r.close) for r in stored)
     n_rejected: dict[str, int] = {}
     for r in rejected:

@@ -15,6 +15,8 @@ from ..settings import Settings
 from ..store import Store
 from ..store import budget as budget_rows
 from ..store import prices as price_rows
+from ..store import sources as source_rows
+from ..store.sources import ActionRow, SourceRow
 from .calendar import TradingCalendar
 from .fetch_plan import market_today
 from .validation import SplitWarning, suspected_splits
@@ -49,6 +51,14 @@ class DataStatus:
     first_trading_day: str | None
     last_trading_day: str | None
     splits: tuple[SplitWarning, ...]
+    sources: tuple[SourceRow, ...] = ()
+    corporate_actions: tuple[ActionRow, ...] = ()
+
+    def recorded(self, warning: SplitWarning) -> ActionRow | None:
+        """The recorded corporate action that explains a suspected split, if any."""
+        return next(
+            (a for a in self.corporate_actions if a.symbol == warning.symbol and a.effective_date == warning.date), None
+        )
 
     @property
     def provisional(self) -> int:
@@ -58,7 +68,15 @@ class DataStatus:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["provisional_bars"] = self.provisional
-        d["splits"] = [dict(asdict(w), move=round(w.move, 4), message=w.message()) for w in self.splits]
+        d["splits"] = [
+            dict(
+                asdict(w),
+                move=round(w.move, 4),
+                message=w.message(),
+                recorded_action=asdict(a) if (a := self.recorded(w)) else None,
+            )
+            for w in self.splits
+        ]
         return json.loads(json.dumps(d))  # plain JSON types (lists, not tuples)
 
 
@@ -69,6 +87,8 @@ def data_status(store: Store) -> DataStatus:
         dates = price_rows.dates_by_symbol(conn)
         bars = [(r.symbol, r.date, r.open, r.close) for r in price_rows.all_bars(conn)]
         total = price_rows.count_bars(conn)
+        sources = tuple(source_rows.list_sources(conn))
+        actions = tuple(source_rows.list_actions(conn))
     calendar = TradingCalendar.from_bar_dates(d for ds in dates.values() for d in ds)
     days = calendar.days
     out = []
@@ -96,6 +116,8 @@ def data_status(store: Store) -> DataStatus:
         days[0] if days else None,
         days[-1] if days else None,
         tuple(suspected_splits(bars)),
+        sources,
+        actions,
     )
 
 

@@ -1,6 +1,6 @@
 """The dashboard against the REAL service in headless Chromium.
 
-Data comes the way a user makes it: `ai-trader data import` of the shared NASDAQ-100 file and `ai-trader run` of a
+Data comes the way a user makes it: `ai-trader data import` of the packaged NASDAQ-100 file and `ai-trader run` of a
 short baselines job into a temp DATA_DIR; then `create_app` (which includes the dashboard router) serves it with
 uvicorn on loopback. The page must show what /performance and /results say.
 """
@@ -21,7 +21,7 @@ from ai_trader.settings import Settings
 from .expect import READ_HOLDINGS, READ_LEADERBOARD, expected_rows, money, wait_loaded
 from .harness import serve
 
-START, END = "2025-06-04", "2025-06-17"  # QQQ has no bar on 2025-06-02 in the shared file
+START, END = "2025-06-04", "2025-06-17"  # QQQ has no bar on 2025-06-02 in the packaged data
 BASELINES = [("equal-weight", "equal_weight"), ("momentum", "momentum"), ("cash", "cash")]
 
 

@@ -10,7 +10,7 @@ from ai_trader.jobs.executor import ModelDayOutcome, execute_model_day
 from ai_trader.store import ledger as ledger_store
 from ai_trader.tools.context import ToolEnv
 
-DAY = "2025-06-03"  # a trading day with a previous trading day (2025-06-02) in the shared data
+DAY = "2025-06-03"  # a trading day with a previous trading day (2025-06-02) in the packaged data
 
 
 def run_day(

@@ -1,5 +1,5 @@
 """The LLM session loop against a real HTTP chat-completions server on loopback, driven through the executor with
-real SQLite and the shared NASDAQ-100 data."""
+real SQLite and the packaged NASDAQ-100 data."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Alpha Vantage and Jina news providers against a local HTTP server serving recorded responses built from the
-shared NEWS_SENTIMENT sample; the session cut-off is enforced on what comes back."""
+NEWS_SENTIMENT sample in tests/fixtures; the session cut-off is enforced on what comes back."""
 
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ SESSION_DAY = "2025-10-02"  # the sample has articles on both sides of 09:30 tha
 
 @pytest.fixture(scope="module")
 def sample() -> dict:
-    if not NEWS_JSON.exists():
-        pytest.skip("shared news sample not found")
     return json.loads(NEWS_JSON.read_text())
 
 
@@ -148,8 +146,7 @@ def test_news_factory_picks_the_configured_provider(tmp_path):
 
     assert build_news_provider(make(news_provider="none")) is None
     assert build_news_provider(make(news_provider="local")) is None  # no file configured
-    if NEWS_JSON.exists():
-        assert isinstance(build_news_provider(make(news_provider="local", news_file=NEWS_JSON)), LocalNewsProvider)
+    assert isinstance(build_news_provider(make(news_provider="local", news_file=NEWS_JSON)), LocalNewsProvider)
     assert isinstance(
         build_news_provider(make(news_provider="alphavantage", alphaadvantage_api_key="k")), AlphaVantageNewsProvider
     )

@@ -1,4 +1,4 @@
-"""Replay of a recorded 20-day run gives identical ledgers: a scripted signature's 20 trading days of the shared
+"""Replay of a recorded 20-day run gives identical ledgers: a scripted signature's 20 trading days of the packaged
 NASDAQ-100 data are recorded by one real job, then a replay signature (provider "replay", replay_of=it) plays the
 same days in a second job over the same database. Every day's trades, cash, positions and values must be equal."""
 
@@ -25,7 +25,9 @@ def days(prices) -> list[str]:
 
 
 def run_job(service: JobService, store, request: dict) -> dict:
-    code, body = service.trigger({"config_path": "replay.json", **request})
+    """Trigger over the config's range (its end_date passed, as `ai-trader run` does) and drain."""
+    end = json.loads((service.settings.configs_dir / "replay.json").read_text())["date_range"]["end_date"]
+    code, body = service.trigger({"config_path": "replay.json", "end_date": end, **request})
     assert code == 202, body
     Worker(service.settings, store).drain()
     return service.status(body["job_id"])

@@ -1,4 +1,4 @@
-"""Fixtures for the API and read-side tests: a database with the shared NASDAQ-100 prices (imported once per
+"""Fixtures for the API and read-side tests: a database with the packaged NASDAQ-100 prices (imported once per
 session into a template file, copied per test) and a PriceView over it."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Seed committed model-days through the real ledger functions (live session → trades → commit), valued at the
-real closes of the shared NASDAQ-100 data. Used where a test needs results without running a whole job."""
+real closes of the packaged NASDAQ-100 data. Used where a test needs results without running a whole job."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A fresh SQLite database per test, pre-loaded with the shared NASDAQ-100 prices (imported once per session into
+"""A fresh SQLite database per test, pre-loaded with the packaged NASDAQ-100 prices (imported once per session into
 a template file through market.importers, then copied), and config files in the test's configs dir."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from ai_trader.service.jobs import JobService
 from ai_trader.settings import Settings
 
-TODAY = dt.date(2025, 11, 3)  # the shared data ends on 2025-10-30
+TODAY = dt.date(2025, 11, 3)  # the packaged data ends on 2025-10-30
 BASELINES = [
     {"signature": "equal-weight", "provider": "baseline", "strategy": "equal_weight"},
     {"signature": "momentum", "provider": "baseline", "strategy": "momentum"},

@@ -89,15 +89,19 @@ def test_demo_runs_offline_on_the_packaged_data(tmp_path):
     args = ["demo", "--data-dir", str(tmp_path / "data"), "--configs-dir", str(tmp_path / "configs")]
     result = runner.invoke(app, args, env=env)
     assert result.exit_code == 0, result.output
-    assert "Job completed: 240 completed, 0 failed" in result.output
+    lines = result.output.splitlines()
+    assert "Job completed: 500 completed, 0 failed, 0 skipped" in lines  # the job's final state, not a stale one
+    assert any("QQQ buy&hold" in line and "100" in line for line in lines)  # the benchmark line of the leaderboard
     assert "http://localhost:8080/" in result.output
     written = json.loads((tmp_path / "configs" / "demo_config.json").read_text())
     assert written == json.loads((ROOT / "configs" / "demo_config.json").read_text())
     s = Store(tmp_path / "data" / "jobs.db")
     try:
         sigs = dict(s.conn().execute("SELECT signature, COUNT(*) FROM model_days GROUP BY signature").fetchall())
+        days = [r[0] for r in s.conn().execute("SELECT DISTINCT date FROM model_days ORDER BY date")]
     finally:
         s.close()
-    assert sigs == {"cash": 60, "equal-weight": 60, "momentum": 60, "scripted-momentum": 60}
+    assert sigs == {"cash": 100, "equal-weight": 100, "momentum": 100, "scripted-momentum": 100, "scripted-top3": 100}
+    assert (days[0], days[-1]) == ("2025-06-10", "2025-10-30")
     again = runner.invoke(app, args, env=env)
     assert again.exit_code == 0 and "Already up to date" in again.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import uuid
 
@@ -18,8 +19,12 @@ from ai_trader.errors import (
     UnknownModel,
     WaitForRunningJob,
 )
+from ai_trader.jobs.worker import Worker
+from ai_trader.market.importers import import_file
 from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as rows
+
+from tests.conftest import ROOT
 
 from .conftest import TODAY, write_config
 
@@ -182,3 +187,22 @@ def test_cancel_a_pending_job_skips_its_days_and_frees_the_queue(service):
         service.cancel(a["job_id"])
     code, b = service.trigger({"models": ["momentum"]})
     assert code == 202 and b["job_id"] != a["job_id"]
+
+
+def test_a_catch_up_plans_new_bars_after_the_configs_end_date(settings, store):
+    """The shipped default config ends on 2025-10-30; a bar of 2025-10-31 imported later is planned by the next `{}`
+    trigger (the daily Windmill flow must not answer `current` forever), while a run that passes the config's end
+    date (ai-trader run) stays within it."""
+    shutil.copy(ROOT / "configs" / "default_config.json", settings.configs_dir / "default_config.json")
+    service = JobService(settings, store, today=lambda: TODAY)
+    service.trigger({"models": ["cash"], "start_date": "2025-10-29"})
+    Worker(settings, store).drain()
+    assert service.trigger({"models": ["cash"]})[1]["status"] == "current"
+    bars = settings.data_dir / "new.csv"
+    bars.write_text("date,symbol,open,high,low,close,volume\n2025-10-31,AAPL,270.0,272.0,268.0,271.0,1000\n")
+    import_file(store, bars)
+    code, body = service.trigger({"models": ["cash"]})
+    assert code == 202 and body["date_range"] == ["2025-10-31"] and body["warnings"] == []
+    Worker(settings, store).drain()
+    code, body = service.trigger({"models": ["cash"], "start_date": "2025-10-29", "end_date": "2025-10-30"})
+    assert body["status"] == "current"

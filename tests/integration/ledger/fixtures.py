@@ -43,7 +43,7 @@ def market_store(settings, market_db):
 
 @pytest.fixture
 def env(market_store, prices) -> ToolEnv:
-    news = LocalNewsProvider(NEWS_JSON) if NEWS_JSON.exists() else None
+    news = LocalNewsProvider(NEWS_JSON)
     return ToolEnv(store=market_store, prices=prices, news=news)
 
 

@@ -1,5 +1,5 @@
 """A local Alpha Vantage stand-in (real http.server on 127.0.0.1, free port) serving TIME_SERIES_DAILY responses
-built at test time from the shared NASDAQ-100 file: `compact` = the latest 100 bars, `full` = all of them, only
+built at test time from the packaged NASDAQ-100 file: `compact` = the latest 100 bars, `full` = all of them, only
 bars dated on or before `last_date`. Per-symbol behaviours: "note", "information", "500" (every time),
 "500-once" (then normal), "slow" (answers after `slow_s`), and unknown symbols get an "Error Message" body.
 `on_request(symbol)` runs inside the handler (e.g. to look at a job's status while its download is under way)."""

@@ -1,4 +1,4 @@
-"""Fixtures shared by the downloader tests: the shared NASDAQ-100 bars and a local Alpha Vantage stand-in."""
+"""Fixtures shared by the downloader tests: the packaged NASDAQ-100 bars and a local Alpha Vantage stand-in."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def shared_bars(nasdaq_csv):
 
 @pytest.fixture
 def av(shared_bars):
-    """A started stand-in serving the shared bars; stopped after the test."""
+    """A started stand-in serving the packaged bars; stopped after the test."""
     server = AlphaVantageStandIn(shared_bars).start()
     yield server
     server.stop()

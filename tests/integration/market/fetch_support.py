@@ -1,5 +1,5 @@
 """Shared pieces of the downloader tests: a fake clock (its sleep advances time, nothing really sleeps), a store
-seeded from a slice of the shared NASDAQ-100 file, settings pointing at the local Alpha Vantage stand-in."""
+seeded from a slice of the packaged NASDAQ-100 file, settings pointing at the local Alpha Vantage stand-in."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class FakeClock:
 
 
 def seed(store: Store, csv_path: Path, tmp: Path, cutoffs: dict[str, str]) -> None:
-    """Import the shared rows of the symbols in `cutoffs`, each up to its cutoff date (inclusive)."""
+    """Import the packaged rows of the symbols in `cutoffs`, each up to its cutoff date (inclusive)."""
     out = tmp / "seed.csv"
     with open(csv_path, newline="") as f, open(out, "w", newline="") as g:
         rows, w = csv.reader(f), csv.writer(g)

@@ -91,9 +91,17 @@ def test_installed_entry_point_imports_packaged_data(tmp_path):
         timeout=120,
     )
     assert res.returncode == 0, res.stderr
-    assert json.loads(res.stdout)["files"][0]["totals"]["added"] == 12154
+    assert json.loads(res.stdout)["files"][0]["totals"]["added"] == 10811
     db = Store(tmp_path / "d" / "jobs.db")
     st = data_status(db)
     db.close()
-    assert (st.first_trading_day, st.last_trading_day) == ("2000-03-01", "2013-03-01")
-    assert {s.symbol for s in st.symbols} == {"AAPL", "FB", "GOOG", "IBM", "MSFT"}
+    assert (st.first_trading_day, st.last_trading_day, st.trading_days) == ("2025-06-02", "2025-10-30", 106)
+    assert len(st.symbols) == 102 and {"AAPL", "NVDA", "ORLY", "QQQ"} <= {s.symbol for s in st.symbols}
+    assert [(a.symbol, a.effective_date, a.kind, a.ratio) for a in st.corporate_actions] == [
+        ("ORLY", "2025-06-10", "split", 15.0)
+    ]
+    status = subprocess.run(
+        [exe, "data", "status"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "corporate action ORLY 2025-06-10: split 15:1 (packaged:nasdaq100_daily)" in status.stdout
+    assert "recorded split ORLY 2025-06-10" in status.stdout and "suspected split ORLY" not in status.stdout

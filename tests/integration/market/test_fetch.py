@@ -1,4 +1,4 @@
-"""`fetch_prices` against a real local HTTP server serving Alpha Vantage responses built from the shared data."""
+"""`fetch_prices` against a real local HTTP server serving Alpha Vantage responses built from the packaged data."""
 
 from __future__ import annotations
 

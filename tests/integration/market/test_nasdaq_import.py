@@ -1,4 +1,4 @@
-"""The shared NASDAQ-100 file imported into a real SQLite store, read through PriceView."""
+"""The packaged NASDAQ-100 file imported into a real SQLite store, read through PriceView."""
 
 import datetime as dt
 

@@ -1,37 +1,92 @@
-"""Packaged offline data and the coverage report."""
+"""The packaged NASDAQ-100 data set (the embedded default), its recorded source and corporate actions, and the
+coverage report."""
+
+import hashlib
+import json
 
 from ai_trader.market.importers import import_file
-from ai_trader.market.packaged import ensure_price_data, import_packaged
+from ai_trader.market.packaged import SHA256, SOURCE, ensure_price_data, import_packaged, packaged_meta, packaged_text
 from ai_trader.market.prices import PriceView
 from ai_trader.market.status import data_status
+from ai_trader.store import sources
 
 HEADER = "date,symbol,open,high,low,close,volume\n"
 
 
-def test_packaged_data_imports_once_and_is_usable(store):
+def test_packaged_data_is_the_real_nasdaq100_set_with_its_meta():
+    text = packaged_text()
+    assert hashlib.sha256(text.encode()).hexdigest() == SHA256
+    meta = packaged_meta()
+    lines = text.splitlines()
+    assert lines[0] == "date,symbol,open,high,low,close,volume" and len(lines) - 1 == meta["rows"] == 10811
+    assert len(meta["symbols"]) == 102 and meta["benchmark"] == "QQQ"
+    assert (meta["first_date"], meta["last_date"], meta["trading_days"]) == ("2025-06-02", "2025-10-30", 106)
+
+
+def test_packaged_data_imports_once_with_source_and_corporate_actions(store):
     report = ensure_price_data(store)
-    assert report is not None and report.total("rejected") == 0
-    assert {s.symbol: s.added for s in report.symbols} == {
-        "AAPL": 3270,
-        "FB": 196,
-        "GOOG": 2148,
-        "IBM": 3270,
-        "MSFT": 3270,
-    }
-    assert ("AAPL", "2005-02-28") in {(w.symbol, w.date) for w in report.warnings}  # real 2:1 split, unadjusted
+    assert report is not None and report.total("rejected") == 0 and report.total("added") == 10811
+    assert ("ORLY", "2025-06-10") in {(w.symbol, w.date) for w in report.warnings}  # real 15:1 split, unadjusted
     assert ensure_price_data(store) is None  # not empty any more: nothing imported
     view = PriceView.load(store)
-    assert view.tradable == ("AAPL", "FB", "GOOG", "IBM", "MSFT") and view.benchmark is None
+    assert len(view.tradable) == 101 and "QQQ" not in view.tradable and view.benchmark == "QQQ"
     days = view.trading_days()
-    assert days[0] == "2000-03-01" and days[-1] == "2013-03-01" and len(days) == 3270
-    assert view.previous_trading_day("2013-01-02") == "2012-12-31"  # New Year's Day
-    assert view.close("AAPL", "2013-03-01") is not None
+    assert days[0] == "2025-06-02" and days[-1] == "2025-10-30" and len(days) == 106
+    assert view.previous_trading_day("2025-07-07") == "2025-07-03"  # Independence Day
+    with store.read() as conn:
+        (src,) = sources.list_sources(conn)
+        actions = sources.list_actions(conn)
+    assert (src.name, src.rows, src.sha256, src.first_date, src.last_date) == (
+        SOURCE,
+        10811,
+        SHA256,
+        "2025-06-02",
+        "2025-10-30",
+    )
+    assert src.description.startswith("Alpha Vantage TIME_SERIES_DAILY, unadjusted")
+    assert [(a.symbol, a.effective_date, a.kind, a.ratio, a.source) for a in actions] == [
+        ("ORLY", "2025-06-10", "split", 15.0, SOURCE)
+    ]
+    st = data_status(store)
+    (orly,) = [w for w in st.splits if w.symbol == "ORLY"]
+    assert st.recorded(orly) == actions[0]
+    assert st.to_dict()["splits"][0]["recorded_action"]["ratio"] == 15.0
 
 
 def test_packaged_reimport_is_idempotent(store):
     import_packaged(store)
     again = import_packaged(store)
-    assert again.total("added") == 0 and again.total("unchanged") == 12154
+    assert again.total("added") == 0 and again.total("unchanged") == 10811
+    with store.read() as conn:
+        assert len(sources.list_sources(conn)) == 1 and len(sources.list_actions(conn)) == 1
+
+
+def test_a_csv_with_a_meta_file_beside_it_records_the_same_source_facts(store, tmp_path, nasdaq_csv):
+    """`ai-trader data import ../shared/data/nasdaq100_daily.csv` (the meta file beside it) gives what the packaged
+    import gives: the same bars and the same corporate action."""
+    csv = tmp_path / "nasdaq100_daily.csv"
+    csv.write_text(nasdaq_csv.read_text())
+    (tmp_path / "nasdaq100_daily.meta.json").write_text(json.dumps(packaged_meta()))
+    report = import_file(store, csv)
+    assert report.total("added") == 10811
+    with store.read() as conn:
+        (src,) = sources.list_sources(conn)
+        (action,) = sources.list_actions(conn)
+    assert (src.name, src.sha256) == ("csv:nasdaq100_daily.csv", SHA256)
+    assert (action.symbol, action.effective_date, action.ratio) == ("ORLY", "2025-06-10", 15.0)
+
+
+def test_a_quandl_wiki_style_csv_still_imports(store, tmp_path):
+    """The layout of the earlier offline set (Ticker,Date,...,Adj Close): `ticker` for symbol, extra columns
+    ignored."""
+    (tmp_path / "stocks.csv").write_text(
+        "Ticker,Date,Open,High,Low,Close,Volume,Adj Close\n"
+        "AAPL,2013-02-28,444.05,447.87,441.4,441.4,11160500,60.1\n"
+        "AAPL,2013-03-01,438,438.18,429.98,430.47,19730900,58.6\n"
+    )
+    report = import_file(store, tmp_path / "stocks.csv")
+    assert report.format == "csv" and report.total("added") == 2
+    assert PriceView.load(store).close("AAPL", "2013-03-01") == 430.47
 
 
 def test_ensure_price_data_keeps_existing_prices(store, tmp_path):

@@ -1,5 +1,5 @@
 """Ten scripted signatures run concurrently through the four real MCP tool servers for 20 trading days of the
-shared NASDAQ-100 data, as one real job (JobService.trigger + Worker.drain with tool_transport="mcp").
+packaged NASDAQ-100 data, as one real job (JobService.trigger + Worker.drain with tool_transport="mcp").
 
 No cross-signature trade: every signature's committed ledger (snapshots, daily values, every trade) and every
 recorded tool result equal those of the same signature run alone, in-process, in a second fresh database. The
@@ -98,8 +98,6 @@ def seed(store: Store, prices, date: str) -> None:
 
 @pytest.fixture
 def news():
-    if not NEWS_JSON.exists():
-        pytest.skip(f"shared news sample not found at {NEWS_JSON}")
     return LocalNewsProvider(NEWS_JSON)
 
 

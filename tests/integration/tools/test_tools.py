@@ -266,7 +266,7 @@ def test_news_strictly_before_0930_new_york(env, tmp_path):
     assert f.news_cutoff_utc("2025-12-15") == "2025-12-15T14:30:00Z"  # EST in winter
 
 
-def test_news_from_the_shared_sample_respects_the_cutoff(env):
+def test_news_from_the_sample_respects_the_cutoff(env):
     ctx = open_session(env, "m", "2025-10-14")
     text = call_tool(env, ctx, "get_information", {"query": "bitcoin stablecoin"})
     assert "Winklevoss" in text  # 2025-10-13 13:00

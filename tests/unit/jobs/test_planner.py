@@ -136,7 +136,7 @@ def test_no_price_data_is_a_clear_error(config):
         plan(config, PriceView([], (), None))
 
 
-def test_the_configs_end_date_bounds_a_catch_up_and_is_clamped_quietly_to_the_data():
+def test_a_catch_up_runs_past_the_configs_end_date_which_bounds_only_runs_that_pass_it():
     bounded = parse_config(
         {
             "date_range": {"init_date": "2025-06-30", "end_date": "2025-07-08"},
@@ -145,7 +145,9 @@ def test_the_configs_end_date_bounds_a_catch_up_and_is_clamped_quietly_to_the_da
     )
     bars = [Bar("AAA", d, 10.0, 11.0, 9.0, 10.5, 100) for d in BAR_DATES]
     pv = PriceView(bars, ("AAA",), None)
-    p = plan(bounded, pv)
+    p = plan(bounded, pv)  # the daily catch-up: through the most recent trading day with data
+    assert p.days["a"][-1] == "2025-07-11" and p.warnings == []
+    p = plan(bounded, pv, end_date=bounded.date_range.end_date)  # as `ai-trader run` asks by default
     assert p.days["a"][-1] == "2025-07-08" and p.warnings == []
     beyond = parse_config(
         {

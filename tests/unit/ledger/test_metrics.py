@@ -1,5 +1,5 @@
 def test_benchmark_line_starts_at_first_close_when_the_symbol_lacks_the_first_days():
-    """QQQ has no bar on 2025-06-02 in the shared file: the line must still exist, flat until QQQ is priced."""
+    """QQQ has no bar on 2025-06-02 in the packaged data: the line must still exist, flat until QQQ is priced."""
     from ai_trader.ledger.metrics import benchmark_series
     from ai_trader.market.prices import Bar, PriceView
 
