@@ -57,8 +57,8 @@ def nasdaq_csv(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def nasdaq_db_template(tmp_path_factory) -> Path:
-    """A database file with the packaged NASDAQ-100 data set imported (as `ai-trader data import --packaged` does), built once per test session; tests copy it to get
-    a fresh, priced database of their own."""
+    """A database file with the packaged NASDAQ-100 data set imported (as `ai-trader data import --packaged` does),
+    built once per test session; tests copy it to get a fresh, priced database of their own."""
     path = tmp_path_factory.mktemp("nasdaq-template") / "jobs.db"
     s = Store(path)
     import_packaged(s)
