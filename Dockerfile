@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# AI-Trader: the REST API + worker and the four MCP tool servers, supervised by docker-entrypoint.sh.
+# AI-Trader: the REST API + worker and the four MCP tool servers, supervised by `ai-trader serve` (the entrypoint execs it).
 # Build: docker build -t ai-trader .     Run: docker compose up -d   (see docs/deploy.md)
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     getprice_http_port: int = 8003
     tool_transport: Literal["inprocess", "mcp"] = "inprocess"
     mcp_enabled: bool = True
+    startup_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="STARTUP_TIMEOUT_SECONDS: how long `serve` waits for the MCP servers to answer"
+    )
     # jobs and worker
     max_concurrent_jobs: int = 1
     max_parallel_models: int | None = None

@@ -43,7 +43,7 @@ def test_mounts_data_and_configs_and_publishes_8080(service):
 def test_restarts_unless_stopped_and_waits_for_a_clean_stop(service):
     assert service["restart"] == "unless-stopped"
     seconds = int(service["stop_grace_period"].rstrip("s"))
-    assert seconds >= 10 + 5, "longer than SHUTDOWN_GRACE_SECONDS + the entrypoint's 5 s"
+    assert seconds >= 10 + 5, "longer than SHUTDOWN_GRACE_SECONDS + the supervisor's 5 s"
 
 
 def test_network_has_a_fixed_name_other_projects_can_join(compose, service):

@@ -6,10 +6,8 @@ import re
 
 from ai_trader.settings import Settings
 
-from .helpers import ENTRYPOINT, ENV_EXAMPLE
+from .helpers import ENV_EXAMPLE
 
-# Read by docker-entrypoint.sh, not by Settings.
-ENTRYPOINT_ONLY = {"STARTUP_TIMEOUT_SECONDS"}
 ASSIGNMENT = re.compile(r"^(?:#\s*)?([A-Z][A-Z0-9_]*)=")
 
 
@@ -27,7 +25,7 @@ def test_every_setting_is_listed_and_nothing_else():
     names = [n for n, _ in _entries()]
     assert len(names) == len(set(names)), "a variable is listed twice"
     fields = {name.upper() for name in Settings.model_fields}
-    assert set(names) - ENTRYPOINT_ONLY == fields
+    assert set(names) == fields  # every variable is a typed setting: nothing is read outside Settings
 
 
 def test_every_variable_has_a_comment_above_it():
@@ -40,12 +38,6 @@ def test_every_variable_has_a_comment_above_it():
         while j >= 0 and ASSIGNMENT.match(lines[j].strip()):  # a group of related variables shares one comment
             j -= 1
         assert j >= 0 and lines[j].startswith("#") and not ASSIGNMENT.match(lines[j]), m.group(1)
-
-
-def test_entrypoint_only_variables_are_read_by_the_entrypoint():
-    script = ENTRYPOINT.read_text(encoding="utf-8")
-    for name in ENTRYPOINT_ONLY:
-        assert "${" + name in script
 
 
 def test_copying_the_example_to_dotenv_gives_the_defaults(tmp_path, monkeypatch):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from ..logs import setup_logging
@@ -18,13 +20,27 @@ def load_settings(*, batch: bool = False, **overrides) -> Settings:
     `batch` commands draw a progress bar and a table on stdout: their log lines go to stderr, WARNING and up
     (unless LOG_LEVEL asks for more detail than INFO, e.g. DEBUG).
     """
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise typer.Exit(_invalid_settings(exc)) from None
     if batch:
         level = settings.log_level.upper()
         setup_logging(level if level == "DEBUG" else "WARNING", settings.log_format, stream=sys.stderr)
     else:
         setup_logging(settings.log_level, settings.log_format)
     return settings
+
+
+def _invalid_settings(exc: ValidationError) -> int:
+    """Print each bad setting by its environment variable's name (no traceback); the exit status (2)."""
+    problems = []
+    for err in exc.errors():
+        name = "_".join(str(p) for p in err["loc"]).upper() or "settings"
+        got = f" (got {err['input']!r})" if not isinstance(err.get("input"), dict) else ""
+        problems.append(f"{name}: {err['msg']}{got}")
+    Console(stderr=True).print("invalid settings: " + "; ".join(problems), highlight=False, soft_wrap=True)
+    return 2
 
 
 def ensure_data(store: Store, out: Console) -> None:

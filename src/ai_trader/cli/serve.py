@@ -1,25 +1,12 @@
-"""`ai-trader serve`: the HTTP API with its in-process worker, plus the four MCP tool servers (a child process
-running `ai-trader mcp`) unless `--no-mcp`. The MCP servers must answer before the API starts (polled, not a fixed
-sleep); they are stopped when the API exits (SIGINT/SIGTERM stop uvicorn, whose lifespan stops the worker)."""
+"""`ai-trader serve`: the service — the REST API with its in-process worker and the four MCP tool servers as child
+processes, supervised by `ai_trader.supervisor` (the same in a container: the entrypoint `exec`s this command)."""
 
 from __future__ import annotations
 
-import logging
-import signal
-import subprocess
-import sys
-import time
-
-import httpx
 import typer
 
-from ..market.packaged import ensure_price_data
-from ..settings import Settings
-from ..store import Store
+from ..supervisor import Supervisor
 from .common import load_settings
-
-log = logging.getLogger(__name__)
-MCP_START_TIMEOUT_S = 30.0
 
 
 def register(app: typer.Typer) -> None:
@@ -30,101 +17,12 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Bind address (env API_HOST, default 0.0.0.0)."),
     port: int | None = typer.Option(None, "--port", help="Port (env API_PORT, default 8080)."),
     no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not start the MCP tool servers (env MCP_ENABLED=false)."),
-    mcp_external: bool = typer.Option(
-        False,
-        "--mcp-external",
-        help="The MCP tool servers run elsewhere (e.g. started by docker-entrypoint.sh): do not start them, but "
-        "keep checking them in /health (unless MCP_ENABLED=false).",
-    ),
 ) -> None:
-    """Run the API server and the worker (and the MCP tool servers unless disabled)."""
-    import uvicorn
-
-    from ..api.app import create_app
-
+    """Run the API server and the worker, and the MCP tool servers as supervised children (env DATA_DIR, CONFIGS_DIR,
+    API_KEY, MCP_ENABLED, MCP_HOST, MATH_HTTP_PORT, SEARCH_HTTP_PORT, TRADE_HTTP_PORT, GETPRICE_HTTP_PORT,
+    STARTUP_TIMEOUT_SECONDS, SHUTDOWN_GRACE_SECONDS, WORKER_ENABLED, LOG_LEVEL, LOG_FORMAT). Exits 0 after
+    SIGTERM/SIGINT, 1 when a child process dies or a port is taken, 2 for a bad setting or DATA_DIR."""
     settings = load_settings(api_host=host, api_port=port, mcp_enabled=False if no_mcp else None)
-    store = Store(settings.db_path)
-    try:
-        ensure_price_data(store)  # first start on an empty store: the packaged NASDAQ-100 data set (logged)
-    finally:
-        store.close()
-    child = None
-    # until uvicorn installs its own handlers, TERM must still run the cleanup below (stop the MCP child)
-    signal.signal(signal.SIGTERM, _raise_exit)
-    if settings.mcp_enabled and not mcp_external:
-        child = start_mcp_child(settings)
-        if child is None:
-            settings = settings.model_copy(update={"mcp_enabled": False})
-    try:
-        app = create_app(settings)
-        # uvicorn handles TERM/INT itself (graceful shutdown, worker stopped) and then re-raises the signal to the
-        # previous handler: by then the stop was clean, so exit 0 (and still run the cleanup below)
-        signal.signal(signal.SIGTERM, _exit_clean)
-        uvicorn.run(
-            app,
-            host=settings.api_host,
-            port=settings.api_port,
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 1,
-        )
-    finally:
-        if child is not None:
-            stop_child(child)
-
-
-def _raise_exit(signum, frame) -> None:
-    raise SystemExit(128 + signum)
-
-
-def _exit_clean(signum, frame) -> None:
-    raise SystemExit(0)
-
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the parent dies, even by SIGKILL (Linux), so no orphan holds the ports."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def start_mcp_child(settings: Settings) -> subprocess.Popen | None:
-    """Start `ai-trader mcp` and wait until every MCP URL answers; None (and MCP disabled) when unavailable."""
-    try:
-        from . import mcp as _mcp_cmd  # noqa: F401  (the command exists in this build)
-    except ModuleNotFoundError:
-        log.warning("MCP tool servers are not part of this build; serving without them (MCP disabled)")
-        return None
-    cmd = [sys.executable, "-c", "from ai_trader.cli import main; main()", "mcp"]
-    child = subprocess.Popen(cmd, preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # noqa: PLW1509
-    deadline = time.monotonic() + MCP_START_TIMEOUT_S
-    pending = dict(settings.mcp_urls())
-    with httpx.Client(trust_env=False, timeout=0.5) as client:
-        while pending and time.monotonic() < deadline and child.poll() is None:
-            for name, url in list(pending.items()):
-                try:
-                    with client.stream("GET", url):  # headers suffice: GET /mcp may be a held-open stream
-                        pending.pop(name)
-                except httpx.HTTPError:
-                    pass
-            if pending:
-                time.sleep(0.1)
-    if pending:
-        log.error("MCP tool servers did not start (%s); serving without them", ", ".join(pending))
-        stop_child(child)
-        return None
-    log.info("MCP tool servers up", extra={"urls": settings.mcp_urls()})
-    return child
-
-
-def stop_child(child: subprocess.Popen) -> None:
-    if child.poll() is None:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    code = Supervisor(settings).run()
+    if code:
+        raise typer.Exit(code)

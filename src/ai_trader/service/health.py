@@ -37,14 +37,19 @@ async def _probe(client: httpx.AsyncClient, url: str, timeout: float) -> dict[st
         return {"status": "down", "url": url, "error": type(exc).__name__ + (f": {exc}" if str(exc) else "")}
 
 
-async def check_services(settings: Settings) -> dict[str, dict[str, Any]]:
-    urls = settings.mcp_urls()
-    if not settings.mcp_enabled:
-        return {SERVICE_NAMES[k]: {"status": "disabled", "url": u} for k, u in urls.items()}
-    timeout = settings.health_check_timeout_seconds
+async def probe_urls(urls: dict[str, str], timeout: float) -> dict[str, dict[str, Any]]:
+    """The readiness probe (health and the supervisor's start-up wait): name → {"status": "up"|"down", "url", ...},
+    every URL probed concurrently, each bounded by `timeout`."""
     async with httpx.AsyncClient(trust_env=False) as client:
         found = await asyncio.gather(*(_probe(client, u, timeout) for u in urls.values()))
-    return {SERVICE_NAMES[k]: r for k, r in zip(urls, found, strict=True)}
+    return dict(zip(urls, found, strict=True))
+
+
+async def check_services(settings: Settings) -> dict[str, dict[str, Any]]:
+    urls = {SERVICE_NAMES[k]: u for k, u in settings.mcp_urls().items()}
+    if not settings.mcp_enabled:
+        return {name: {"status": "disabled", "url": u} for name, u in urls.items()}
+    return await probe_urls(urls, settings.health_check_timeout_seconds)
 
 
 def check_database(settings: Settings, store: Store) -> dict[str, Any]:

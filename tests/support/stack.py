@@ -1,5 +1,6 @@
-"""Runs docker-entrypoint.sh outside a container: temp DATA_DIR/CONFIGS_DIR, free loopback ports, the venv's
-`ai-trader` on PATH. Collects its output and the process tree it starts."""
+"""Runs the service as the container does, outside a container: docker-entrypoint.sh (which `exec`s
+`ai-trader serve`, or the command given) with a temp DATA_DIR/CONFIGS_DIR, free loopback ports and the venv's
+`ai-trader` on PATH. Collects its output (JSON log lines) and the process tree it starts."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from ai_trader.settings import Settings
 
-from .helpers import ENTRYPOINT
+ENTRYPOINT = Path(__file__).resolve().parents[2] / "docker-entrypoint.sh"
+
 
 START_DEADLINE_S = 120.0  # generous: the machine is shared; a deadline for polling, not an asserted speed
 STOP_DEADLINE_S = 60.0
@@ -96,7 +98,7 @@ class Stack:
 
     def start(self, *args: str) -> Stack:
         self.proc = subprocess.Popen(
-            ["bash", str(ENTRYPOINT), *args],
+            ["sh", str(ENTRYPOINT), *args],
             cwd=self.tmp,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -124,16 +126,16 @@ class Stack:
                 out.append(rec)
         return out
 
-    def entrypoint_pid(self, process: str) -> int:
-        """The pid the entrypoint logged for a child it started ("mcp" or "api")."""
+    def child_pid(self, process: str) -> int:
+        """The pid the supervisor logged for a child it started (mcp-math, mcp-search, mcp-trade, mcp-price)."""
 
         def find():
             for r in self.records():
-                if r.get("logger") == "docker-entrypoint" and r.get("process") == process and "pid" in r:
+                if r.get("logger") == "ai_trader.supervisor" and r.get("child") == process and "pid" in r:
                     return r["pid"]
             return None
 
-        return int(wait_for(find, START_DEADLINE_S, f"the entrypoint to start {process}"))
+        return int(wait_for(find, START_DEADLINE_S, f"the supervisor to start {process}"))
 
     def get(self, port: int, path: str) -> tuple[int, str] | None:
         """(status, body) of GET http://127.0.0.1:port/path, or None when nothing answers."""
@@ -151,7 +153,7 @@ class Stack:
 
     def wait_healthy(self) -> dict:
         def check():
-            assert self.proc and self.proc.poll() is None, "entrypoint exited:\n" + "\n".join(self.lines[-30:])
+            assert self.proc and self.proc.poll() is None, "serve exited:\n" + "\n".join(self.lines[-30:])
             got = self.get(self.ports["API_PORT"], "/health")
             return got if got and got[0] == 200 else None
 

@@ -1,0 +1,226 @@
+"""`ai-trader serve`'s process supervisor: the one way the service runs, bare or in the container.
+
+1. Start-up checks: DATA_DIR is a writable directory, the migrations apply, an empty price store gets the packaged
+   data set. A failure exits 2 with a message naming what to fix.
+2. The API's port is bound before anything starts (a port taken is a clear failure, not a traceback).
+3. The four MCP tool servers start as child processes (`python -m ai_trader mcp --only NAME`, one each, so each
+   fails and is reported on its own) unless MCP_ENABLED is false, and must all answer HTTP within
+   STARTUP_TIMEOUT_SECONDS (the same probe `/health` uses); a child exiting first or the deadline fails the start
+   (exit 1) and stops what was started.
+4. uvicorn serves the API (its lifespan runs the in-process worker). When any child exits on its own, the API and
+   the other children are stopped and the process exits 1, so Docker's restart policy applies (Docker never
+   restarts a container for being unhealthy). SIGTERM/SIGINT stop the API gracefully (the worker gets
+   SHUTDOWN_GRACE_SECONDS), then every child (TERM, then KILL after the grace period + 5 s): exit 0, no child left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from types import FrameType
+
+import uvicorn
+
+from .market.packaged import ensure_price_data
+from .service.health import SERVICE_NAMES, probe_urls
+from .settings import Settings
+from .store import Store
+
+log = logging.getLogger("ai_trader.supervisor")
+
+MCP_SERVERS = ("math", "search", "trade", "price")
+KILL_MARGIN_S = 5.0
+
+
+class StartFailed(Exception):
+    """The service cannot start; `code` is the process exit status (2: fix a setting, 1: a process failed)."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+class _Stop(BaseException):
+    """SIGTERM/SIGINT before the API runs."""
+
+
+@dataclass
+class Child:
+    name: str  # mcp-math, ...
+    proc: subprocess.Popen[bytes]
+
+
+def prepare(settings: Settings) -> int:
+    """DATA_DIR writable, migrations applied, packaged data in an empty store; returns the schema version."""
+    d = settings.data_dir.resolve()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        probe = d / ".write-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise StartFailed(
+            f"DATA_DIR {d} is not a writable directory ({exc}); this process runs as uid/gid "
+            f"{os.getuid()}:{os.getgid()}, give it that owner",
+            2,
+        ) from None
+    store = Store(settings.db_path)
+    try:
+        ensure_price_data(store)
+        return store.schema_version()
+    finally:
+        store.close()
+
+
+def bind_api_socket(host: str, port: int) -> socket.socket:
+    """The API's listening socket, bound now so a port taken fails the start with a clear message."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise StartFailed(f"cannot listen on {host}:{port} (API_HOST/API_PORT): {exc.strerror or exc}", 1) from None
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    return sock
+
+
+def _die_with_parent() -> None:
+    """In a child: get SIGTERM when the supervisor dies, even by SIGKILL (Linux), so no orphan holds a port."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.children: list[Child] = []
+        self._child_died = threading.Event()
+
+    def run(self) -> int:
+        """Start everything, serve until a signal or a child's death; the process exit status."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_start_signal)
+        try:
+            version = prepare(self.settings)
+            log.info("database ready", extra={"data_dir": str(self.settings.data_dir), "schema_version": version})
+            sock = bind_api_socket(self.settings.api_host, self.settings.api_port)
+            if self.settings.mcp_enabled:
+                self.start_mcp()
+                self.wait_mcp_ready()
+            else:
+                log.info("MCP_ENABLED is false: not starting the MCP tool servers")
+            return self.serve(sock)
+        except StartFailed as exc:
+            log.error(exc.message, extra={"exit_status": exc.code})
+            return exc.code
+        except _Stop:
+            return 0
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, signal.SIG_IGN)
+            self.stop_children()
+            log.info("stopped")
+
+    def _on_start_signal(self, signum: int, frame: FrameType | None) -> None:
+        log.info(f"received {signal.Signals(signum).name}, stopping", extra={"signal": signum})
+        raise _Stop
+
+    def start_mcp(self) -> None:
+        for name in MCP_SERVERS:
+            cmd = [sys.executable, "-m", "ai_trader", "mcp", "--only", name]
+            linux = sys.platform.startswith("linux")
+            proc = subprocess.Popen(cmd, preexec_fn=_die_with_parent if linux else None)  # noqa: PLW1509
+            self.children.append(Child(f"mcp-{name}", proc))
+            log.info(f"started mcp-{name}", extra={"child": f"mcp-{name}", "pid": proc.pid})
+
+    def wait_mcp_ready(self) -> None:
+        """Every MCP URL answers HTTP (any status), polled with the health probe, before the deadline."""
+        urls = self.settings.mcp_urls()
+        pending = {f"mcp-{n}": urls[n] for n in MCP_SERVERS}
+        deadline = time.monotonic() + self.settings.startup_timeout_seconds
+        while pending:
+            for child in self.children:
+                if child.name in pending and child.proc.poll() is not None:
+                    raise StartFailed(
+                        f"MCP tool servers did not come up: {child.name} exited with status {child.proc.returncode} "
+                        f"before answering at {pending[child.name]}",
+                        1,
+                    )
+            found = asyncio.run(probe_urls(pending, 1.0))
+            for name, result in found.items():
+                if result["status"] == "up":
+                    pending.pop(name)
+            if pending and time.monotonic() > deadline:
+                raise StartFailed(
+                    "MCP tool servers did not come up: no answer from "
+                    + ", ".join(f"{n} ({u})" for n, u in pending.items())
+                    + f" within {self.settings.startup_timeout_seconds:g} s (STARTUP_TIMEOUT_SECONDS)",
+                    1,
+                )
+            if pending:
+                time.sleep(0.1)
+        log.info("MCP tool servers answer", extra={"urls": {SERVICE_NAMES[n]: u for n, u in urls.items()}})
+
+    def serve(self, sock: socket.socket) -> int:
+        from .api.app import create_app
+
+        config = uvicorn.Config(
+            create_app(self.settings),
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=int(self.settings.shutdown_grace_seconds) + 1,
+        )
+        server = uvicorn.Server(config)
+        # uvicorn takes TERM/INT over while it runs and re-raises them to these handlers after a graceful stop
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda signum, frame: log.info(f"received {signal.Signals(signum).name}, stopped"))
+        watcher = threading.Thread(target=self._watch_children, args=(server,), name="supervisor", daemon=True)
+        watcher.start()
+        server.run(sockets=[sock])
+        sock.close()
+        if self._child_died.is_set():
+            return 1
+        return 0 if server.started else 1
+
+    def _watch_children(self, server: uvicorn.Server) -> None:
+        while not server.should_exit:
+            for child in self.children:
+                code = child.proc.poll()
+                if code is not None:
+                    log.error(
+                        f"{child.name} exited, stopping the others",
+                        extra={"child": child.name, "pid": child.proc.pid, "exit_status": code},
+                    )
+                    self._child_died.set()
+                    server.should_exit = True
+                    return
+            time.sleep(0.2)
+
+    def stop_children(self) -> None:
+        """TERM every child, KILL those still alive after the grace period + 5 s; reap them all."""
+        live = [c for c in self.children if c.proc.poll() is None]
+        for c in live:
+            c.proc.terminate()
+        deadline = time.monotonic() + self.settings.shutdown_grace_seconds + KILL_MARGIN_S
+        for c in live:
+            try:
+                c.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("process did not stop in time, killing it", extra={"child": c.name, "pid": c.proc.pid})
+                c.proc.kill()
+                c.proc.wait()
