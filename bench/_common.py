@@ -12,19 +12,17 @@ import platform
 import shutil
 import socket
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from ai_trader.settings import Settings
+from ai_trader.store import Store
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 NASDAQ_CSV = ROOT.parent / "shared" / "data" / "nasdaq100_daily.csv"
-sys.path.insert(0, str(ROOT))
-
-from ai_trader.settings import Settings
-from ai_trader.store import Store
 
 
 def machine() -> dict[str, Any]:

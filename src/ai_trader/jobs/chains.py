@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -168,8 +169,8 @@ async def _chain_days(
                 try:
                     await bookkeeping(
                         store,
-                        lambda conn, later=days[i + 1 :], err=str(exc) or type(exc).__name__: _fail_chain(
-                            conn, d, later, err
+                        functools.partial(
+                            _fail_chain, failed=d, later=days[i + 1 :], error=str(exc) or type(exc).__name__
                         ),
                     )
                 except IllegalTransition as lost:  # another worker took the job over meanwhile

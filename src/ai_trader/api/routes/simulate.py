@@ -75,7 +75,7 @@ async def events(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
 @router.get("/current", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
 async def current(svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """The most recently created job (progress without details)."""
-    return await cached_json(rt, ("current",), lambda: svc.current())
+    return await cached_json(rt, ("current",), svc.current)
 
 
 @router.get("/jobs", responses={200: {"model": JobList}, **ERRORS})
