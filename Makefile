@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup setup-test serve bench clean
+.PHONY: demo test lint setup setup-test serve bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,11 @@ serve: setup
 
 test: setup-test
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: setup-test
 	$(BIN)/python -m bench.run_all

@@ -12,18 +12,16 @@ import platform
 import shutil
 import socket
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
-sys.path.insert(0, str(ROOT))
-
 from ai_trader.settings import Settings
 from ai_trader.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
 
 
 def machine() -> dict[str, Any]:

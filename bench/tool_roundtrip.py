@@ -141,8 +141,9 @@ def main() -> int:
         }
         print(
             f"{name:16} in-process mean {inproc[name]['mean_ms']:7.3f} p50 {inproc[name]['p50_ms']:7.3f} "
-            f"p99 {inproc[name]['p99_ms']:7.3f} ms | MCP mean {mcp[name]['mean_ms']:7.3f} p50 {mcp[name]['p50_ms']:7.3f} "
-            f"p99 {mcp[name]['p99_ms']:7.3f} ms (first call incl. connect {mcp[name]['first_call_ms']:.1f} ms)"
+            f"p99 {inproc[name]['p99_ms']:7.3f} ms | MCP mean {mcp[name]['mean_ms']:7.3f} "
+            f"p50 {mcp[name]['p50_ms']:7.3f} p99 {mcp[name]['p99_ms']:7.3f} ms "
+            f"(first call incl. connect {mcp[name]['first_call_ms']:.1f} ms)"
         )
     path = write_result("tool_roundtrip", {"params": vars(args), "tools": rows})
     print(f"→ {path}")

@@ -95,7 +95,8 @@ def day_lines(
                 "positions": {**dict(sorted(day.positions.items())), "CASH": day.cash},
             }
         ]
-    held, out = dict(held), []
+    held = dict(held)
+    out: list[dict[str, Any]] = []
     for t in day_trades:
         held[t.symbol] = held.get(t.symbol, 0) + (t.amount if t.action == "buy" else -t.amount)
         if not held[t.symbol]:

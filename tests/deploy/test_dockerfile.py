@@ -31,6 +31,7 @@ def _hadolint() -> str:
 def _lint(path: Path) -> list[dict]:
     run = subprocess.run(
         [_hadolint(), "--no-color", "-f", "json", "--failure-threshold", "style", str(path)],
+        check=False,
         capture_output=True,
         text=True,
         timeout=60,
@@ -135,7 +136,11 @@ def test_healthcheck_command_follows_the_health_status(status, healthy):
     assert "--interval=30s" in check.value
     with health_server(status) as (port, seen):
         run = subprocess.run(
-            _healthcheck_argv(check), env={**os.environ, "API_PORT": str(port)}, capture_output=True, timeout=30
+            _healthcheck_argv(check),
+            env={**os.environ, "API_PORT": str(port)},
+            check=False,
+            capture_output=True,
+            timeout=30,
         )
     assert seen == ["/health"]
     assert (run.returncode == 0) is healthy, run.stderr
@@ -146,6 +151,10 @@ def test_healthcheck_command_fails_when_nothing_listens():
     with health_server(200) as (port, _):
         pass  # closed again: nothing listens on `port` now
     run = subprocess.run(
-        _healthcheck_argv(check), env={**os.environ, "API_PORT": str(port)}, capture_output=True, timeout=30
+        _healthcheck_argv(check),
+        env={**os.environ, "API_PORT": str(port)},
+        check=False,
+        capture_output=True,
+        timeout=30,
     )
     assert run.returncode != 0

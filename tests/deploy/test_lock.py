@@ -14,8 +14,8 @@ from .helpers import LOCK, ROOT
 
 def _lock() -> dict[str, Version]:
     pins = {}
-    for line in LOCK.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in LOCK.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         req = Requirement(line)

@@ -57,7 +57,9 @@ def env_for(root: Path, port: int | None = None, mcp_ports: list[int] | None = N
 
 
 def cli(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(BIN), *args], env=env_for(root), capture_output=True, text=True, timeout=300, cwd=root)
+    done = subprocess.run(
+        [str(BIN), *args], env=env_for(root), check=False, capture_output=True, text=True, timeout=300, cwd=root
+    )
     if check and done.returncode != 0:
         raise AssertionError(f"ai-trader {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done

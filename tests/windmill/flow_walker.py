@@ -41,7 +41,9 @@ def eval_js(bun: Path, expr: str, ctx: dict):
         f"const value = ({expr});"
         "console.log(JSON.stringify(value === undefined ? null : value));"
     )
-    proc = subprocess.run([str(bun), "-e", code, json.dumps(ctx)], capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [str(bun), "-e", code, json.dumps(ctx)], check=False, capture_output=True, text=True, timeout=30
+    )
     assert proc.returncode == 0, f"expression {expr!r} failed: {proc.stderr}"
     return json.loads(proc.stdout)
 

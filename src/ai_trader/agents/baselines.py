@@ -26,7 +26,9 @@ class _Counting:
     """Counts tool calls for the session record's tool_usage."""
 
     def __init__(self, tools: Toolbox):
-        self.tools, self.usage, self.trades = tools, Counter(), []
+        self.tools = tools
+        self.usage: Counter[str] = Counter()
+        self.trades: list[str] = []
 
     async def call(self, name: str, **arguments: Any) -> Any:
         self.usage[name] += 1
@@ -95,10 +97,11 @@ class Momentum:
             raise ValueError("momentum needs top_k >= 1 and 1 <= min_history <= lookback")
         self.top_k, self.lookback, self.min_history = top_k, lookback, min_history
 
-    async def _history(self, c: _Counting, brief: DayBrief) -> list[str]:
-        """Up to lookback+1 earlier trading days, newest first, found by probing get_price_local."""
-        probe, days, gap = brief.tradable[0], [], 0
-        d = dt.date.fromisoformat(brief.prev_date)
+    async def _history(self, c: _Counting, probe: str, prev_date: str) -> list[str]:
+        """Up to lookback+1 trading days up to `prev_date`, newest first, found by probing `probe`'s prices."""
+        days: list[str] = []
+        gap = 0
+        d = dt.date.fromisoformat(prev_date)
         while len(days) <= self.lookback and gap < 10:
             if await c.close_price(probe, d.isoformat()) is not None:
                 days.append(d.isoformat())
@@ -118,7 +121,7 @@ class Momentum:
         )
         if brief.positions and not weekly:
             return _result(self.strategy, c, "Momentum: not a rebalance day; holding.")
-        days = await self._history(c, brief)
+        days = await self._history(c, brief.tradable[0], brief.prev_date)
         if len(days) - 1 < self.min_history:
             return _result(self.strategy, c, f"Momentum: only {len(days)} days of history; waiting.")
         scores = {}

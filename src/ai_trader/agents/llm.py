@@ -173,7 +173,8 @@ class _Session:
             )
             latency = time.perf_counter() - started
             message = (data["choices"][0] or {}).get("message") or {}
-            content = message.get("content") if isinstance(message.get("content"), str) else ""
+            raw_content = message.get("content")
+            content = raw_content if isinstance(raw_content, str) else ""
             calls = parse_tool_calls(message.get("tool_calls"), step)
             usage = data.get("usage") or {}
             prompt_t, completion_t = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
@@ -183,6 +184,7 @@ class _Session:
             if content:
                 self.texts.append(content)
             self.messages.append(assistant_message(content, calls))
+            tool_results: list[dict[str, Any]] = []
             record = {
                 "step": step,
                 "request": request,
@@ -194,15 +196,13 @@ class _Session:
                     "finish_reason": (data["choices"][0] or {}).get("finish_reason"),
                     "tool_calls": [{"id": c.id, "name": c.name, "arguments": c.raw_arguments} for c in calls],
                 },
-                "tool_results": [],
+                "tool_results": tool_results,
             }
             for call in calls:
                 self.usage[call.name or "(missing name)"] += 1
                 output = {"error": call.error} if call.error else await self.tools.call(call.name, call.arguments or {})
                 self.messages.append(tool_message(call, output))
-                record["tool_results"].append(
-                    {"id": call.id, "name": call.name, "arguments": call.arguments, "result": output}
-                )
+                tool_results.append({"id": call.id, "name": call.name, "arguments": call.arguments, "result": output})
             res.steps.append(record)
             if STOP_SIGNAL in content:
                 res.stop_signal_received = True

@@ -47,7 +47,7 @@ Today's buying prices:
 
 When you think your task is complete, output
 {stop_signal}
-"""
+"""  # noqa: E501  AI-Trader's prompt wording, kept verbatim (reflowing would change the prompt)
 
 
 def _json(obj: object) -> str:

@@ -47,7 +47,7 @@ class Conversation:
                         args = json.loads(fn.get("arguments") or "{}")
                     except (TypeError, json.JSONDecodeError):
                         args = {}
-                    calls[tc.get("id")] = (fn.get("name"), args if isinstance(args, dict) else {})
+                    calls[str(tc.get("id"))] = (str(fn.get("name")), args if isinstance(args, dict) else {})
             elif m.get("role") == "tool" and m.get("tool_call_id") in calls:
                 name, args = calls[m["tool_call_id"]]
                 try:
@@ -59,7 +59,7 @@ class Conversation:
 
     def bars(self) -> dict[tuple[str, str], dict[str, Any]]:
         return {
-            (a.get("symbol"), a.get("date")): r
+            (a.get("symbol", ""), a.get("date", "")): r
             for n, a, r in self.results
             if n == "get_price_local" and isinstance(r, dict) and "error" not in r
         }

@@ -43,11 +43,12 @@ def parse_tool_calls(raw_calls: list[dict[str, Any]] | None, step: int) -> list[
     calls = []
     for i, tc in enumerate(raw_calls or []):
         fn = tc.get("function") or {}
-        name = fn.get("name") if isinstance(fn.get("name"), str) else ""
+        raw_name, raw_id = fn.get("name"), tc.get("id")
+        name = raw_name if isinstance(raw_name, str) else ""
         raw = fn.get("arguments")
         args, err = parse_arguments(raw)
         raw_text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {})
-        call_id = tc.get("id") if isinstance(tc.get("id"), str) and tc.get("id") else f"call_{step}_{i}"
+        call_id = raw_id if isinstance(raw_id, str) and raw_id else f"call_{step}_{i}"
         calls.append(ToolCall(call_id, name, raw_text, args, err))
     return calls
 

@@ -123,6 +123,7 @@ def _openapi_without_422(app: FastAPI) -> None:
             schemas = schema.get("components", {}).get("schemas", {})
             for name in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(name, None)
+            return schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -130,7 +131,8 @@ def _openapi_without_422(app: FastAPI) -> None:
 
 def install(app: FastAPI) -> None:
     _openapi_without_422(app)
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)
+    # FastAPI's decorator form: Starlette's add_exception_handler types every handler as taking `Exception`
+    app.exception_handler(AppError)(_app_error)
+    app.exception_handler(RequestValidationError)(_validation)
+    app.exception_handler(StarletteHTTPException)(_http)
+    app.exception_handler(Exception)(_unexpected)

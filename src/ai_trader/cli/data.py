@@ -61,7 +61,7 @@ def import_cmd(
     out, err = Console(), Console(stderr=True)
     reports: list[dict] = []
     failed = 0
-    jobs = [("packaged", None)] if packaged else []
+    jobs: list[tuple[str, Path | None]] = [("packaged", None)] if packaged else []
     jobs += [(str(p), p) for p in expand_paths(paths or [])]
     try:
         for name, path in jobs:
@@ -160,15 +160,18 @@ def _print_status(out: Console, st: DataStatus) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    for a in st.corporate_actions:
-        what = f"split {a.ratio:g}:1" if a.kind == "split" else f"dividend {a.amount:g}/share"
+    for act in st.corporate_actions:
+        what = f"split {act.ratio:g}:1" if act.kind == "split" else f"dividend {act.amount:g}/share"
         out.print(
-            f"corporate action {a.symbol} {a.effective_date}: {what} ({a.source})", highlight=False, soft_wrap=True
+            f"corporate action {act.symbol} {act.effective_date}: {what} ({act.source})",
+            highlight=False,
+            soft_wrap=True,
         )
     for w in st.splits:
-        if (a := st.recorded(w)) is not None:
+        if (rec := st.recorded(w)) is not None:
             out.print(
-                f"recorded split {w.message().removesuffix(' - possible split')}: the {a.kind} declared by {a.source}",
+                f"recorded split {w.message().removesuffix(' - possible split')}: the {rec.kind} declared by "
+                f"{rec.source}",
                 highlight=False,
                 soft_wrap=True,
             )

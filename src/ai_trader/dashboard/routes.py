@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -29,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _error(status: int, code: str, message: str, **details) -> JSONResponse:
-    body = {"error": code, "message": message}
+    body: dict[str, Any] = {"error": code, "message": message}
     if details:
         body["details"] = details
     return JSONResponse(body, status_code=status)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
@@ -93,6 +94,7 @@ async def run_job(
     with store.read() as conn:
         job = rows.job(conn, job_id)
         pending = rows.details(conn, job_id, ("pending",))
+    assert job is not None, job_id  # claimed by this worker; jobs are never deleted
     config = parse_config(job.config, f"job {job_id} config")
     env = ToolEnv(store, PriceView.load(store), news_provider(settings), settings.trade_fee)
     chains: dict[str, list[rows.DetailRow]] = {}
@@ -135,7 +137,7 @@ async def _chain_days(
             if run.should_stop():
                 return
             try:
-                await bookkeeping(store, lambda conn, did=d.id: states.transition_detail(conn, did, D.RUNNING))
+                await bookkeeping(store, functools.partial(states.transition_detail, detail_id=d.id, to=D.RUNNING))
             except IllegalTransition:  # skipped meanwhile (cancel): nothing to run
                 continue
             mlog = model_day_logger(__name__, run.job_id, signature, d.date)
@@ -146,7 +148,7 @@ async def _chain_days(
                 if competitor is None:
                     competitor = build_competitor(model, run.config.agent_config, run.settings, store)
                     if isinstance(competitor, contextlib.AbstractAsyncContextManager):  # an LLM agent: one client
-                        competitor = await scope.enter_async_context(competitor)
+                        competitor = cast(Competitor, await scope.enter_async_context(competitor))
                 await execute_model_day(
                     run.env,
                     job_id=run.job_id,
@@ -157,7 +159,7 @@ async def _chain_days(
                     timeout_s=run.settings.model_day_timeout_seconds,
                     agent_data_dir=run.settings.agent_data_dir,
                     toolbox_factory=run.toolbox_factory,
-                    on_commit=lambda conn, detail_id=d.id: states.transition_detail(conn, detail_id, D.COMPLETED),
+                    on_commit=functools.partial(states.transition_detail, detail_id=d.id, to=D.COMPLETED),
                 )
             except asyncio.CancelledError:
                 with store.write() as conn:  # no retry loop here: we are being cancelled (shutdown)
@@ -168,8 +170,8 @@ async def _chain_days(
                 try:
                     await bookkeeping(
                         store,
-                        lambda conn, later=days[i + 1 :], err=str(exc) or type(exc).__name__: _fail_chain(
-                            conn, d, later, err
+                        functools.partial(
+                            _fail_chain, failed=d, later=days[i + 1 :], error=str(exc) or type(exc).__name__
                         ),
                     )
                 except IllegalTransition as lost:  # another worker took the job over meanwhile

@@ -20,6 +20,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from ..market.fetch import FetchReport, fetch_prices, missing_on_dates
 from ..market.fetch_plan import CatchUpCalendarView, needed_through
@@ -62,9 +63,9 @@ async def refresh_prices(
     if not dates or not missing_on_dates(store, settings, dates):
         return {}
     _set_phase(store, job_id, FETCHING_PRICES, f"fetching prices for {dates[0]}..{dates[-1]}")
-    report: FetchReport | None = None
+    report: FetchReport
     try:
-        kw = {"sleep": sleep} if sleep is not None else {}
+        kw: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         report = await asyncio.to_thread(
             fetch_prices, store, settings, start=dates[0], end=dates[-1], should_stop=should_stop, **kw
         )

@@ -139,7 +139,7 @@ def benchmark_series(prices: PriceView, symbol: str, days: Sequence[str], initia
         entry = next((c for c in (prices.close(symbol, d) for d in days) if c), None)
     if not entry:
         return None
-    out = []
+    out: list[tuple[str, float]] = []
     for d in days:
         c = prices.last_close(symbol, d)
         out.append((d, initial * (c / entry) if c is not None else (out[-1][1] if out else initial)))

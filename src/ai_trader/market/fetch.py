@@ -91,7 +91,8 @@ def fetch_prices(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> FetchReport:
     """Download what `symbols` (default: the universe and the benchmarks) miss in [start, end]."""
-    if not settings.alphaadvantage_api_key and client is None:
+    api_key = settings.alphaadvantage_api_key or ""
+    if not api_key and client is None:
         raise FixTheRequest("no Alpha Vantage API key: set ALPHAADVANTAGE_API_KEY")
     now = dt.datetime.fromtimestamp(clock(), dt.UTC)
     today = market_today(now)
@@ -107,9 +108,7 @@ def fetch_prices(
         should_stop=should_stop,
     )
     own = client is None
-    client = client or AlphaVantageClient(
-        settings.alphaadvantage_api_key, settings.alphavantage_base_url, timeout=options.timeout_s
-    )
+    client = client or AlphaVantageClient(api_key, settings.alphavantage_base_url, timeout=options.timeout_s)
     todo = [n for n in needs if n.wanted]
     outcomes = {n.symbol: SymbolOutcome(n.symbol, "current") for n in needs if not n.wanted}
     exhausted: str | None = None
@@ -170,6 +169,8 @@ def _fetch_one(
     sleep: Callable[[float], object],
 ) -> SymbolOutcome:
     sym, size = need.symbol, need.outputsize
+    if size is None:  # nothing missing: only wanted needs are fetched
+        return SymbolOutcome(sym, "current")
     requests = 0
 
     def attempt() -> str:
@@ -178,11 +179,14 @@ def _fetch_one(
         requests += 1
         return client.daily(DailyRequest(sym, size))
 
+    def pause(seconds: float) -> None:  # tenacity's sleep returns None; ours may answer (threading.Event.wait)
+        sleep(seconds)
+
     retrying = Retrying(
         retry=retry_if_exception_type(TransientError),
         stop=stop_after_attempt(options.attempts),
         wait=wait_exponential(multiplier=options.backoff_s, max=60),
-        sleep=sleep,
+        sleep=pause,
         reraise=True,
     )
     try:
@@ -197,7 +201,7 @@ def _fetch_one(
             source=SOURCE,
             name=f"{SOURCE}:{sym}",
             benchmarks=set(settings.benchmark_symbols),
-            provisional={(sym, newest)},
+            provisional={(sym, newest)} if newest else frozenset(),
         )
     except (AlphaVantageError, AppError) as exc:
         message = getattr(exc, "message", str(exc))

@@ -73,7 +73,7 @@ def plan_fetch(
             needed = [
                 d
                 for d in exchange_sessions(lo, hi)
-                if first is None or not first < d < last or calendar.is_trading_day(d)
+                if first is None or last is None or not first < d < last or calendar.is_trading_day(d)
             ]
             missing = tuple(d for d in needed if d not in dates)
         out.append(SymbolNeed(sym, missing, outputsize(missing[0], today) if missing else None))

@@ -133,7 +133,7 @@ def _parse_csv(lines: list[str], name: str, symbol: str | None) -> tuple[str, li
         if len(row) != len(cols):
             raise InvalidData(f"{where}: expected {len(cols)} fields, got {len(row)}", {"where": where})
         rec = dict(zip(cols, row, strict=True))
-        sym = check_symbol(rec["symbol"], where) if long else fixed
+        sym = check_symbol(rec["symbol"], where) if fixed is None else fixed
         if want and sym != want:
             continue
         out.append(_bar(sym, rec["date"], rec, where))
@@ -184,7 +184,9 @@ def _alphavantage_doc(doc, where: str, name: str, want: str | None, single: bool
         raise InvalidData(
             f"{where}: no 'Time Series (Daily)' object (not Alpha Vantage TIME_SERIES_DAILY)", {"where": where}
         )
-    meta = doc.get("Meta Data") if isinstance(doc.get("Meta Data"), dict) else {}
+    meta = doc.get("Meta Data")
+    if not isinstance(meta, dict):
+        meta = {}
     raw_sym = meta.get("2. Symbol") or (want if single else None) or (symbol_from_name(name) if single else None)
     if not raw_sym:
         raise InvalidData(f"{where}: 'Meta Data' has no '2. Symbol'", {"where": where})

@@ -136,8 +136,8 @@ def import_bars(
     rejected: list[Rejection] = []
     for b in bars:
         reason = check_bar(b, sessions)
-        if reason:
-            rejected.append(Rejection(b.where, b.symbol, b.date, reason))
+        if reason or b.open is None:  # check_bar already rejects a bar without an open
+            rejected.append(Rejection(b.where, b.symbol, b.date, reason or "no open price"))
         else:
             good.append(
                 price_rows.PriceRow(

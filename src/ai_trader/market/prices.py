@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -93,7 +94,7 @@ class PriceView(CalendarQueries):
         """Opens of the tradable universe on `date` (symbols without a bar are absent)."""
         found = self._opens.get(date)
         if found is None:
-            day = self._by_date.get(date, {})
+            day: Mapping[str, Bar] = self._by_date.get(date, {})
             found = self._opens[date] = {s: day[s].open for s in self.tradable if s in day}
         return dict(found)  # a copy: the caller may change it
 
@@ -101,9 +102,9 @@ class PriceView(CalendarQueries):
         """Closes of the tradable universe on `date` (no bar or open-only bar: absent)."""
         found = self._closes.get(date)
         if found is None:
-            day = self._by_date.get(date, {})
+            day: Mapping[str, Bar] = self._by_date.get(date, {})
             found = self._closes[date] = {
-                s: day[s].close for s in self.tradable if s in day and day[s].close is not None
+                s: close for s in self.tradable if s in day and (close := day[s].close) is not None
             }
         return dict(found)  # a copy: the caller may change it
 

@@ -97,6 +97,7 @@ class JobService:
             for job_id, model_days in active.items():
                 if wanted <= model_days:
                     job = rows.job(conn, job_id)
+                    assert job is not None  # listed by active_model_days in this transaction
                     body = _job_body(conn, job, details=True)
                     return 200, {**body, "message": IN_PROGRESS, **_warnings(plan)}
             _refuse_if_busy(conn, plan, active, self.settings.max_concurrent_jobs)
@@ -169,7 +170,9 @@ class JobService:
             job = rows.job(conn, job_id) if isinstance(job_id, str) else None
             if job is None:
                 raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
-            days = {d.id: (d.date, d.model) for d in rows.details(conn, job_id)}
+            days: dict[int | None, tuple[str | None, str | None]] = {
+                d.id: (d.date, d.model) for d in rows.details(conn, job_id)
+            }
             events = rows.events(conn, job_id)
         out = []
         for e in events:
@@ -205,7 +208,9 @@ class JobService:
                 states.transition_job(conn, job_id, states.JobStatus.CANCELLED, note="cancelled")
             else:
                 states.settle_job(conn, job_id)
-            body = _job_body(conn, rows.job(conn, job_id), details=True)
+            job = rows.job(conn, job_id)
+            assert job is not None  # read at the start of this transaction
+            body = _job_body(conn, job, details=True)
         log.info("job cancelled", extra={"job_id": job_id})
         return body
 

@@ -37,8 +37,8 @@ def performance(
         parse_date(end, "end_date")
     if start and end and start > end:
         raise InvalidDate(f"start_date {start} is after end_date {end}", {"start_date": start, "end_date": end})
-    for m in models or []:
-        check_model(m)
+    for model in models or []:
+        check_model(model)
     with store.read() as conn:
         found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
         counts = rows.trade_counts(conn, start, end, models or None)

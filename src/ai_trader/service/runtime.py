@@ -80,6 +80,7 @@ class Runtime:
             if full is not None:
                 self._full, self._checked_full = full, time.monotonic()
                 self._full_generation = generation
+            assert self._prices is not None  # loaded above when missing
             return self._prices
 
     def worker_running(self) -> bool:

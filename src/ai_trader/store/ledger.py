@@ -223,6 +223,7 @@ def commit_model_day(
         ),
     )
     md_id = cur.lastrowid
+    assert md_id is not None  # always set by an INSERT into a rowid table
     conn.executemany(
         "INSERT INTO trades(model_day_id, signature, date, seq, action, symbol, amount, price, total, fee, cash_after)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?)",

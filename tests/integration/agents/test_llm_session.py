@@ -168,9 +168,11 @@ def test_always_500_fails_after_retries_and_commits_nothing(env, chat_with):
 
 
 def test_invalid_json_from_the_endpoint_is_retried_then_fails_clearly(env, chat_with):
-    with chat_with([{"__raw__": "<html>gateway hiccup"}]) as chat:
-        with pytest.raises(ModelDayFailed, match="after 3 attempts"):
-            run_day(env, agent(chat))
+    with (
+        chat_with([{"__raw__": "<html>gateway hiccup"}]) as chat,
+        pytest.raises(ModelDayFailed, match="after 3 attempts"),
+    ):
+        run_day(env, agent(chat))
     assert len(chat.requests) == 3 and ledger(env, "llm") == []
 
 
@@ -181,9 +183,8 @@ def test_non_transient_error_is_not_retried(env, chat_with):
 
 
 def test_slow_endpoint_times_out_each_attempt_then_fails(env, chat_with):
-    with chat_with([slow(1.5, finish())]) as chat:
-        with pytest.raises(ModelDayFailed, match=r"after 2 attempts.*Timeout"):
-            run_day(env, agent(chat, LoopLimits(max_steps=3, max_retries=1, base_delay=0), request_timeout_s=0.3))
+    with chat_with([slow(1.5, finish())]) as chat, pytest.raises(ModelDayFailed, match=r"after 2 attempts.*Timeout"):
+        run_day(env, agent(chat, LoopLimits(max_steps=3, max_retries=1, base_delay=0), request_timeout_s=0.3))
     assert len(chat.requests) == 2
     assert ledger(env, "llm") == []
 

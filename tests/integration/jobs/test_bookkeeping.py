@@ -38,9 +38,9 @@ def test_a_status_write_waits_out_a_lock_longer_than_the_busy_timeout(tmp_path):
     holder = threading.Thread(target=_hold_write_lock, args=(store.path, 0.8, locked))
     holder.start()
     locked.wait(5)
-    with pytest.raises(sqlite3.OperationalError):  # a plain write gives up after the busy timeout...
-        with store.write() as conn:
-            conn.execute("INSERT INTO symbols(symbol) VALUES ('LOST')")
+    # a plain write gives up after the busy timeout...
+    with pytest.raises(sqlite3.OperationalError), store.write() as conn:
+        conn.execute("INSERT INTO symbols(symbol) VALUES ('LOST')")
     # ...a bookkeeping write retries until the other writer lets go, then commits once
     asyncio.run(bookkeeping(store, lambda conn: conn.execute("INSERT INTO symbols(symbol) VALUES ('KEPT')")))
     holder.join()

@@ -23,7 +23,6 @@ from ai_trader.jobs.worker import Worker
 from ai_trader.market.importers import import_file
 from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as rows
-
 from tests.conftest import ROOT
 
 from .conftest import TODAY, write_config

@@ -116,16 +116,19 @@ def test_momentum_rotates_weekly_and_is_reproducible(env, market_db, prices, set
             trades2 = ledger_store.trades_for(conn, [d.id for d in days2])
     finally:
         other.close()
-    key = lambda ds, ts: [
-        (
-            d.date,
-            d.cash,
-            d.positions,
-            d.portfolio_value,
-            [(t.action, t.symbol, t.amount, t.price) for t in ts[d.id]],
-        )
-        for d in ds
-    ]
+
+    def key(ds, ts):
+        return [
+            (
+                d.date,
+                d.cash,
+                d.positions,
+                d.portfolio_value,
+                [(t.action, t.symbol, t.amount, t.price) for t in ts[d.id]],
+            )
+            for d in ds
+        ]
+
     assert key(days, trades) == key(days2, trades2)
 
 

@@ -86,6 +86,7 @@ def test_installed_entry_point_imports_packaged_data(tmp_path):
         [exe, "data", "import", "--packaged", "--json"],
         env=env,
         cwd=tmp_path,
+        check=False,
         capture_output=True,
         text=True,
         timeout=120,

@@ -55,14 +55,10 @@ def test_alphavantage_aliases_and_open_only_bar_in_the_view(store, tmp_path):
 
 
 def test_jsonl_with_several_symbols(store, tmp_path):
-    line = lambda s, o: json.dumps(
-        {
-            "Meta Data": {"2. Symbol": s},
-            "Time Series (Daily)": {
-                "2025-06-02": {"1. open": o, "2. high": "50", "3. low": "1", "4. close": o, "5. volume": "7"}
-            },
-        }
-    )
+    def line(s, o):
+        bar = {"1. open": o, "2. high": "50", "3. low": "1", "4. close": o, "5. volume": "7"}
+        return json.dumps({"Meta Data": {"2. Symbol": s}, "Time Series (Daily)": {"2025-06-02": bar}})
+
     report = import_file(store, write(tmp_path, "merged.jsonl", line("MSFT", "10") + "\n" + line("QQQ", "20") + "\n"))
     assert [s.symbol for s in report.symbols] == ["MSFT", "QQQ"]
     view = PriceView.load(store)

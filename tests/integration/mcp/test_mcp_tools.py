@@ -44,7 +44,7 @@ def via_mcp(urls):
 
 
 def strip(rows):
-    return [{k: v for k, v in r.items()} for r in rows]
+    return [dict(r) for r in rows]
 
 
 @pytest.mark.parametrize("script", ["momentum_lite", "garbage"])

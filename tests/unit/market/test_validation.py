@@ -20,16 +20,16 @@ def test_good_and_open_only_bars_pass():
 @pytest.mark.parametrize(
     "kwargs, needle",
     [
-        (dict(o=0.0), "open must be > 0"),
-        (dict(o=-1.0, h=None, lo=None, c=None, v=None), "open must be > 0"),
-        (dict(c=-1.0, lo=-2.0), "must be > 0"),
-        (dict(h=10.2), "high 10.2 is below"),
-        (dict(lo=10.2), "low 10.2 is above"),
-        (dict(v=-5), "volume must be >= 0"),
-        (dict(o=None), "no open price"),
-        (dict(c=None), "open-only bar must have no high"),
-        (dict(h=None), "high and low are required"),
-        (dict(date="2025-06-07"), "not an XNYS trading session"),
+        ({"o": 0.0}, "open must be > 0"),
+        ({"o": -1.0, "h": None, "lo": None, "c": None, "v": None}, "open must be > 0"),
+        ({"c": -1.0, "lo": -2.0}, "must be > 0"),
+        ({"h": 10.2}, "high 10.2 is below"),
+        ({"lo": 10.2}, "low 10.2 is above"),
+        ({"v": -5}, "volume must be >= 0"),
+        ({"o": None}, "no open price"),
+        ({"c": None}, "open-only bar must have no high"),
+        ({"h": None}, "high and low are required"),
+        ({"date": "2025-06-07"}, "not an XNYS trading session"),
     ],
 )
 def test_rule_violations_are_named(kwargs, needle):

@@ -18,7 +18,7 @@ from psycopg import sql
 def main(
     db_resource: str = "f/ai_trader/db",
     table: str = "ai_trader_daily_results",
-    models: list[str] = [],
+    models: list[str] = [],  # noqa: B006  Windmill builds the form from this default; never mutated
     start_date: str = "",
     end_date: str = "",
 ):

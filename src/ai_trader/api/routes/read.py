@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -15,7 +15,7 @@ from ..models import ErrorBody, PerformanceBody, ResultsBody
 from ..responses import cached_json, cached_json_with_prices
 
 router = APIRouter(tags=["results"], dependencies=[Depends(require_api_key)])
-ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}}
 Day = Annotated[str | None, Query(description="YYYY-MM-DD", max_length=64)]
 
 

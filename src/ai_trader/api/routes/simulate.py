@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -15,7 +15,11 @@ from ..models import ConflictBody, ErrorBody, JobBody, JobEvents, JobList, Trigg
 from ..responses import cached_json
 
 router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
-ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 413: {"model": ErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    413: {"model": ErrorBody},
+}
 JobId = Annotated[str, Path(description="the job id (any string; unknown ids are 404)")]
 # `:path` so an id holding an encoded "/" still reaches the handler (404 naming it), not the unknown-route 404
 JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
@@ -75,7 +79,7 @@ async def events(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
 @router.get("/current", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
 async def current(svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """The most recently created job (progress without details)."""
-    return await cached_json(rt, ("current",), lambda: svc.current())
+    return await cached_json(rt, ("current",), svc.current)
 
 
 @router.get("/jobs", responses={200: {"model": JobList}, **ERRORS})
