@@ -2,9 +2,10 @@
 
 - `claim` moves the oldest pending jobs to running (guarded), while fewer than `max_concurrent_jobs` run, and
   records this worker as their owner; the owner refreshes a heartbeat (`recovery.HEARTBEAT_SECONDS`).
-- `start()` runs a thread with its own asyncio loop that recovers orphaned jobs, then polls every
-  `worker_poll_seconds`; `stop(grace_s)` stops claiming, lets running model-days finish within the grace period,
-  then cancels them (their details go back to pending) and releases the unfinished jobs for the next start.
+- `start()` runs a thread with its own asyncio loop that polls every `worker_poll_seconds`: it recovers orphaned
+  jobs (`recovery.is_orphaned`, a read unless there is one) and claims pending ones; `stop(grace_s)` stops
+  claiming, lets running model-days finish within the grace period, then cancels them (their details go back to
+  pending) and releases the unfinished jobs for the next start.
 - `drain()` recovers, processes everything queued and returns (the `run` command, `worker --drain`, tests).
 """
 
@@ -57,7 +58,11 @@ class Worker:
 
     # ---- database-side steps ---------------------------------------------------------------------------------
     def recover(self) -> list[str]:
-        """Resume (or, with resume_interrupted_jobs=False, end) running jobs whose worker is gone."""
+        """Resume (or, with resume_interrupted_jobs=False, end) running jobs whose worker is gone (the one rule of
+        `recovery.is_orphaned`). A read first: the write transaction only when there is an orphan."""
+        with self.store.read() as conn:
+            if not recovery.orphans(conn, self.worker_id):
+                return []
         with self.store.write() as conn:
             adopted = recovery.recover(conn, self.worker_id, resume=self.settings.resume_interrupted_jobs)
         self._adopted += [j for j in adopted if j not in self._adopted]
@@ -132,7 +137,7 @@ class Worker:
         def release(conn) -> None:
             job = rows.job(conn, job_id)
             if job is not None and job.status == "running" and job.worker_id == self.worker_id:
-                rows.set_owner(conn, job_id, None, None)
+                rows.release_owner(conn, job_id)
                 states.note_job(conn, job_id, f"released by worker {self.worker_id} (stopped)")
 
         try:
@@ -189,12 +194,9 @@ class Worker:
 
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
-        last_recover = 0.0
         while not self._stopping.is_set():
             try:
-                if time.monotonic() - last_recover >= recovery.LEASE_SECONDS / 2:
-                    self.recover()
-                    last_recover = time.monotonic()
+                self.recover()  # every tick: a job left by a dead worker (or released by a trigger) goes on at once
                 self._spawn_ready()
                 self._heartbeat()
             except Exception:  # keep polling: the next tick may succeed (database busy, disk full, …)

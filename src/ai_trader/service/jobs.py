@@ -1,9 +1,9 @@
 """Jobs as the API and the CLI see them: trigger, status, current, list, cancel (bodies as spec/api.md).
 
-`trigger` plans and creates a job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans
-from, the check against pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or
-processes) never create two jobs or plan a model-day twice. The job row keeps the validated config snapshot; the
-worker never re-reads the file.
+`trigger` plans and creates a job in ONE write transaction (BEGIN IMMEDIATE): the recovery of jobs whose worker is
+gone (`jobs.recovery`), the completed model-days it plans from, the check against pending/running jobs and the
+insert are atomic, so two simultaneous triggers (threads or processes) never create two jobs or plan a model-day
+twice. The job row keeps the validated config snapshot; the worker never re-reads the file.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from ..config import CompetitionConfig, load_config, resolve_config_path
 from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
-from ..jobs import states
+from ..jobs import recovery, states
 from ..jobs.planner import Plan, PlanRequest, plan_job
 from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
@@ -86,6 +86,8 @@ class JobService:
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
         with self.store.write() as conn:
+            # a job whose worker is gone never blocks: resumed (for the next worker) or ended, by the one rule
+            recovery.recover(conn, None, resume=self.settings.resume_interrupted_jobs)
             completed = _completed_dates(conn, signatures)
             plan = plan_job(
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
@@ -188,7 +190,9 @@ class JobService:
         return {"job_id": job_id, "events": out, "count": len(out)}
 
     def cancel(self, job_id: str) -> dict[str, Any]:
-        """Pending model-days → skipped; running ones finish (or time out); the job ends `cancelled`."""
+        """Pending model-days → skipped; running ones → skipped too (their session is aborted by the worker, which
+        notices within `chains.CANCEL_POLL_SECONDS`, and their commit can no longer happen: it needs the detail to be
+        running); the job ends `cancelled` in this same transaction. Works from any process (the CLI, another API)."""
         with self.store.write() as conn:
             job = rows.job(conn, job_id)
             if job is None:
@@ -199,6 +203,10 @@ class JobService:
                 )
             if job.status == states.JobStatus.RUNNING:
                 rows.set_job_fields(conn, job_id, phase=states.CANCELLING)
+            for d in rows.details(conn, job_id, ("running",)):
+                states.transition_detail(
+                    conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_RUNNING_ERROR, cancel=True
+                )
             for d in rows.details(conn, job_id, ("pending",)):
                 states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR)
             if job.status == states.JobStatus.PENDING:
@@ -247,8 +255,17 @@ def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, s
     if blocking is None and len(unfinished) >= max_jobs:
         blocking = unfinished[0]
     if blocking is not None:
+        owner = recovery.describe_owner(blocking)
         raise WaitForRunningJob(
-            CONFLICT, {"current_job_id": blocking.job_id, "current_date_range": blocking.date_range}
+            f"{CONFLICT}: job {blocking.job_id} ({blocking.status}; {owner['text']})",
+            {
+                "current_job_id": blocking.job_id,
+                "current_date_range": blocking.date_range,
+                "current_status": blocking.status,
+                "owner": owner["owner"],
+                "owner_alive": owner["owner_alive"],
+                "heartbeat_silent_seconds": owner["heartbeat_silent_seconds"],
+            },
         )
 
 
