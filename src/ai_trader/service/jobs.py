@@ -1,9 +1,9 @@
 """Jobs as the API and the CLI see them: trigger, status, current, list, cancel (bodies as spec/api.md).
 
-`trigger` plans and creates a job in ONE write transaction (BEGIN IMMEDIATE): the recovery of jobs whose worker is
-gone (`jobs.recovery`), the completed model-days it plans from, the check against pending/running jobs and the
-insert are atomic, so two simultaneous triggers (threads or processes) never create two jobs or plan a model-day
-twice. The job row keeps the validated config snapshot; the worker never re-reads the file.
+`trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then plans and creates a
+job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans from, the check against
+pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or processes) never create two
+jobs or plan a model-day twice. The job row keeps the validated config snapshot; the worker never re-reads the file.
 """
 
 from __future__ import annotations
@@ -85,9 +85,8 @@ class JobService:
         plan_request = PlanRequest.parse(request)
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
+        self.recover_orphans()
         with self.store.write() as conn:
-            # a job whose worker is gone never blocks: resumed (for the next worker) or ended, by the one rule
-            recovery.recover(conn, None, resume=self.settings.resume_interrupted_jobs)
             completed = _completed_dates(conn, signatures)
             plan = plan_job(
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
@@ -136,6 +135,16 @@ class JobService:
             "total_model_days": plan.total,
             "warnings": plan.warnings,
         }
+
+    def recover_orphans(self) -> None:
+        """A job whose worker is gone never blocks a trigger: resumed (its running days back to pending, for the next
+        worker) or ended, by the one rule of `jobs.recovery`. Its own transaction, committed even when the trigger
+        then answers 409; a read first, so the write lock is taken only when there is an orphan."""
+        with self.store.read() as conn:
+            if not recovery.orphans(conn):
+                return
+        with self.store.write() as conn:
+            recovery.recover(conn, None, resume=self.settings.resume_interrupted_jobs)
 
     # ---- queries ---------------------------------------------------------------------------------------------
     def status(self, job_id: str) -> dict[str, Any]:
