@@ -190,6 +190,9 @@ async def _chain_days(
                     competitor = build_competitor(model, run.config.agent_config, run.settings, store)
                     if isinstance(competitor, contextlib.AbstractAsyncContextManager):  # an LLM agent: one client
                         competitor = await scope.enter_async_context(competitor)
+                if run.cancelled:  # cancelled while the competitor was built (the watcher has already looked)
+                    mlog.warning("model-day not started: the job was cancelled")
+                    return
                 day = asyncio.create_task(
                     execute_model_day(
                         run.env,
