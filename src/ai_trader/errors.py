@@ -106,5 +106,10 @@ class IllegalTransition(AppError):
     status = 409
 
 
+class FixTheSetup(Exception):
+    """A configured part of the service cannot start (e.g. an MCP tool server's port is taken): fix the setup (free
+    or change the port, or disable that part) and start again. The command exits non-zero with the message."""
+
+
 class ModelDayFailed(Exception):
     """A model-day could not complete (after retries); the chain of that signature stops."""

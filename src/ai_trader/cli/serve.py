@@ -1,11 +1,14 @@
 """`ai-trader serve`: the HTTP API with its in-process worker, plus the four MCP tool servers (a child process
 running `ai-trader mcp`) unless `--no-mcp`. The MCP servers must answer before the API starts (polled, not a fixed
-sleep); they are stopped when the API exits (SIGINT/SIGTERM stop uvicorn, whose lifespan stops the worker)."""
+sleep); when one does not (its port is taken, the child exits), `serve` refuses to start: exit 1 with a message
+naming the service, its URL and the ways out, never an API whose MCP-backed model-days would all fail. They are
+stopped when the API exits (SIGINT/SIGTERM stop uvicorn, whose lifespan stops the worker)."""
 
 from __future__ import annotations
 
 import logging
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +16,8 @@ import time
 import httpx
 import typer
 
+from ..errors import FixTheSetup
+from ..service.health import SERVICE_NAMES
 from ..settings import Settings
 from .common import load_settings
 
@@ -45,7 +50,12 @@ def serve(
     # until uvicorn installs its own handlers, TERM must still run the cleanup below (stop the MCP child)
     signal.signal(signal.SIGTERM, _raise_exit)
     if settings.mcp_enabled and not mcp_external:
-        child = start_mcp_child(settings)
+        try:
+            child = start_mcp_child(settings)
+        except FixTheSetup as exc:
+            log.error("%s", exc)
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
         if child is None:
             settings = settings.model_copy(update={"mcp_enabled": False})
     try:
@@ -85,7 +95,8 @@ def _die_with_parent() -> None:
 
 
 def start_mcp_child(settings: Settings) -> subprocess.Popen | None:
-    """Start `ai-trader mcp` and wait until every MCP URL answers; None (and MCP disabled) when unavailable."""
+    """Start `ai-trader mcp` and wait until every MCP URL answers. None (MCP disabled) only in a build without the
+    MCP servers; FixTheSetup when a server does not answer (the child is stopped)."""
     try:
         from . import mcp as _mcp_cmd  # noqa: F401  (the command exists in this build)
     except ModuleNotFoundError:
@@ -106,11 +117,37 @@ def start_mcp_child(settings: Settings) -> subprocess.Popen | None:
             if pending:
                 time.sleep(0.1)
     if pending:
-        log.error("MCP tool servers did not start (%s); serving without them", ", ".join(pending))
+        exited = child.poll()
         stop_child(child)
-        return None
+        why = (
+            f"the MCP child exited with code {exited}"
+            if exited is not None
+            else f"no answer within {MCP_START_TIMEOUT_S:g} s"
+        )
+        taken = {n for n, url in pending.items() if _port_taken(url)}
+        names = "; ".join(
+            f"{SERVICE_NAMES.get(n, n)} ({url}){': its port is taken by another process' if n in taken else ''}"
+            for n, url in sorted(pending.items(), key=lambda item: item[0] not in taken)
+        )
+        raise FixTheSetup(
+            f"MCP tool server(s) did not start: {names} ({why}). Free or change the port "
+            "(MATH_HTTP_PORT, SEARCH_HTTP_PORT, TRADE_HTTP_PORT, GETPRICE_HTTP_PORT), or run without them "
+            "(--no-mcp or MCP_ENABLED=false; --mcp-external when they run elsewhere)"
+        )
     log.info("MCP tool servers up", extra={"urls": settings.mcp_urls()})
     return child
+
+
+def _port_taken(url: str) -> bool:
+    """Whether another process holds the URL's port on its host (we cannot bind it)."""
+    parts = httpx.URL(url)
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a TIME_WAIT leftover is not "taken"
+        try:
+            probe.bind((parts.host, parts.port or 80))
+        except OSError:
+            return True
+    return False
 
 
 def stop_child(child: subprocess.Popen) -> None:
