@@ -24,6 +24,7 @@ import sqlite3
 import uuid
 
 from ..store import jobs as rows
+from ..store import workers as worker_rows
 from ..timeutil import utcnow_iso
 from . import states
 
@@ -57,10 +58,14 @@ def owner_process_gone(worker_id: str) -> bool:
 
 def heartbeat_silence(job: rows.JobRow, *, now: dt.datetime | None = None) -> float | None:
     """Seconds since the owner's last heartbeat (None: never beat)."""
-    if job.heartbeat_at is None:
+    return heartbeat_silence_of(job.heartbeat_at, now=now)
+
+
+def heartbeat_silence_of(heartbeat_at: str | None, *, now: dt.datetime | None = None) -> float | None:
+    if heartbeat_at is None:
         return None
     now = now or dt.datetime.now(dt.UTC)
-    return max(0.0, (now - dt.datetime.fromisoformat(job.heartbeat_at)).total_seconds())
+    return round(max(0.0, (now - dt.datetime.fromisoformat(heartbeat_at)).total_seconds()), 1)
 
 
 def is_orphaned(job: rows.JobRow, *, now: dt.datetime | None = None) -> bool:
@@ -69,6 +74,14 @@ def is_orphaned(job: rows.JobRow, *, now: dt.datetime | None = None) -> bool:
         return True
     silence = heartbeat_silence(job, now=now)
     return silence is None or silence > LEASE_SECONDS
+
+
+def live_workers(conn: sqlite3.Connection, *, now: dt.datetime | None = None) -> list[worker_rows.WorkerRow]:
+    """Workers alive by the same rule as a job's owner: not stopped, heartbeat within LEASE_SECONDS, and (on this
+    host) the process still exists."""
+    now = now or dt.datetime.now(dt.UTC)
+    since = (now - dt.timedelta(seconds=LEASE_SECONDS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return [w for w in worker_rows.running(conn, since=since) if not owner_process_gone(w.worker_id)]
 
 
 def describe_owner(job: rows.JobRow, *, now: dt.datetime | None = None) -> dict[str, object]:

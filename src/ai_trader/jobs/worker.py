@@ -12,7 +12,10 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -22,6 +25,7 @@ from ..agents.base import Toolbox
 from ..settings import Settings
 from ..store import Store
 from ..store import jobs as rows
+from ..store import workers as worker_rows
 from ..timeutil import utcnow_iso
 from ..tools.context import ToolContext
 from . import recovery, states
@@ -29,6 +33,7 @@ from .chains import bookkeeping, run_job
 from .refresh import refresh_prices
 
 log = logging.getLogger(__name__)
+FORGET_WORKERS_AFTER = dt.timedelta(days=7)  # rows of workers silent longer than this are pruned at a worker's start
 
 
 def default_toolbox_factory(settings: Settings) -> Callable[[ToolContext], Toolbox] | None:
@@ -55,6 +60,7 @@ class Worker:
         self._tasks: dict[str, asyncio.Task] = {}
         self._adopted: list[str] = []
         self._last_heartbeat = 0.0
+        self._mode = "background"
 
     # ---- database-side steps ---------------------------------------------------------------------------------
     def recover(self) -> list[str]:
@@ -85,11 +91,33 @@ class Worker:
         return claimed
 
     def _heartbeat(self, force: bool = False) -> None:
+        """The worker's own row (`workers`, what /health reads) and the heartbeat of every job it owns."""
         now = time.monotonic()
         if force or now - self._last_heartbeat >= recovery.HEARTBEAT_SECONDS:
+            at = utcnow_iso()
             with self.store.write() as conn:
-                rows.heartbeat(conn, self.worker_id, utcnow_iso())
+                worker_rows.beat(
+                    conn, self.worker_id, host=socket.gethostname(), pid=os.getpid(), mode=self._mode, at=at
+                )
+                rows.heartbeat(conn, self.worker_id, at)
             self._last_heartbeat = now
+
+    def _register(self) -> None:
+        """First heartbeat (the worker is visible to /health at once); forget long-gone workers."""
+        try:
+            with self.store.write() as conn:
+                old = dt.datetime.now(dt.UTC) - FORGET_WORKERS_AFTER
+                worker_rows.prune(conn, before=old.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+            self._heartbeat(force=True)
+        except sqlite3.Error:  # a busy database: the next tick's heartbeat registers it
+            log.exception("could not register the worker")
+
+    def _unregister(self) -> None:
+        try:
+            with self.store.write() as conn:
+                worker_rows.stopped(conn, self.worker_id, utcnow_iso())
+        except sqlite3.Error:  # its heartbeat goes stale: /health stops counting it after the lease
+            log.exception("could not record the worker's stop")
 
     # ---- running jobs ----------------------------------------------------------------------------------------
     def _spawn_ready(self) -> None:
@@ -148,7 +176,12 @@ class Worker:
     # ---- drain -----------------------------------------------------------------------------------------------
     def drain(self) -> None:
         """Process everything queued (and any orphaned running job), then return."""
-        asyncio.run(self._drain())
+        self._mode = "drain"
+        self._register()
+        try:
+            asyncio.run(self._drain())
+        finally:
+            self._unregister()
 
     async def _drain(self) -> None:
         self.recover()
@@ -186,11 +219,19 @@ class Worker:
         if self.is_running():
             return
         self._stopping.clear()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="ai-trader-worker", daemon=True)
+        self._mode = "background"
+        self._thread = threading.Thread(target=self._serve_thread, name="ai-trader-worker", daemon=True)
         self._thread.start()
 
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._stopping.is_set()
+
+    def _serve_thread(self) -> None:
+        self._register()
+        try:
+            asyncio.run(self._serve())
+        finally:
+            self._unregister()
 
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
