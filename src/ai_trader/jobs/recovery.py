@@ -7,11 +7,12 @@ longer exists, or when the owner's heartbeat is older than `LEASE_SECONDS` (a wo
 Pending jobs are queued work, not interrupted work: they are left for the normal claim either way.
 
 This is the one rule, applied by every entry point that plans or claims work, before it does: the trigger (API and
-`ai-trader run`, `JobService.trigger_config`, inside its planning transaction, as a non-worker: `worker_id=None`)
-and every worker (`serve`'s in-process worker at start and whenever an orphan appears, `ai-trader worker`, `run`'s
-drain). With `resume` the job goes on: a worker adopts it at once; a non-worker returns its running model-days to
-pending and leaves it to the next worker (keeping the dead owner's id, which the 409 answer names). Without
-`resume` (RESUME_INTERRUPTED_JOBS=false) it ends failed/partial ("interrupted by restart"). Never left blocking.
+`ai-trader run`, `JobService.recover_orphans`, its own transaction before the planning one, as a non-worker:
+`worker_id=None`) and every worker (`serve`'s in-process worker at start and on every poll tick, `ai-trader worker`,
+`run`'s drain). `live_workers` applies the same rule to the `workers` heartbeat rows (for /health). With `resume`
+the job goes on: a worker adopts it at once; a non-worker returns its running model-days to pending and leaves it to
+the next worker (keeping the dead owner's id, which the 409 answer names). Without `resume`
+(RESUME_INTERRUPTED_JOBS=false) it ends failed/partial ("interrupted by restart"). Never left blocking.
 """
 
 from __future__ import annotations
