@@ -36,8 +36,13 @@ HEARTBEAT_SECONDS = 5.0
 INTERRUPTED = "interrupted by restart"
 
 
+_THIS_PROCESS: set[str] = set()  # the worker ids created in this process
+
+
 def new_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    _THIS_PROCESS.add(worker_id)
+    return worker_id
 
 
 def _process_alive(pid: int) -> bool:
@@ -51,10 +56,15 @@ def _process_alive(pid: int) -> bool:
 
 
 def owner_process_gone(worker_id: str) -> bool:
-    """True when the worker id names a process on this host that no longer exists."""
+    """True when the worker id names a process on this host that no longer exists — or names this very process
+    but was not created by it (a restarted container reuses its hostname and, often, the same pid)."""
     host, _, rest = worker_id.partition(":")
     pid_text = rest.partition(":")[0]
-    return host == socket.gethostname() and pid_text.isdigit() and not _process_alive(int(pid_text))
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    if int(pid_text) == os.getpid():
+        return worker_id not in _THIS_PROCESS
+    return not _process_alive(int(pid_text))
 
 
 def heartbeat_silence(job: rows.JobRow, *, now: dt.datetime | None = None) -> float | None:

@@ -3,6 +3,7 @@ per step) through the database, and a job whose worker is gone never blocks a tr
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
@@ -99,14 +100,15 @@ def test_a_cancel_written_by_another_connection_ends_a_drain(settings, store):
     assert _live_sessions(store, body["job_id"]) == 0 and _committed(store) == 0
 
 
-def _dead_workers_job(settings, store) -> tuple[JobService, str, str]:
+def _dead_workers_job(settings, store, owner: str | None = None) -> tuple[JobService, str, str]:
     """A running job whose worker process died (one day completed, one running, the rest pending)."""
     write_config(settings)
     service = JobService(settings, store, today=lambda: TODAY)
     _, body = service.trigger({"models": ["cash"], "start_date": "2025-10-27"})
-    gone = subprocess.Popen(["true"])
-    gone.wait()
-    owner = f"{socket.gethostname()}:{gone.pid}:gone"
+    if owner is None:
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        owner = f"{socket.gethostname()}:{gone.pid}:gone"
     with store.write() as conn:
         states.transition_job(conn, body["job_id"], states.JobStatus.RUNNING)
         rows.set_owner(conn, body["job_id"], owner, utcnow_iso())
@@ -141,3 +143,14 @@ def test_a_trigger_returns_a_dead_workers_days_and_its_409_names_the_job_and_the
     assert service.status(job_id)["status"] == "completed"
     code, _ = service.trigger({"models": ["cash", "momentum"], "start_date": "2025-10-27"})
     assert code == 202
+
+
+def test_a_job_of_an_earlier_process_with_the_same_pid_is_recovered_at_once(settings, store):
+    """A restarted container keeps its hostname and often its pids: an owner id naming this very process, but not
+    created by it, is gone (no 60 s wait for its heartbeat to go stale)."""
+    service, job_id, _ = _dead_workers_job(settings, store, owner=f"{socket.gethostname()}:{os.getpid()}:before")
+    worker = Worker(settings, store)
+    assert worker.recover() == [job_id]
+    assert Worker(settings, store).recover() == []  # but a worker of this process is alive (the new owner)
+    worker.drain()
+    assert service.status(job_id)["status"] == "completed"
