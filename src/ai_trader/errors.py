@@ -106,5 +106,15 @@ class IllegalTransition(AppError):
     status = 409
 
 
+class FixTheSetup(Exception):
+    """A configured part of the service cannot start (a bad DATA_DIR, a port taken, an MCP tool server that exits or
+    never answers): fix the setup (free or change the port, or disable that part) and start again. `code` is the
+    process exit status (2: a setting, 1: a process or port)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
 class ModelDayFailed(Exception):
     """A model-day could not complete (after retries); the chain of that signature stops."""

@@ -29,23 +29,17 @@ from types import FrameType
 
 import uvicorn
 
+from .errors import FixTheSetup
 from .market.packaged import ensure_price_data
 from .service.health import SERVICE_NAMES, probe_urls
 from .settings import Settings
 from .store import Store
+from .tools.mcp_servers import PORT_SETTINGS
 
 log = logging.getLogger("ai_trader.supervisor")
 
 MCP_SERVERS = ("math", "search", "trade", "price")
 KILL_MARGIN_S = 5.0
-
-
-class StartFailed(Exception):
-    """The service cannot start; `code` is the process exit status (2: fix a setting, 1: a process failed)."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.message, self.code = message, code
 
 
 class _Stop(BaseException):
@@ -67,7 +61,7 @@ def prepare(settings: Settings) -> int:
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
-        raise StartFailed(
+        raise FixTheSetup(
             f"DATA_DIR {d} is not a writable directory ({exc}); this process runs as uid/gid "
             f"{os.getuid()}:{os.getgid()}, give it that owner",
             2,
@@ -80,8 +74,8 @@ def prepare(settings: Settings) -> int:
         store.close()
 
 
-def bind_api_socket(host: str, port: int) -> socket.socket:
-    """The API's listening socket, bound now so a port taken fails the start with a clear message."""
+def bind_socket(host: str, port: int, what: str) -> socket.socket:
+    """A listening socket on host:port; a port taken fails the start with a message naming `what` to change."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -89,10 +83,24 @@ def bind_api_socket(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise StartFailed(f"cannot listen on {host}:{port} (API_HOST/API_PORT): {exc.strerror or exc}", 1) from None
+        raise FixTheSetup(f"cannot listen on {host}:{port} ({what}): {exc.strerror or exc}", 1) from None
     sock.listen(2048)
     sock.set_inheritable(False)
     return sock
+
+
+def check_mcp_ports(settings: Settings) -> None:
+    """Each MCP server's port is free, checked before any child starts (a port taken is named with the ways out)."""
+    for name in MCP_SERVERS:
+        variable = PORT_SETTINGS[name].upper()
+        try:
+            bind_socket(settings.mcp_host, getattr(settings, PORT_SETTINGS[name]), variable).close()
+        except FixTheSetup as exc:
+            raise FixTheSetup(
+                f"MCP tool servers did not come up: mcp-{name} {exc.message}; free the port, set {variable} to "
+                "another one, or run without MCP (MCP_ENABLED=false, serve --no-mcp)",
+                1,
+            ) from None
 
 
 def _die_with_parent() -> None:
@@ -118,14 +126,15 @@ class Supervisor:
         try:
             version = prepare(self.settings)
             log.info("database ready", extra={"data_dir": str(self.settings.data_dir), "schema_version": version})
-            sock = bind_api_socket(self.settings.api_host, self.settings.api_port)
+            sock = bind_socket(self.settings.api_host, self.settings.api_port, "API_HOST/API_PORT")
             if self.settings.mcp_enabled:
+                check_mcp_ports(self.settings)
                 self.start_mcp()
                 self.wait_mcp_ready()
             else:
                 log.info("MCP_ENABLED is false: not starting the MCP tool servers")
             return self.serve(sock)
-        except StartFailed as exc:
+        except FixTheSetup as exc:
             log.error(exc.message, extra={"exit_status": exc.code})
             return exc.code
         except _Stop:
@@ -156,7 +165,7 @@ class Supervisor:
         while pending:
             for child in self.children:
                 if child.name in pending and child.proc.poll() is not None:
-                    raise StartFailed(
+                    raise FixTheSetup(
                         f"MCP tool servers did not come up: {child.name} exited with status {child.proc.returncode} "
                         f"before answering at {pending[child.name]}",
                         1,
@@ -166,7 +175,7 @@ class Supervisor:
                 if result["status"] == "up":
                     pending.pop(name)
             if pending and time.monotonic() > deadline:
-                raise StartFailed(
+                raise FixTheSetup(
                     "MCP tool servers did not come up: no answer from "
                     + ", ".join(f"{n} ({u})" for n, u in pending.items())
                     + f" within {self.settings.startup_timeout_seconds:g} s (STARTUP_TIMEOUT_SECONDS)",

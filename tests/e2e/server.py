@@ -77,7 +77,7 @@ def write_config(root: Path, name: str, models: list[dict], init_date: str, end_
 
 
 class Server:
-    def __init__(self, root: Path, *, mcp: bool = False):
+    def __init__(self, root: Path, *, mcp: bool = False, env: dict[str, str] | None = None):
         self.root = root
         self.port = free_port()
         self.mcp_ports = [free_port() for _ in range(4)] if mcp else None
@@ -86,7 +86,7 @@ class Server:
         args = ["serve"] if mcp else ["serve", "--no-mcp"]
         self.proc = subprocess.Popen(
             [str(BIN), *args],
-            env=env_for(root, self.port, self.mcp_ports),
+            env={**env_for(root, self.port, self.mcp_ports), **(env or {})},
             cwd=root,
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -1,14 +1,16 @@
 """`ai-trader serve` with the MCP tool servers: they start as a child process before the API answers, /health sees
-all four up, and TERM stops everything."""
+all four up, and TERM stops everything; when one cannot start (its port is taken), `serve` refuses to start."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
 
 import pytest
 
-from .server import Server
+from .server import BIN, Server, env_for, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -47,3 +49,27 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"  # a zombie has exited
     except FileNotFoundError:
         return False
+
+
+def test_serve_refuses_to_start_when_an_mcp_server_cannot(e2e_root):
+    """Issue 12 item 5: before, `serve` switched MCP off and /health said 200 "disabled" while every MCP-backed
+    model-day failed. Now: exit 1, naming the service and its URL, and no API answering."""
+    ports = [free_port() for _ in range(4)]
+    api_port = free_port()
+    with socket.socket() as taken:  # something else holds the trade server's port
+        taken.bind(("127.0.0.1", ports[2]))
+        taken.listen()
+        done = subprocess.run(
+            [str(BIN), "serve"],
+            check=False,
+            env=env_for(e2e_root, api_port, ports),
+            cwd=e2e_root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    text = " ".join((done.stdout + done.stderr).split())
+    assert f"MCP tool servers did not come up: mcp-trade cannot listen on 127.0.0.1:{ports[2]}" in text, text
+    assert "--no-mcp" in text and "TRADE_HTTP_PORT" in text
+    assert "Uvicorn running" not in done.stdout + done.stderr

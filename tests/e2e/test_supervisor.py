@@ -115,9 +115,20 @@ def test_mcp_port_taken_fails_start_up_and_leaves_nothing(stack):
     finally:
         blocker.close()
     failed = [m for m in _messages(s) if m.startswith("MCP tool servers did not come up")]
-    assert failed and "mcp-trade" in failed[0]
+    assert failed and "mcp-trade" in failed[0] and "TRADE_HTTP_PORT" in failed[0] and "MCP_ENABLED=false" in failed[0]
+    assert not any(m.startswith("started mcp") for m in _messages(s)), "no child starts when a port is taken"
+    assert s.get(s.ports["API_PORT"], "/health") is None
+
+
+def test_an_mcp_server_exiting_before_it_answers_fails_start_up_and_leaves_nothing(stack, tmp_path):
+    """A child that dies during start-up (here: its news file setting is unusable) is named, the others stopped."""
+    s = stack(NEWS_PROVIDER="local", NEWS_FILE=str(tmp_path / "missing.json"))
+    assert s.wait_exit() == 1
+    failed = [m for m in _messages(s) if m.startswith("MCP tool servers did not come up")]
+    assert failed and "exited with status" in failed[0]
     started = [r["pid"] for r in s.records() if r.get("child", "").startswith("mcp-") and "pid" in r]
-    assert len(started) == 4 and not any(alive(p) for p in started)
+    assert len(started) == 4
+    _all_gone(set(started))
     assert s.get(s.ports["API_PORT"], "/health") is None
 
 

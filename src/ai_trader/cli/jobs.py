@@ -125,6 +125,7 @@ def jobs_cmd(
 
 
 def cancel_cmd(job_id: str = typer.Argument(..., help="Job id."), data_dir: Path | None = _DATA_DIR) -> None:
-    """Cancel a job (as POST /simulate/cancel): pending model-days are skipped, running ones finish."""
+    """Cancel a job (as POST /simulate/cancel): pending and running model-days are skipped, the job ends cancelled;
+    the worker running it (any process) aborts its running model-days within about a second, committing nothing."""
     body = _service_call(data_dir, lambda svc: svc.cancel(job_id))
     Console().print(f"Job {job_id}: {body['status']}", highlight=False)

@@ -2,7 +2,11 @@
 
 `run` is the service's code path: `JobService.trigger_config` plans the job, `Worker.drain()` runs it (in a
 thread) while the main thread draws progress from the database, then the leaderboard is printed. Exit status 1
-when any model-day failed, 2 for a bad request.
+when any model-day failed, 2 for a bad request or a job of a live worker in the way.
+
+Like every entry point, the trigger first recovers jobs whose worker is gone (`jobs.recovery`). An interrupted job
+(e.g. `serve` stopped or killed mid-job) that this run's plan conflicts with is resumed first, then the run's own
+plan is triggered again; a job of the same plan is simply continued.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..config import load_config
-from ..errors import AppError
+from ..config import CompetitionConfig, load_config
+from ..errors import AppError, WaitForRunningJob
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
 from ..service.jobs import JobService
@@ -59,7 +63,7 @@ def run_cmd(
                 "models": [m.strip() for m in models.split(",") if m.strip()] if models else None,
                 "replace_existing": replace_existing,
             }
-            code, body = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request, caller="cli")
+            code, body = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:
             Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
@@ -69,6 +73,23 @@ def run_cmd(
         store.close()
     if failed:
         raise typer.Exit(1)
+
+
+def trigger_resuming(
+    settings: Settings, store: Store, out: Console, cfg: CompetitionConfig, path: str, request: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """Trigger; when an interrupted job (its worker gone) is in the way, resume it to its end, then trigger again."""
+    service = JobService(settings, store)
+    try:
+        return service.trigger_config(cfg, path, request, caller="cli")
+    except WaitForRunningJob as exc:
+        if exc.details.get("owner_alive") is not False:  # a live worker's job, or a queued one: wait for it
+            raise
+        job_id = exc.details["current_job_id"]
+        out.print(f"Job {job_id} was interrupted (its worker is gone); resuming it first.", highlight=False)
+        status = drain_with_progress(settings, store, job_id, out)
+        out.print(f"Job {job_id}: {status['status']}", highlight=False)
+    return service.trigger_config(cfg, path, request, caller="cli")
 
 
 def execute(settings: Settings, store: Store, out: Console, code: int, body: dict[str, Any]) -> int:

@@ -6,6 +6,11 @@ detail pending → running (guarded; a detail skipped meanwhile, e.g. by cancel,
 detail becomes failed with the error and the chain's later days skipped ("blocked by failure on <date>"); the other
 chains go on. At most `max_parallel` model-days run at once (an asyncio semaphore). When the worker stops, no new
 model-day starts; a cancelled one goes back to pending so a restart resumes it.
+
+Cancel: `JobService.cancel` (any process) ends the job in the database at once, its running details skipped. A
+watcher reads the job's status every `CANCEL_POLL_SECONDS`; once the job is no longer running it cancels the
+running model-day tasks (the in-flight LLM request is abandoned, the live session deleted; their commit could not
+happen anyway, it needs the detail to be running) and the chains start no further day.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import functools
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
@@ -38,6 +43,7 @@ log = logging.getLogger(__name__)
 D = states.DetailStatus
 T = TypeVar("T")
 BOOKKEEPING_RETRY_S = 600.0  # how long a status write keeps retrying while another writer holds the database
+CANCEL_POLL_SECONDS = 1.0  # how often a running job's status is read to notice a cancel (from any process)
 
 
 def _locked(exc: BaseException) -> bool:
@@ -70,6 +76,11 @@ class JobRun:
     toolbox_factory: Callable[[ToolContext], Toolbox] | None
     should_stop: Callable[[], bool]
     semaphore: asyncio.Semaphore
+    cancelled: bool = False  # the job ended elsewhere (cancel): stop every chain
+    days: set[asyncio.Task] = field(default_factory=set)  # the running model-day tasks
+
+    def stopping(self) -> bool:
+        return self.cancelled or self.should_stop()
 
 
 def news_provider(settings: Settings):
@@ -103,7 +114,13 @@ async def run_job(
     parallel = settings.max_parallel_models or max(len(chains), 1)
     run = JobRun(job_id, config, env, settings, toolbox_factory, should_stop, asyncio.Semaphore(parallel))
     log.info("job started: %d model-day(s) in %d chain(s)", len(pending), len(chains), extra={"job_id": job_id})
-    results = await asyncio.gather(*(_chain(run, sig, days) for sig, days in chains.items()), return_exceptions=True)
+    watcher = asyncio.create_task(_watch_for_cancel(run), name=f"cancel-watch-{job_id}")
+    try:
+        results = await asyncio.gather(
+            *(_chain(run, sig, days) for sig, days in chains.items()), return_exceptions=True
+        )
+    finally:
+        watcher.cancel()
     for sig, result in zip(chains, results, strict=True):
         if isinstance(result, asyncio.CancelledError):
             raise result
@@ -119,6 +136,31 @@ async def run_job(
     return final
 
 
+async def _watch_for_cancel(run: JobRun, poll_s: float = CANCEL_POLL_SECONDS) -> None:
+    """Once the job is no longer running in the database (cancelled, or ended by another process), cancel the
+    running model-days of this job."""
+    while True:
+        await asyncio.sleep(poll_s)
+        try:
+            with run.env.store.read() as conn:
+                status = rows.job_status(conn, run.job_id)
+        except sqlite3.Error as exc:  # a busy database: look again at the next tick
+            log.debug("cancel watch: %s", exc, extra={"job_id": run.job_id})
+            continue
+        if status != states.JobStatus.RUNNING:
+            run.cancelled = True
+            log.warning("job is %s: stopping its running model-days", status, extra={"job_id": run.job_id})
+            for task in list(run.days):
+                task.cancel()
+            return
+
+
+def _being_cancelled() -> bool:
+    """Whether the current task itself is being cancelled (a worker shutdown), not only a task it awaits."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> None:
     async with contextlib.AsyncExitStack() as scope:  # closes the competitor's connections when the chain ends
         await _chain_days(run, signature, days, scope)
@@ -131,10 +173,10 @@ async def _chain_days(
     model = run.config.model(signature)
     competitor: Competitor | None = None
     for i, d in enumerate(days):
-        if run.should_stop():
+        if run.stopping():
             return
         async with run.semaphore:
-            if run.should_stop():
+            if run.stopping():
                 return
             try:
                 await bookkeeping(store, functools.partial(states.transition_detail, detail_id=d.id, to=D.RUNNING))
@@ -142,6 +184,7 @@ async def _chain_days(
                 continue
             mlog = model_day_logger(__name__, run.job_id, signature, d.date)
             mlog.info("model-day started")
+            day: asyncio.Task | None = None
             try:
                 if model is None:
                     raise ValueError(f"signature {signature!r} is not in the job's config")
@@ -149,22 +192,36 @@ async def _chain_days(
                     competitor = build_competitor(model, run.config.agent_config, run.settings, store)
                     if isinstance(competitor, contextlib.AbstractAsyncContextManager):  # an LLM agent: one client
                         competitor = cast(Competitor, await scope.enter_async_context(competitor))
-                await execute_model_day(
-                    run.env,
-                    job_id=run.job_id,
-                    signature=signature,
-                    date=d.date,
-                    competitor=competitor,
-                    initial_cash=run.config.agent_config.initial_cash,
-                    timeout_s=run.settings.model_day_timeout_seconds,
-                    agent_data_dir=run.settings.agent_data_dir,
-                    toolbox_factory=run.toolbox_factory,
-                    on_commit=functools.partial(states.transition_detail, detail_id=d.id, to=D.COMPLETED),
+                if run.cancelled:  # cancelled while the competitor was built (the watcher has already looked)
+                    mlog.warning("model-day not started: the job was cancelled")
+                    return
+                day = asyncio.create_task(
+                    execute_model_day(
+                        run.env,
+                        job_id=run.job_id,
+                        signature=signature,
+                        date=d.date,
+                        competitor=competitor,
+                        initial_cash=run.config.agent_config.initial_cash,
+                        timeout_s=run.settings.model_day_timeout_seconds,
+                        agent_data_dir=run.settings.agent_data_dir,
+                        toolbox_factory=run.toolbox_factory,
+                        on_commit=functools.partial(states.transition_detail, detail_id=d.id, to=D.COMPLETED),
+                    ),
+                    name=f"model-day-{signature}-{d.date}",
                 )
+                run.days.add(day)
+                await day
             except asyncio.CancelledError:
-                with store.write() as conn:  # no retry loop here: we are being cancelled (shutdown)
-                    states.transition_detail(conn, d.id, D.PENDING, recovery=True, note="worker stopped")
-                mlog.warning("model-day interrupted by shutdown; returned to pending")
+                if run.cancelled and not _being_cancelled():  # the job was cancelled: the cancel skipped this day
+                    mlog.warning("model-day aborted by the job's cancel; nothing of it was committed")
+                    return
+                try:
+                    with store.write() as conn:  # no retry loop here: we are being cancelled (shutdown)
+                        states.transition_detail(conn, d.id, D.PENDING, recovery=True, note="worker stopped")
+                    mlog.warning("model-day interrupted by shutdown; returned to pending")
+                except IllegalTransition:  # cancelled meanwhile: nothing to return
+                    mlog.warning("model-day interrupted by shutdown after its job was cancelled")
                 raise
             except Exception as exc:  # ModelDayFailed, or a competitor that cannot be built
                 try:
@@ -174,11 +231,14 @@ async def _chain_days(
                             _fail_chain, failed=d, later=days[i + 1 :], error=str(exc) or type(exc).__name__
                         ),
                     )
-                except IllegalTransition as lost:  # another worker took the job over meanwhile
-                    mlog.error("model-day failed and its status changed elsewhere: %s", lost.message)
+                except IllegalTransition as lost:  # cancelled, or another worker took the job over meanwhile
+                    mlog.warning("model-day ended uncommitted; its status changed elsewhere: %s", lost.message)
                     return
                 mlog.warning("model-day failed: %s; %d later day(s) skipped", exc, len(days) - i - 1)
                 return
+            finally:
+                if day is not None:
+                    run.days.discard(day)
             mlog.info("model-day completed")
 
 

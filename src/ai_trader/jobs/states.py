@@ -1,7 +1,8 @@
 """The job state machine: the only code that changes a job's or a model-day's status.
 
 Job:    pending → running → completed | partial | failed;  pending | running → cancelled.
-Detail: pending → running → completed | failed;  pending → skipped;  running → pending (recovery only).
+Detail: pending → running → completed | failed;  pending → skipped;  running → pending (recovery only);
+        running → skipped (a cancel only: the running session is aborted and nothing of the day is committed).
 
 Each change is one guarded UPDATE (`… WHERE id = ? AND status IN (<allowed sources>)`) whose row count is checked,
 plus a `job_events` row, both inside the caller's transaction: a lost race raises `IllegalTransition` and the
@@ -52,20 +53,24 @@ DETAIL_TRANSITIONS: Mapping[DetailStatus, frozenset[DetailStatus]] = {
     D.RUNNING: frozenset({D.COMPLETED, D.FAILED}),
 }
 RECOVERY_TRANSITION = (D.RUNNING, D.PENDING)  # allowed only with recovery=True
+CANCEL_TRANSITION = (D.RUNNING, D.SKIPPED)  # allowed only with cancel=True
 JOB_TERMINAL = frozenset({J.COMPLETED, J.PARTIAL, J.FAILED, J.CANCELLED})
 DETAIL_TERMINAL = frozenset({D.COMPLETED, D.FAILED, D.SKIPPED})
-CANCELLING = "cancelling"  # jobs.phase while a cancelled job's running model-days finish
+CANCELLING = "cancelling"  # jobs.phase of a job being cancelled (older versions: while its running days finished)
 CANCELLED_ERROR = "cancelled"  # error of the details a cancel skipped (also marks the job as cancelled)
+CANCELLED_RUNNING_ERROR = "cancelled while running; nothing of the day was committed"
 
 
 def job_sources(to: JobStatus) -> list[str]:
     return sorted(s.value for s, targets in JOB_TRANSITIONS.items() if to in targets)
 
 
-def detail_sources(to: DetailStatus, *, recovery: bool = False) -> list[str]:
+def detail_sources(to: DetailStatus, *, recovery: bool = False, cancel: bool = False) -> list[str]:
     found = {s.value for s, targets in DETAIL_TRANSITIONS.items() if to in targets}
     if recovery and to == RECOVERY_TRANSITION[1]:
         found.add(RECOVERY_TRANSITION[0].value)
+    if cancel and to == CANCEL_TRANSITION[1]:
+        found.add(CANCEL_TRANSITION[0].value)
     return sorted(found)
 
 
@@ -121,15 +126,16 @@ def transition_detail(
     note: str | None = None,
     at: str | None = None,
     recovery: bool = False,
+    cancel: bool = False,
 ) -> rows.DetailRow:
     """Move a model-day detail to `to` (guarded); returns the row as it was before. Terminal transitions settle
-    the job when it was the last open detail."""
+    the job when it was the last open detail. `recovery` also allows running → pending, `cancel` running → skipped."""
     to = DetailStatus(to)
     at = at or utcnow_iso()
     current = rows.detail(conn, detail_id)
     if current is None:
         raise NotFound(f"job detail {detail_id} not found", {"detail_id": detail_id})
-    sources = detail_sources(to, recovery=recovery)
+    sources = detail_sources(to, recovery=recovery, cancel=cancel)
     if current.status not in sources:
         raise IllegalTransition(
             f"model-day {current.model} {current.date}: {current.status} → {to.value} is not allowed",

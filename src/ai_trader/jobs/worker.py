@@ -2,16 +2,20 @@
 
 - `claim` moves the oldest pending jobs to running (guarded), while fewer than `max_concurrent_jobs` run, and
   records this worker as their owner; the owner refreshes a heartbeat (`recovery.HEARTBEAT_SECONDS`).
-- `start()` runs a thread with its own asyncio loop that recovers orphaned jobs, then polls every
-  `worker_poll_seconds`; `stop(grace_s)` stops claiming, lets running model-days finish within the grace period,
-  then cancels them (their details go back to pending) and releases the unfinished jobs for the next start.
+- `start()` runs a thread with its own asyncio loop that polls every `worker_poll_seconds`: it recovers orphaned
+  jobs (`recovery.is_orphaned`, a read unless there is one) and claims pending ones; `stop(grace_s)` stops
+  claiming, lets running model-days finish within the grace period, then cancels them (their details go back to
+  pending) and releases the unfinished jobs for the next start.
 - `drain()` recovers, processes everything queued and returns (the `run` command, `worker --drain`, tests).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -21,6 +25,7 @@ from ..agents.base import Toolbox
 from ..settings import Settings
 from ..store import Store
 from ..store import jobs as rows
+from ..store import workers as worker_rows
 from ..timeutil import utcnow_iso
 from ..tools.context import ToolContext
 from . import recovery, states
@@ -28,6 +33,7 @@ from .chains import bookkeeping, run_job
 from .refresh import refresh_prices
 
 log = logging.getLogger(__name__)
+FORGET_WORKERS_AFTER = dt.timedelta(days=7)  # rows of workers silent longer than this are pruned at a worker's start
 
 
 def default_toolbox_factory(settings: Settings) -> Callable[[ToolContext], Toolbox] | None:
@@ -54,10 +60,15 @@ class Worker:
         self._tasks: dict[str, asyncio.Task] = {}
         self._adopted: list[str] = []
         self._last_heartbeat = 0.0
+        self._mode = "background"
 
     # ---- database-side steps ---------------------------------------------------------------------------------
     def recover(self) -> list[str]:
-        """Resume (or, with resume_interrupted_jobs=False, end) running jobs whose worker is gone."""
+        """Resume (or, with resume_interrupted_jobs=False, end) running jobs whose worker is gone (the one rule of
+        `recovery.is_orphaned`). A read first: the write transaction only when there is an orphan."""
+        with self.store.read() as conn:
+            if not recovery.orphans(conn, self.worker_id):
+                return []
         with self.store.write() as conn:
             adopted = recovery.recover(conn, self.worker_id, resume=self.settings.resume_interrupted_jobs)
         self._adopted += [j for j in adopted if j not in self._adopted]
@@ -80,11 +91,33 @@ class Worker:
         return claimed
 
     def _heartbeat(self, force: bool = False) -> None:
+        """The worker's own row (`workers`, what /health reads) and the heartbeat of every job it owns."""
         now = time.monotonic()
         if force or now - self._last_heartbeat >= recovery.HEARTBEAT_SECONDS:
+            at = utcnow_iso()
             with self.store.write() as conn:
-                rows.heartbeat(conn, self.worker_id, utcnow_iso())
+                worker_rows.beat(
+                    conn, self.worker_id, host=socket.gethostname(), pid=os.getpid(), mode=self._mode, at=at
+                )
+                rows.heartbeat(conn, self.worker_id, at)
             self._last_heartbeat = now
+
+    def _register(self) -> None:
+        """First heartbeat (the worker is visible to /health at once); forget long-gone workers."""
+        try:
+            with self.store.write() as conn:
+                old = dt.datetime.now(dt.UTC) - FORGET_WORKERS_AFTER
+                worker_rows.prune(conn, before=old.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+            self._heartbeat(force=True)
+        except sqlite3.Error:  # a busy database: the next tick's heartbeat registers it
+            log.exception("could not register the worker")
+
+    def _unregister(self) -> None:
+        try:
+            with self.store.write() as conn:
+                worker_rows.stopped(conn, self.worker_id, utcnow_iso())
+        except sqlite3.Error:  # its heartbeat goes stale: /health stops counting it after the lease
+            log.exception("could not record the worker's stop")
 
     # ---- running jobs ----------------------------------------------------------------------------------------
     def _spawn_ready(self) -> None:
@@ -132,7 +165,7 @@ class Worker:
         def release(conn) -> None:
             job = rows.job(conn, job_id)
             if job is not None and job.status == "running" and job.worker_id == self.worker_id:
-                rows.set_owner(conn, job_id, None, None)
+                rows.release_owner(conn, job_id)
                 states.note_job(conn, job_id, f"released by worker {self.worker_id} (stopped)")
 
         try:
@@ -143,7 +176,12 @@ class Worker:
     # ---- drain -----------------------------------------------------------------------------------------------
     def drain(self) -> None:
         """Process everything queued (and any orphaned running job), then return."""
-        asyncio.run(self._drain())
+        self._mode = "drain"
+        self._register()
+        try:
+            asyncio.run(self._drain())
+        finally:
+            self._unregister()
 
     async def _drain(self) -> None:
         self.recover()
@@ -181,20 +219,25 @@ class Worker:
         if self.is_running():
             return
         self._stopping.clear()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="ai-trader-worker", daemon=True)
+        self._mode = "background"
+        self._thread = threading.Thread(target=self._serve_thread, name="ai-trader-worker", daemon=True)
         self._thread.start()
 
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and not self._stopping.is_set()
 
+    def _serve_thread(self) -> None:
+        self._register()
+        try:
+            asyncio.run(self._serve())
+        finally:
+            self._unregister()
+
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
-        last_recover = 0.0
         while not self._stopping.is_set():
             try:
-                if time.monotonic() - last_recover >= recovery.LEASE_SECONDS / 2:
-                    self.recover()
-                    last_recover = time.monotonic()
+                self.recover()  # every tick: a job left by a dead worker (or released by a trigger) goes on at once
                 self._spawn_ready()
                 self._heartbeat()
             except Exception:  # keep polling: the next tick may succeed (database busy, disk full, …)

@@ -1,8 +1,12 @@
-"""Health: database, data directory, worker and (when enabled) the four MCP tool servers.
+"""Health: database, data directory, workers and (when enabled) the four MCP tool servers.
 
-Healthy = database answers `SELECT 1`, the data directory is writable, the worker runs, and every enabled MCP
-service answers an HTTP request at all (any status) within `health_check_timeout_seconds`. The MCP checks run
-concurrently, each bounded by that timeout, so the whole check stays well under a second even when a service hangs.
+Healthy = database answers `SELECT 1`, the data directory is writable, a worker is alive whenever there is work
+(a pending or running job), and every enabled MCP service answers an HTTP request at all (any status) within
+`health_check_timeout_seconds`. Workers report through the database (the `workers` table, a heartbeat row per
+worker, alive by `jobs.recovery.live_workers`), so a worker in another process (`WORKER_ENABLED=false ai-trader
+serve` plus `ai-trader worker`) counts like the in-process one; with no work queued, no worker is needed. The MCP
+checks run concurrently, each bounded by that timeout, so the whole check stays well under a second even when a
+service hangs.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any
 
 import httpx
 
+from ..jobs import recovery
 from ..settings import Settings
 from ..store import Store
+from ..store import jobs as job_rows
 from ..timeutil import utcnow_iso
 
 log = logging.getLogger(__name__)
@@ -78,15 +84,39 @@ def check_storage(settings: Settings) -> dict[str, Any]:
     return {"data_directory": str(d), "writable": writable, "free_space_mb": free_mb}
 
 
+def check_workers(store: Store, in_process: bool) -> dict[str, Any]:
+    """{status: running|stopped, in_process, live: [...], queued_jobs, ok}: ok unless work waits for no worker."""
+    try:
+        with store.read() as conn:
+            live = recovery.live_workers(conn)
+            queued = job_rows.count_jobs_in(conn, job_rows.ACTIVE)
+    except Exception as exc:  # the database check reports the failure; here: no worker known
+        log.warning("health: workers check failed: %s", exc)
+        live, queued = [], 0
+    running = in_process or bool(live)
+    silent = {w.worker_id: recovery.heartbeat_silence_of(w.heartbeat_at) for w in live}
+    return {
+        "status": "running" if running else "stopped",
+        "in_process": in_process,
+        "live": [
+            {"worker_id": w.worker_id, "mode": w.mode, "heartbeat_silent_seconds": silent[w.worker_id]} for w in live
+        ],
+        "queued_jobs": queued,
+        "ok": running or queued == 0,
+    }
+
+
 async def check_health(settings: Settings, store: Store, worker_running: bool) -> tuple[int, dict[str, Any]]:
     """(200 | 503, body as in api.md)."""
     services = await check_services(settings)
     database = await asyncio.to_thread(check_database, settings, store)
     storage = await asyncio.to_thread(check_storage, settings)
+    workers = await asyncio.to_thread(check_workers, store, worker_running)
+    workers_ok = workers.pop("ok")
     healthy = (
         database["status"] == "connected"
         and storage["writable"]
-        and worker_running
+        and workers_ok
         and all(s["status"] != "down" for s in services.values())
     )
     body = {
@@ -95,7 +125,7 @@ async def check_health(settings: Settings, store: Store, worker_running: bool) -
         "services": services,
         "storage": storage,
         "database": database,
-        "worker": {"status": "running" if worker_running else "stopped"},
+        "worker": workers,
     }
     return (200 if healthy else 503), body
 

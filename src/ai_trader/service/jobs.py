@@ -1,9 +1,9 @@
 """Jobs as the API and the CLI see them: trigger, status, current, list, cancel (bodies as spec/api.md).
 
-`trigger` plans and creates a job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans
-from, the check against pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or
-processes) never create two jobs or plan a model-day twice. The job row keeps the validated config snapshot; the
-worker never re-reads the file.
+`trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then plans and creates a
+job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans from, the check against
+pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or processes) never create two
+jobs or plan a model-day twice. The job row keeps the validated config snapshot; the worker never re-reads the file.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from ..config import CompetitionConfig, load_config, resolve_config_path
 from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
-from ..jobs import states
+from ..jobs import recovery, states
 from ..jobs.planner import Plan, PlanRequest, plan_job
 from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
@@ -85,6 +85,7 @@ class JobService:
         plan_request = PlanRequest.parse(request)
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
+        self.recover_orphans()
         with self.store.write() as conn:
             completed = _completed_dates(conn, signatures)
             plan = plan_job(
@@ -135,6 +136,16 @@ class JobService:
             "total_model_days": plan.total,
             "warnings": plan.warnings,
         }
+
+    def recover_orphans(self) -> None:
+        """A job whose worker is gone never blocks a trigger: resumed (its running days back to pending, for the next
+        worker) or ended, by the one rule of `jobs.recovery`. Its own transaction, committed even when the trigger
+        then answers 409; a read first, so the write lock is taken only when there is an orphan."""
+        with self.store.read() as conn:
+            if not recovery.orphans(conn):
+                return
+        with self.store.write() as conn:
+            recovery.recover(conn, None, resume=self.settings.resume_interrupted_jobs)
 
     # ---- queries ---------------------------------------------------------------------------------------------
     def status(self, job_id: str) -> dict[str, Any]:
@@ -191,7 +202,9 @@ class JobService:
         return {"job_id": job_id, "events": out, "count": len(out)}
 
     def cancel(self, job_id: str) -> dict[str, Any]:
-        """Pending model-days → skipped; running ones finish (or time out); the job ends `cancelled`."""
+        """Pending model-days → skipped; running ones → skipped too (their session is aborted by the worker, which
+        notices within `chains.CANCEL_POLL_SECONDS`, and their commit can no longer happen: it needs the detail to be
+        running); the job ends `cancelled` in this same transaction. Works from any process (the CLI, another API)."""
         with self.store.write() as conn:
             job = rows.job(conn, job_id)
             if job is None:
@@ -202,6 +215,10 @@ class JobService:
                 )
             if job.status == states.JobStatus.RUNNING:
                 rows.set_job_fields(conn, job_id, phase=states.CANCELLING)
+            for d in rows.details(conn, job_id, ("running",)):
+                states.transition_detail(
+                    conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_RUNNING_ERROR, cancel=True
+                )
             for d in rows.details(conn, job_id, ("pending",)):
                 states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR)
             if job.status == states.JobStatus.PENDING:
@@ -252,8 +269,17 @@ def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, s
     if blocking is None and len(unfinished) >= max_jobs:
         blocking = unfinished[0]
     if blocking is not None:
+        owner = recovery.describe_owner(blocking)
         raise WaitForRunningJob(
-            CONFLICT, {"current_job_id": blocking.job_id, "current_date_range": blocking.date_range}
+            f"{CONFLICT}: job {blocking.job_id} ({blocking.status}; {owner['text']})",
+            {
+                "current_job_id": blocking.job_id,
+                "current_date_range": blocking.date_range,
+                "current_status": blocking.status,
+                "owner": owner["owner"],
+                "owner_alive": owner["owner_alive"],
+                "heartbeat_silent_seconds": owner["heartbeat_silent_seconds"],
+            },
         )
 
 

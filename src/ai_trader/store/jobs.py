@@ -182,6 +182,11 @@ def set_owner(conn: sqlite3.Connection, job_id: str, worker_id: str | None, at: 
     conn.execute("UPDATE jobs SET worker_id = ?, heartbeat_at = ? WHERE job_id = ?", (worker_id, at, job_id))
 
 
+def release_owner(conn: sqlite3.Connection, job_id: str) -> None:
+    """No owner any more (a worker stopped gracefully); the last heartbeat stays, for the record."""
+    conn.execute("UPDATE jobs SET worker_id = NULL WHERE job_id = ?", (job_id,))
+
+
 def heartbeat(conn: sqlite3.Connection, worker_id: str, at: str) -> int:
     """Refresh the heartbeat of every running job this worker owns."""
     return conn.execute(

@@ -8,6 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ai_trader.api.app import create_app
+from ai_trader.jobs.worker import Worker
+from ai_trader.store import Store
 
 from .standins import Answering, Hanging, dead_port
 
@@ -51,13 +53,38 @@ def test_healthy_with_worker_and_all_mcp_services(api_settings, priced_store, an
     assert body["services"]["mcp_trade"]["url"] == f"http://127.0.0.1:{answering[2].port}/mcp"
     assert body["database"]["status"] == "connected"
     assert body["storage"]["writable"] is True and body["storage"]["free_space_mb"] > 0
-    assert body["worker"] == {"status": "running"}
+    assert body["worker"]["status"] == "running" and body["worker"]["in_process"] is True
+    assert [w["mode"] for w in body["worker"]["live"]] == ["background"]  # its heartbeat row in the database
 
 
-def test_worker_stopped_is_unhealthy(api_settings, priced_store):
-    resp, _ = _health(api_settings, priced_store, start_worker=False)
-    assert resp.status_code == 503
-    assert resp.json()["status"] == "unhealthy" and resp.json()["worker"] == {"status": "stopped"}
+def test_no_live_worker_is_unhealthy_only_while_work_is_queued(api_settings, priced_store):
+    """Issue 12 item 6: workers report through the database, so a worker outside the API process counts; 503 only
+    when work is queued and no live worker exists."""
+    with TestClient(create_app(api_settings, store=priced_store, start_worker=False)) as c:
+        idle = c.get("/health")
+        assert idle.status_code == 200, idle.text  # nothing to do: no worker needed
+        assert idle.json()["worker"] == {"status": "stopped", "in_process": False, "live": [], "queued_jobs": 0}
+        assert c.post("/simulate/trigger", json={"models": ["idle"], "start_date": "2025-10-30"}).status_code == 202
+        waiting = c.get("/health")
+        assert waiting.status_code == 503 and waiting.json()["status"] == "unhealthy"
+        assert waiting.json()["worker"]["status"] == "stopped" and waiting.json()["worker"]["queued_jobs"] == 1
+
+        other = Worker(api_settings, Store(api_settings.db_path))
+        other.start()  # as `ai-trader worker` would: its own thread, its own connection, a row in `workers`
+        try:
+            deadline = time.monotonic() + 30
+            while (live := c.get("/health")).status_code != 200:
+                assert time.monotonic() < deadline, live.text
+                time.sleep(0.05)
+            worker = live.json()["worker"]
+            assert worker["status"] == "running" and worker["in_process"] is False
+            assert [w["worker_id"] for w in worker["live"]] == [other.worker_id]
+            assert worker["live"][0]["heartbeat_silent_seconds"] < 60
+        finally:
+            other.stop(0)
+        stopped = c.get("/health")  # the stop is recorded: not counted any more (the job ran meanwhile, or not)
+        assert stopped.json()["worker"]["live"] == []
+        assert stopped.status_code == (503 if stopped.json()["worker"]["queued_jobs"] else 200)
 
 
 def test_hung_and_dead_mcp_services_are_down_and_health_still_answers_fast(api_settings, priced_store, answering):

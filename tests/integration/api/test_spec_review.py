@@ -3,6 +3,9 @@ contract line it holds the API to."""
 
 from __future__ import annotations
 
+import pytest
+
+from ai_trader.errors import IllegalTransition
 from ai_trader.jobs import states
 from ai_trader.jobs.worker import Worker
 from ai_trader.market.prices import PriceView
@@ -47,9 +50,9 @@ def test_openapi_documents_the_400_error_shape_not_fastapis_422(client):
     assert client.post("/simulate/trigger", json={"models": "ew"}).status_code == 400
 
 
-def test_a_cancelled_job_stops_saying_cancelling_once_it_has_ended(client, api_settings, priced_store):
-    """jobs.md: pending days skipped, running ones finish, job ends `cancelled`; `phase` is `cancelling` only while
-    running days finish, null afterwards (as for every ended job)."""
+def test_a_cancelled_job_ends_at_once_with_its_running_day_skipped(client, api_settings, priced_store):
+    """Issue 20: a cancel skips pending and running days alike and ends the job `cancelled` at once (`phase` null);
+    the running day's commit, which needs the detail to be running, can no longer happen."""
     job_id = _running_job(
         client, api_settings, priced_store, {"models": ["idle"], "start_date": "2025-10-27", "end_date": "2025-10-30"}
     )
@@ -57,8 +60,9 @@ def test_a_cancelled_job_stops_saying_cancelling_once_it_has_ended(client, api_s
         first = rows.details(conn, job_id)[0]
         states.transition_detail(conn, first.id, states.DetailStatus.RUNNING)
     during = client.post(f"/simulate/cancel/{job_id}").json()
-    assert (during["status"], during["phase"], during["progress"]["skipped"]) == ("running", "cancelling", 3)
-    with priced_store.write() as conn:
+    assert (during["status"], during["phase"], during["progress"]["skipped"]) == ("cancelled", None, 4)
+    assert during["progress"]["details"][0]["error"] == "cancelled while running; nothing of the day was committed"
+    with pytest.raises(IllegalTransition), priced_store.write() as conn:  # what the worker's commit would do
         states.transition_detail(conn, first.id, states.DetailStatus.COMPLETED)
     after = client.get(f"/simulate/status/{job_id}").json()
     assert (after["status"], after["phase"]) == ("cancelled", None)

@@ -74,8 +74,17 @@ def test_different_request_while_a_job_is_pending_is_a_conflict(service, store):
     _, first = service.trigger({"models": ["cash"], "start_date": "2025-10-01"})
     with pytest.raises(WaitForRunningJob) as err:
         service.trigger({"models": ["momentum"]})
-    assert err.value.status == 409 and err.value.message == "Different simulation already running"
-    assert err.value.details == {"current_job_id": first["job_id"], "current_date_range": first["date_range"]}
+    assert err.value.status == 409 and err.value.message == (
+        f"Different simulation already running: job {first['job_id']} (pending; queued, not yet claimed by a worker)"
+    )
+    assert err.value.details == {
+        "current_job_id": first["job_id"],
+        "current_date_range": first["date_range"],
+        "current_status": "pending",
+        "owner": None,
+        "owner_alive": None,
+        "heartbeat_silent_seconds": None,
+    }
     with store.read() as conn:
         assert len(rows.jobs(conn)) == 1
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from ai_trader.errors import IllegalTransition
 from ai_trader.jobs import states
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
@@ -178,7 +179,7 @@ def test_background_worker_runs_queued_jobs_and_stops_cleanly(service, store, gr
         assert conn.execute("SELECT COUNT(*) FROM model_days").fetchone()[0] == body["total_model_days"]
 
 
-def test_cancelling_a_running_job(service, store):
+def test_cancelling_a_running_job_skips_its_running_day_and_ends_it(service, store):
     _, body = service.trigger({"models": ["cash"]})
     worker = Worker(service.settings, store)
     worker.claim()
@@ -186,22 +187,8 @@ def test_cancelling_a_running_job(service, store):
         first = rows.details(conn, body["job_id"])[0]
         states.transition_detail(conn, first.id, states.DetailStatus.RUNNING)
     cancelled = service.cancel(body["job_id"])
-    assert cancelled["status"] == "running" and cancelled["progress"]["skipped"] == 99  # the running day finishes
-    with store.write() as conn:
-        states.transition_detail(conn, first.id, states.DetailStatus.COMPLETED)
-    assert service.status(body["job_id"])["status"] == "cancelled"
-
-
-def test_a_cancel_survives_a_later_phase_change(service, store):
-    """The cancel is recorded on the skipped details too: a phase written later (e.g. by the price refresh)
-    cannot turn a cancelled job into a partial one."""
-    _, body = service.trigger({"models": ["cash"], "start_date": "2025-10-28"})
-    Worker(service.settings, store).claim()
-    with store.write() as conn:
-        first = rows.details(conn, body["job_id"])[0]
-        states.transition_detail(conn, first.id, states.DetailStatus.RUNNING)
-    service.cancel(body["job_id"])
-    with store.write() as conn:
-        rows.set_job_fields(conn, body["job_id"], phase=None)
+    assert cancelled["status"] == "cancelled" and cancelled["progress"]["skipped"] == 100
+    assert cancelled["progress"]["details"][0]["error"] == states.CANCELLED_RUNNING_ERROR
+    with pytest.raises(IllegalTransition), store.write() as conn:  # the running day can no longer commit
         states.transition_detail(conn, first.id, states.DetailStatus.COMPLETED)
     assert service.status(body["job_id"])["status"] == "cancelled"

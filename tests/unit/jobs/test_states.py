@@ -83,6 +83,7 @@ def test_every_detail_transition_is_allowed_or_refused(store, src, dst):
     force(store, "jobs", "job_id", "job-1", "running")
     force(store, "job_details", "id", ids[0], src.value)
     recovery_case = (src, dst) == (D.RUNNING, D.PENDING)
+    cancel_case = (src, dst) == (D.RUNNING, D.SKIPPED)
     if (src, dst) in ALLOWED_DETAIL:
         with store.write() as conn:
             states.transition_detail(conn, ids[0], dst, error="boom" if dst == D.FAILED else None)
@@ -102,6 +103,14 @@ def test_every_detail_transition_is_allowed_or_refused(store, src, dst):
             states.transition_detail(conn, ids[0], D.PENDING, recovery=True)
         with store.read() as conn:
             assert rows.detail(conn, ids[0]).status == "pending"
+    if cancel_case:  # allowed only as a cancel
+        with store.write() as conn:
+            states.transition_detail(conn, ids[0], D.SKIPPED, cancel=True, error=states.CANCELLED_RUNNING_ERROR)
+        with store.read() as conn:
+            assert rows.detail(conn, ids[0]).status == "skipped"
+    if (src, dst) not in ALLOWED_DETAIL and not recovery_case and not cancel_case:  # no flag opens other doors
+        with pytest.raises(IllegalTransition), store.write() as conn:
+            states.transition_detail(conn, ids[0], dst, recovery=True, cancel=True)
 
 
 def test_guarded_update_changes_nothing_when_the_status_moved(store):

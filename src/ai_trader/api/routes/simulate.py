@@ -95,7 +95,8 @@ def jobs(
     responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}, **ERRORS},
 )
 def cancel(request: Request, job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> JSONResponse:
-    """Cancel a job: pending model-days are skipped, running ones finish; the job ends `cancelled`."""
+    """Cancel a job: pending and running model-days are skipped and the job ends `cancelled` at once; the worker
+    aborts the running model-days within about a second (nothing of them is committed)."""
     try:
         out = svc.cancel(job_id)
     except AppError as exc:
