@@ -54,13 +54,13 @@ PREPARE=$(
   cat <<'PY'
 import sys
 from pydantic import ValidationError
-from ai_trader.settings import Settings
+from ai_trader.settings import Settings, describe_invalid
 from ai_trader.store import Store
 
 try:
     s = Settings()
 except ValidationError as exc:
-    sys.exit(f"invalid settings: {exc}")
+    sys.exit(describe_invalid(exc))
 d = s.data_dir.resolve()
 try:
     d.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,7 @@ def test_invalid_setting_fails_before_starting_anything(stack_factory):
     s = stack_factory(API_PORT="eighty").start()
     assert s.wait_exit() == 2
     out = "\n".join(s.lines)
-    assert "invalid settings" in out and "api_port" in out
+    assert "invalid settings" in out and "API_PORT=eighty" in out
     assert not any(r.get("message", "").startswith("started") for r in s.records())
 
 

@@ -66,9 +66,17 @@ def results_cmd(
 
     def query(settings: Settings, store: Store) -> dict[str, Any]:
         if date is not None:
-            return results_for_date(store, date, model, detail, job_id)
+            return results_for_date(store, date, model, detail, job_id, agent_data_dir=settings.agent_data_dir)
         return results_for_range(
-            store, PriceView.load(store), start, end, model, detail, job_id, settings.risk_free_rate
+            store,
+            PriceView.load(store),
+            start,
+            end,
+            model,
+            detail,
+            job_id,
+            settings.risk_free_rate,
+            agent_data_dir=settings.agent_data_dir,
         )
 
     body = _answer(data_dir, query)

@@ -16,14 +16,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..config import load_config
 from ..errors import AppError
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
+from ..service.configs import load_checked
 from ..service.jobs import JobService
 from ..settings import Settings
 from ..store import Store
-from .common import load_settings
+from .common import load_settings, print_error
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 
@@ -49,16 +49,17 @@ def run_cmd(
     store = Store(settings.db_path)
     try:
         try:
-            cfg = load_config(config)
+            wanted = [m.strip() for m in models.split(",") if m.strip()] if models else None
+            cfg = load_checked(settings, store, config, wanted)
             request = {
                 "start_date": start,
                 "end_date": end or cfg.date_range.end_date,
-                "models": [m.strip() for m in models.split(",") if m.strip()] if models else None,
+                "models": wanted,
                 "replace_existing": replace_existing,
             }
             code, body = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request, caller="cli")
         except AppError as exc:
-            Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+            print_error(exc)
             raise typer.Exit(2) from None
         failed = execute(settings, store, out, code, body)
         print_board(out, store, body.get("models") or [m.signature for m in cfg.enabled()], settings)
