@@ -19,6 +19,7 @@ from ..market.prices import PriceView
 from ..service.jobs import JobService
 from ..store import Store
 from .common import load_settings
+from .envvars import epilog
 from .run import execute, print_board
 
 DEMO_DAYS = 60
@@ -26,7 +27,7 @@ DEMO_CONFIG = "demo_config.json"
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo_cmd)
+    app.command("demo", epilog=epilog("demo"))(demo_cmd)
 
 
 def demo_config(init_date: str, end_date: str) -> dict[str, Any]:

@@ -15,15 +15,16 @@ from rich.table import Table
 
 from ..errors import AppError
 from .common import load_settings
+from .envvars import epilog
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 _JSON = typer.Option(False, "--json", help="Print JSON (exactly the API's body) instead of tables.")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("status")(status_cmd)
-    app.command("jobs")(jobs_cmd)
-    app.command("cancel")(cancel_cmd)
+    app.command("status", epilog=epilog("status"))(status_cmd)
+    app.command("jobs", epilog=epilog("jobs"))(jobs_cmd)
+    app.command("cancel", epilog=epilog("cancel"))(cancel_cmd)
 
 
 def _console() -> Console:

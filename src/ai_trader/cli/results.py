@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ..errors import AppError
 from .common import load_settings
+from .envvars import epilog
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -25,8 +26,8 @@ _JSON = typer.Option(False, "--json", help="Print JSON (exactly the API's body) 
 
 
 def register(app: typer.Typer) -> None:
-    app.command("results")(results_cmd)
-    app.command("performance")(performance_cmd)
+    app.command("results", epilog=epilog("results"))(results_cmd)
+    app.command("performance", epilog=epilog("performance"))(performance_cmd)
 
 
 def _fail(exc: AppError) -> NoReturn:

@@ -24,13 +24,14 @@ from ..service.jobs import JobService
 from ..settings import Settings
 from ..store import Store
 from .common import load_settings, print_error
+from .envvars import epilog
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("run")(run_cmd)
-    app.command("worker")(worker_cmd)
+    app.command("run", epilog=epilog("run"))(run_cmd)
+    app.command("worker", epilog=epilog("worker"))(worker_cmd)
 
 
 def run_cmd(

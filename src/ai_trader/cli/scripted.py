@@ -6,10 +6,11 @@ import typer
 
 from ..agents.scripted import SCRIPTS
 from .common import load_settings
+from .envvars import epilog
 
 
 def register(app: typer.Typer) -> None:
-    app.command("scripted-llm")(scripted_llm_cmd)
+    app.command("scripted-llm", epilog=epilog("scripted-llm"))(scripted_llm_cmd)
 
 
 def scripted_llm_cmd(

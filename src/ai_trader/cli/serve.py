@@ -15,13 +15,14 @@ import typer
 
 from ..settings import Settings
 from .common import load_settings
+from .envvars import epilog
 
 log = logging.getLogger(__name__)
 MCP_START_TIMEOUT_S = 30.0
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    app.command("serve", epilog=epilog("serve"))(serve)
 
 
 def serve(
