@@ -13,9 +13,9 @@ A model entry may name another provider instead of an OpenAI-compatible endpoint
 
 Validation is strict (no coercion: `"enabled": "yes"` or `"max_steps": "5"` are errors) and reports every problem
 at once: the field problems pydantic finds and the entry-level ones (`entry_problems`: a provider's required field,
-an unknown strategy or script, duplicate signatures) even where a field of the same entry is wrong. Checks that need
-the running service (a `replay_of` with recorded sessions, `log_config.log_path` against DATA_DIR) are passed in
-as `checks` by `service/configs.py`.
+duplicate signatures) even where a field of the same entry is wrong. Checks that need what lives above this module
+(known strategy and script names, a `replay_of` with recorded sessions, `log_config.log_path` against DATA_DIR) are
+passed in as `checks` by `service/configs.py`.
 """
 
 from __future__ import annotations
@@ -130,11 +130,9 @@ def model_entries(data: Any) -> list[tuple[int, dict[str, Any]]]:
 
 
 def entry_problems(data: dict[str, Any]) -> list[Problem]:
-    """The entry-level problems of the raw model entries: what each provider requires, known strategy and script
-    names, unique signatures. Wrong types are left to the field validation (reported once, there)."""
-    from .agents.baselines import STRATEGIES
-    from .agents.scripted import SCRIPTS
-
+    """The entry-level problems of the raw model entries: what each provider requires, unique signatures. Wrong types
+    are left to the field validation (reported once, there); known strategy and script names are checked by the
+    service (`service/configs.py`: the names live in `agents/`, above this module)."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, m in model_entries(data):
@@ -143,35 +141,23 @@ def entry_problems(data: dict[str, Any]) -> list[Problem]:
         sig = m.get("signature")
         if isinstance(sig, str):
             if sig in seen:
-                problems.append(_p(f"{at}.signature", f"duplicate signature {sig!r} (also models.{seen[sig]})"))
+                problems.append(problem(f"{at}.signature", f"duplicate signature {sig!r} (also models.{seen[sig]})"))
             seen.setdefault(sig, i)
         if provider == "openai" and m.get("basemodel") in (None, ""):
-            problems.append(_p(f"{at}.basemodel", "basemodel is required for an OpenAI-compatible model"))
-        if provider == "baseline":
-            strategy = m.get("strategy")
-            if strategy in (None, ""):
-                problems.append(_p(f"{at}.strategy", f"strategy is required for a baseline ({_names(STRATEGIES)})"))
-            elif isinstance(strategy, str) and strategy not in STRATEGIES:
-                problems.append(_p(f"{at}.strategy", f"unknown strategy {strategy!r} (known: {_names(STRATEGIES)})"))
-        if provider == "scripted":
-            script = m.get("script")
-            if isinstance(script, str) and script not in SCRIPTS:
-                problems.append(_p(f"{at}.script", f"unknown script {script!r} (known: {_names(sorted(SCRIPTS))})"))
+            problems.append(problem(f"{at}.basemodel", "basemodel is required for an OpenAI-compatible model"))
+        if provider == "baseline" and m.get("strategy") in (None, ""):
+            problems.append(problem(f"{at}.strategy", "strategy is required for a baseline"))
         if provider == "replay":
             of = m.get("replay_of")
             if of in (None, ""):
-                problems.append(_p(f"{at}.replay_of", "replay_of is required for a replay model"))
+                problems.append(problem(f"{at}.replay_of", "replay_of is required for a replay model"))
             elif isinstance(of, str) and not SIGNATURE_RE.match(of):
-                problems.append(_p(f"{at}.replay_of", f"replay_of {of[:70]!r} is not a valid signature"))
+                problems.append(problem(f"{at}.replay_of", f"replay_of {of[:70]!r} is not a valid signature"))
     return problems
 
 
-def _p(location: str, problem: str) -> Problem:
-    return {"location": location, "problem": problem}
-
-
-def _names(names: Iterable[str]) -> str:
-    return ", ".join(names)
+def problem(location: str, text: str) -> Problem:
+    return {"location": location, "problem": text}
 
 
 def parse_config(data: Any, source: str = "config", checks: Iterable[Check] = ()) -> CompetitionConfig:
@@ -188,7 +174,7 @@ def parse_config(data: Any, source: str = "config", checks: Iterable[Check] = ()
         config = CompetitionConfig.model_validate(data)
     except ValidationError as exc:
         problems = [
-            _p(".".join(str(p) for p in err["loc"]) or "(root)", _clean(err["msg"]))
+            problem(".".join(str(p) for p in err["loc"]) or "(root)", _clean(err["msg"]))
             for err in exc.errors(include_url=False, include_input=False)
         ]
     if isinstance(data, dict):
@@ -218,8 +204,8 @@ def load_config(path: Path, checks: Iterable[Check] = ()) -> CompetitionConfig:
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problem = _p("(root)", f"not valid JSON: {exc}")
-        raise InvalidConfig(f"config {path.name} is not valid JSON: {exc}", {"problems": [problem]}) from None
+        found = problem("(root)", f"not valid JSON: {exc}")
+        raise InvalidConfig(f"config {path.name} is not valid JSON: {exc}", {"problems": [found]}) from None
     return parse_config(data, path.name, checks)
 
 
@@ -279,7 +265,7 @@ def log_path_problems(data: dict[str, Any], data_dir: Path) -> list[Problem]:
     if "\x00" not in value and agent_data_dir(value, data_dir) == target:
         return []
     return [
-        _p(
+        problem(
             "log_config.log_path",
             f"{value[:200]!r} is not where this service writes the AI-Trader files: they always go to "
             f'DATA_DIR/agent_data ({target}); give "./data/agent_data" (a leading data/ stands for DATA_DIR) or '

@@ -62,7 +62,11 @@ def log_file_path(agent_data_dir: Path, signature: str, date: str) -> str:
 def check_job(conn, job_id: str | None) -> None:
     """404 `not_found` when `job_id` is given and names no job."""
     if job_id is not None and job_store.job(conn, job_id) is None:
-        raise NotFound(f"Job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
+        raise _job_not_found(job_id)
+
+
+def _job_not_found(job_id: str) -> NotFound:
+    return NotFound(f"Job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
 
 
 def _full(
@@ -201,8 +205,9 @@ def resolve_range(store: Store, start: str | None, end: str | None, job_id: str 
         if job_id is None:
             raise InvalidDate("give date, or start_date and end_date, or job_id", {"field": "date"})
         with store.read() as conn:
-            check_job(conn, job_id)
             job = job_store.job(conn, job_id)
+        if job is None:
+            raise _job_not_found(job_id)
         job_days = sorted(job.date_range)
         if not job_days:
             raise NoData(f"Job {job_id} has no trading days", {"job_id": job_id})
