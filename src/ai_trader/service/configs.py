@@ -2,8 +2,8 @@
 the running service, all reported at once in one 400 `invalid_config`:
 
 - a baseline's `strategy` and a scripted model's `script` must be names the agents know;
-- `replay_of` of every replay entry the job could run (enabled, or named in the request's `models`) must name a
-  signature with recorded sessions in this database;
+- `replay_of` of every replay entry the job runs (those named in the request's `models`, else the enabled ones)
+  must name a signature with recorded sessions in this database;
 - `log_config.log_path` must name DATA_DIR/agent_data, where the AI-Trader files are written (`log_path_problems`).
 """
 
@@ -39,8 +39,8 @@ def service_checks(settings: Settings, store: Store, wanted: Iterable[str] | Non
             of, sig = m.get("replay_of"), m.get("signature")
             if m.get("provider") != "replay" or not isinstance(of, str) or not SIGNATURE_RE.match(of):
                 continue  # not a replay, or a replay_of reported by the entry checks
-            if m.get("enabled", True) is False and sig not in named:
-                continue  # a disabled entry this job does not run
+            if (sig not in named) if named else (m.get("enabled", True) is False):
+                continue  # an entry this job does not run
             with store.read() as conn:
                 recorded = ledger.has_sessions(conn, of)
             if not recorded:

@@ -59,7 +59,9 @@ def test_every_config_problem_is_reported_at_once(service, settings, store):
         service.trigger({"config_path": "bad.json"})
     problems = _problems(exc.value)
     assert set(problems) == EXPECTED_LOCATIONS
-    assert "unknown strategy 'yolo'" in problems["models.1.strategy"] and "equal_weight" in problems["models.1.strategy"]
+    assert (
+        "unknown strategy 'yolo'" in problems["models.1.strategy"] and "equal_weight" in problems["models.1.strategy"]
+    )
     assert "unknown script 'nope'" in problems["models.2.script"] and "momentum_lite" in problems["models.2.script"]
     assert "duplicate signature 'a'" in problems["models.4.signature"]
     assert "valid integer" in problems["agent_config.max_steps"]
@@ -68,7 +70,9 @@ def test_every_config_problem_is_reported_at_once(service, settings, store):
 
 
 def test_strict_types_are_not_coerced_but_ints_are_fine_as_floats(service, settings):
-    write_config(settings, models=[{"signature": "cash", "provider": "baseline", "strategy": "cash"}], initial_cash=5000)
+    write_config(
+        settings, models=[{"signature": "cash", "provider": "baseline", "strategy": "cash"}], initial_cash=5000
+    )
     code, _ = service.trigger(ONE_DAY)
     assert code == 202  # 5000 (an int) is a fine float
     for bad in ({"max_steps": 5.0}, {"max_retries": "3"}, {"initial_cash": "5000"}):
@@ -92,16 +96,22 @@ def test_a_replay_of_a_signature_without_recorded_sessions_is_refused_at_trigger
     assert code == 202 and body["models"] == ["copy"]
 
 
-def test_a_disabled_replay_entry_is_checked_only_when_named(service, settings):
+def test_only_the_replay_entries_the_job_runs_are_checked(service, settings, store):
     entries = [
         {"signature": "cash", "provider": "baseline", "strategy": "cash"},
         {"signature": "copy", "provider": "replay", "replay_of": "ghost", "enabled": False},
+        {"signature": "twin", "provider": "replay", "replay_of": "ghost"},
     ]
     write_config(settings, models=entries)
-    assert service.trigger(ONE_DAY)[0] == 202
-    with pytest.raises(InvalidConfig) as exc:
+    with pytest.raises(InvalidConfig) as exc:  # {}: the enabled entries run, 'twin' among them
+        service.trigger(ONE_DAY)
+    assert set(_problems(exc.value)) == {"models.2.replay_of"}
+    with pytest.raises(InvalidConfig) as exc:  # a disabled entry named explicitly runs too
         service.trigger({"models": ["copy"], **ONE_DAY})
     assert set(_problems(exc.value)) == {"models.1.replay_of"}
+    _nothing_written(store)
+    code, body = service.trigger({"models": ["cash"], **ONE_DAY})  # neither replay runs
+    assert code == 202 and body["models"] == ["cash"]
 
 
 def test_ai_trader_run_prints_every_problem_and_exits_2(settings):
@@ -209,7 +219,9 @@ def test_configs_prefix_never_escapes_and_a_real_configs_subfolder_wins(store_na
                 svc.trigger({"config_path": path, **ONE_DAY})
         sub = s.configs_dir / "configs"
         sub.mkdir()
-        write_config(s, models=[{"signature": "sub", "provider": "baseline", "strategy": "cash"}], name="configs/x.json")
+        write_config(
+            s, models=[{"signature": "sub", "provider": "baseline", "strategy": "cash"}], name="configs/x.json"
+        )
         code, body = svc.trigger({"config_path": "configs/x.json", **ONE_DAY})
         assert code == 202 and body["models"] == ["sub"]
     finally:
