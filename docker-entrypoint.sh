@@ -53,13 +53,12 @@ fi
 PREPARE=$(
   cat <<'PY'
 import sys
-from pydantic import ValidationError
-from ai_trader.settings import Settings, describe_invalid
+from ai_trader.settings import INVALID, Settings, describe_invalid
 from ai_trader.store import Store
 
 try:
     s = Settings()
-except ValidationError as exc:
+except INVALID as exc:
     sys.exit(describe_invalid(exc))
 d = s.data_dir.resolve()
 try:

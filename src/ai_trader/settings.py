@@ -7,11 +7,12 @@ Tests build their own `Settings(...)`; nothing reads `os.environ` after start-up
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(ge=1)]
@@ -88,8 +89,16 @@ class Settings(BaseSettings):
         }
 
 
-def describe_invalid(exc: ValidationError) -> str:
-    """One line per bad setting, named by its environment variable: `API_PORT=0: Input should be ...`."""
+INVALID = (ValidationError, SettingsError)  # what building Settings raises for a bad value
+
+
+def describe_invalid(exc: ValidationError | SettingsError) -> str:
+    """One line per bad setting, named by its environment variable: `API_PORT=0: Input should be ...`; a value that
+    is not the JSON a list or mapping needs (`PRICE_TABLE`, `BENCHMARK_SYMBOLS`) is a `SettingsError`."""
+    if not isinstance(exc, ValidationError):
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = found.group(1).upper() if found else "(settings)"
+        return f"invalid settings:\n  {name}: not valid JSON for this setting ({exc})"
     lines = []
     for err in exc.errors(include_url=False):
         name = "_".join(str(p) for p in err["loc"][:1]).upper() or "(settings)"

@@ -79,3 +79,10 @@ def test_a_bad_option_is_named_like_its_variable(tmp_path):
     result = runner.invoke(app, ["serve", "--port", "0"], env={"DATA_DIR": str(tmp_path / "data")})
     assert result.exit_code == 2
     assert "API_PORT=0" in result.output and "greater than or equal to 1" in result.output
+
+
+@pytest.mark.parametrize("name, value", [("PRICE_TABLE", "notjson"), ("BENCHMARK_SYMBOLS", "[1")])
+def test_a_value_that_is_not_json_is_named_too(tmp_path, name, value):
+    result = runner.invoke(app, ["status"], env={name: value, "DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 2, result.output
+    assert f"{name}: not valid JSON" in result.output and "Traceback" not in result.output

@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
 from ..errors import AppError
 from ..logs import setup_logging
-from ..settings import Settings, describe_invalid
+from ..settings import INVALID, Settings, describe_invalid
 
 
 def load_settings(*, batch: bool = False, **overrides) -> Settings:
@@ -22,7 +21,7 @@ def load_settings(*, batch: bool = False, **overrides) -> Settings:
     """
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:  # a bad variable (or option): named, no traceback, exit 2
+    except INVALID as exc:  # a bad variable (or option): named, no traceback, exit 2
         Console(stderr=True).print(describe_invalid(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if batch:
