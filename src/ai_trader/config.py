@@ -10,12 +10,19 @@
 ```
 A model entry may name another provider instead of an OpenAI-compatible endpoint:
 `"provider": "baseline"` + `"strategy"`; `"provider": "scripted"` + `"script"`; `"provider": "replay"` + `"replay_of"`.
+
+Validation is strict (no coercion: `"enabled": "yes"` or `"max_steps": "5"` are errors) and reports every problem
+at once: the field problems pydantic finds and the entry-level ones (`entry_problems`: a provider's required field,
+duplicate signatures) even where a field of the same entry is wrong. Checks that need what lives above this module
+(known strategy and script names, a `replay_of` with recorded sessions, `log_config.log_path` against DATA_DIR) are
+passed in as `checks` by `service/configs.py`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,10 +33,12 @@ from .timeutil import parse_date
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SECRET_KEYS = ("openai_api_key",)
+Problem = dict[str, str]  # {"location": "models.0.strategy", "problem": "..."}
+Check = Callable[[dict[str, Any]], list[Problem]]  # a check of the raw config object
 
 
 class ModelConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     name: str | None = None
     signature: str
@@ -52,16 +61,6 @@ class ModelConfig(BaseModel):
             )
         return v
 
-    @model_validator(mode="after")
-    def _provider_fields(self) -> ModelConfig:
-        if self.provider == "openai" and not self.basemodel:
-            raise ValueError("basemodel is required for an OpenAI-compatible model")
-        if self.provider == "baseline" and not self.strategy:
-            raise ValueError("strategy is required for a baseline (equal_weight, momentum or cash)")
-        if self.provider == "replay" and not self.replay_of:
-            raise ValueError("replay_of is required for a replay model")
-        return self
-
     def public(self) -> dict[str, Any]:
         """The entry with secrets redacted (for responses and logs)."""
         data = self.model_dump(exclude_none=True)
@@ -72,7 +71,7 @@ class ModelConfig(BaseModel):
 
 
 class DateRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     init_date: str
     end_date: str | None = None
 
@@ -94,7 +93,7 @@ class DateRange(BaseModel):
 
 
 class AgentConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     max_steps: int = Field(default=30, ge=1)
     max_retries: int = Field(default=3, ge=0)
     base_delay: float = Field(default=1.0, ge=0)
@@ -102,26 +101,20 @@ class AgentConfig(BaseModel):
 
 
 class LogConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """`log_path`: where the AI-Trader files go. This service always writes them to DATA_DIR/agent_data, so the value
+    must name that folder (`log_path_problems`); it is accepted for compatibility with AI-Trader configs."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
     log_path: str = "./data/agent_data"
 
 
 class CompetitionConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     agent_type: str = "BaseAgent"
     date_range: DateRange
     models: list[ModelConfig] = Field(min_length=1)
     agent_config: AgentConfig = Field(default_factory=AgentConfig)
     log_config: LogConfig = Field(default_factory=LogConfig)
-
-    @model_validator(mode="after")
-    def _unique(self) -> CompetitionConfig:
-        seen: set[str] = set()
-        for m in self.models:
-            if m.signature in seen:
-                raise ValueError(f"duplicate signature {m.signature!r}")
-            seen.add(m.signature)
-        return self
 
     def enabled(self) -> list[ModelConfig]:
         return [m for m in self.models if m.enabled]
@@ -130,29 +123,76 @@ class CompetitionConfig(BaseModel):
         return next((m for m in self.models if m.signature == signature), None)
 
 
-def parse_config(data: Any, source: str = "config") -> CompetitionConfig:
-    """Validate a config object; InvalidConfig lists every problem with its location."""
+def model_entries(data: Any) -> list[tuple[int, dict[str, Any]]]:
+    """(index, entry) of the raw config's model entries that are objects."""
+    models = data.get("models") if isinstance(data, dict) else None
+    return [(i, m) for i, m in enumerate(models) if isinstance(m, dict)] if isinstance(models, list) else []
+
+
+def entry_problems(data: dict[str, Any]) -> list[Problem]:
+    """The entry-level problems of the raw model entries: what each provider requires, unique signatures. Wrong types
+    are left to the field validation (reported once, there); known strategy and script names are checked by the
+    service (`service/configs.py`: the names live in `agents/`, above this module)."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, m in model_entries(data):
+        at = f"models.{i}"
+        provider = m.get("provider", "openai")
+        sig = m.get("signature")
+        if isinstance(sig, str):
+            if sig in seen:
+                problems.append(problem(f"{at}.signature", f"duplicate signature {sig!r} (also models.{seen[sig]})"))
+            seen.setdefault(sig, i)
+        if provider == "openai" and m.get("basemodel") in (None, ""):
+            problems.append(problem(f"{at}.basemodel", "basemodel is required for an OpenAI-compatible model"))
+        if provider == "baseline" and m.get("strategy") in (None, ""):
+            problems.append(problem(f"{at}.strategy", "strategy is required for a baseline"))
+        if provider == "replay":
+            of = m.get("replay_of")
+            if of in (None, ""):
+                problems.append(problem(f"{at}.replay_of", "replay_of is required for a replay model"))
+            elif isinstance(of, str) and not SIGNATURE_RE.match(of):
+                problems.append(problem(f"{at}.replay_of", f"replay_of {of[:70]!r} is not a valid signature"))
+    return problems
+
+
+def problem(location: str, text: str) -> Problem:
+    return {"location": location, "problem": text}
+
+
+def parse_config(data: Any, source: str = "config", checks: Iterable[Check] = ()) -> CompetitionConfig:
+    """Validate a config object; InvalidConfig lists every problem with its location: field problems, entry-level
+    problems (`entry_problems`) and those of the extra `checks`, all at once."""
     if isinstance(data, dict):
         # AI-Trader configs name the model by "name" and may omit "signature"
-        for m in data.get("models", []) if isinstance(data.get("models"), list) else []:
-            if isinstance(m, dict) and "signature" not in m and isinstance(m.get("name"), str):
+        for _, m in model_entries(data):
+            if "signature" not in m and isinstance(m.get("name"), str):
                 m["signature"] = m["name"]
+    problems: list[Problem] = []
+    config = None
     try:
-        return CompetitionConfig.model_validate(data)
+        config = CompetitionConfig.model_validate(data)
     except ValidationError as exc:
         problems = [
-            {"location": ".".join(str(p) for p in err["loc"]) or "(root)", "problem": _clean(err["msg"])}
+            problem(".".join(str(p) for p in err["loc"]) or "(root)", _clean(err["msg"]))
             for err in exc.errors(include_url=False, include_input=False)
         ]
+    if isinstance(data, dict):
+        problems += entry_problems(data)
+        for check in checks:
+            problems += check(data)
+    if problems or config is None:
         summary = "; ".join(f"{p['location']}: {p['problem']}" for p in problems[:5])
-        raise InvalidConfig(f"invalid config {source}: {summary}", {"problems": problems}) from None
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise InvalidConfig(f"invalid config {source}: {summary}{more}", {"problems": problems}) from None
+    return config
 
 
 def _clean(msg: str) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def load_config(path: Path) -> CompetitionConfig:
+def load_config(path: Path, checks: Iterable[Check] = ()) -> CompetitionConfig:
     try:
         text = path.read_text(encoding="utf-8") if path.is_file() else None
     except OSError as exc:  # name too long, permission denied, ...: nothing readable there
@@ -164,15 +204,18 @@ def load_config(path: Path) -> CompetitionConfig:
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidConfig(f"config {path.name} is not valid JSON: {exc}", {"problems": [str(exc)]}) from None
-    return parse_config(data, path.name)
+        found = problem("(root)", f"not valid JSON: {exc}")
+        raise InvalidConfig(f"config {path.name} is not valid JSON: {exc}", {"problems": [found]}) from None
+    return parse_config(data, path.name, checks)
 
 
 def resolve_config_path(configs_dir: Path, config_path: str | None) -> Path:
     """Resolve a user-given config path inside the configs directory, refusing anything that escapes it.
 
-    Accepts `default_config.json`, `configs/default_config.json` (the original spec's form) or an absolute
-    path inside the directory. `..`, absolute paths elsewhere and symlinks out are refused.
+    Accepts `default_config.json`, `configs/default_config.json` (the original spec's form: a leading `configs/`
+    — or the directory's own name — stands for CONFIGS_DIR whatever its folder is called, unless CONFIGS_DIR holds
+    that path itself) or an absolute path inside the directory. `..`, absolute paths elsewhere and symlinks out are
+    refused.
     """
     raw = config_path or "default_config.json"
     if "\x00" in raw or len(raw) > 512:
@@ -181,8 +224,8 @@ def resolve_config_path(configs_dir: Path, config_path: str | None) -> Path:
     candidate = Path(raw)
     if not candidate.is_absolute():
         parts = candidate.parts
-        if parts and parts[0] == base.name and len(parts) > 1:  # "configs/x.json"
-            candidate = Path(*parts[1:])
+        if len(parts) > 1 and parts[0] in ("configs", base.name) and not _exists(base / candidate):
+            candidate = Path(*parts[1:])  # "configs/x.json"
         if ".." in candidate.parts:
             raise InvalidConfigPath("config_path must stay inside the configs directory", {"config_path": raw})
         candidate = base / candidate
@@ -190,3 +233,42 @@ def resolve_config_path(configs_dir: Path, config_path: str | None) -> Path:
     if resolved != base and base not in resolved.parents:
         raise InvalidConfigPath("config_path must stay inside the configs directory", {"config_path": raw})
     return resolved
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long, ...: not there
+        return False
+
+
+def agent_data_dir(log_path: str, data_dir: Path) -> Path:
+    """The folder a config's `log_config.log_path` names: absolute as given; relative inside DATA_DIR, where a
+    leading `data/` (AI-Trader's `./data/agent_data`) — or DATA_DIR's own folder name — stands for DATA_DIR."""
+    path = Path(log_path)
+    if path.is_absolute():
+        return path.resolve()
+    parts = [p for p in path.parts if p != "."]
+    base = data_dir.resolve()
+    if len(parts) > 1 and parts[0] in ("data", base.name):
+        parts = parts[1:]
+    return base.joinpath(*parts).resolve()
+
+
+def log_path_problems(data: dict[str, Any], data_dir: Path) -> list[Problem]:
+    """A `log_config.log_path` naming any folder but DATA_DIR/agent_data (where the files are written) is refused."""
+    log_config = data.get("log_config")
+    value = log_config.get("log_path") if isinstance(log_config, dict) else None
+    if not isinstance(value, str):
+        return []
+    target = (data_dir / "agent_data").resolve()
+    if "\x00" not in value and agent_data_dir(value, data_dir) == target:
+        return []
+    return [
+        problem(
+            "log_config.log_path",
+            f"{value[:200]!r} is not where this service writes the AI-Trader files: they always go to "
+            f'DATA_DIR/agent_data ({target}); give "./data/agent_data" (a leading data/ stands for DATA_DIR) or '
+            "leave log_path out, and set DATA_DIR to move them",
+        )
+    ]

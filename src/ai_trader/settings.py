@@ -1,15 +1,22 @@
 """Typed settings, built once at start (from the environment and `.env`) and passed in explicitly.
 
-Tests build their own `Settings(...)`; nothing reads `os.environ` after start-up.
+Tests build their own `Settings(...)`; nothing reads `os.environ` after start-up. Numbers have ranges (ports
+1-65535, job and day limits >= 1, timeouts > 0): a bad value fails at start, named by its variable
+(`describe_invalid`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+Positive = Annotated[int, Field(ge=1)]
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class Settings(BaseSettings):
@@ -26,38 +33,38 @@ class Settings(BaseSettings):
     news_provider: Literal["local", "alphavantage", "jina", "none"] = "local"
     news_file: Path | None = None
     auto_download_price_data: bool = False
-    av_requests_per_minute: int = 5
-    av_requests_per_day: int = 25
+    av_requests_per_minute: Positive = 5
+    av_requests_per_day: Positive = 25
     benchmark_symbols: tuple[str, ...] = Field(default=("QQQ",), description="BENCHMARK_SYMBOLS (JSON list)")
     # paths
     data_dir: Path = Path("./data")
     configs_dir: Path = Path("./configs")
     # HTTP service
     api_host: str = "0.0.0.0"
-    api_port: int = 8080
+    api_port: Port = 8080
     api_key: str | None = None
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: Positive = 64 * 1024
     # MCP tool servers
     mcp_host: str = "127.0.0.1"
-    math_http_port: int = 8000
-    search_http_port: int = 8001
-    trade_http_port: int = 8002
-    getprice_http_port: int = 8003
+    math_http_port: Port = 8000
+    search_http_port: Port = 8001
+    trade_http_port: Port = 8002
+    getprice_http_port: Port = 8003
     tool_transport: Literal["inprocess", "mcp"] = "inprocess"
     mcp_enabled: bool = True
     startup_timeout_seconds: float = Field(
         default=60.0, gt=0, description="STARTUP_TIMEOUT_SECONDS: how long `serve` waits for the MCP servers to answer"
     )
     # jobs and worker
-    max_concurrent_jobs: int = 1
-    max_parallel_models: int | None = None
-    model_day_timeout_seconds: float = 300.0
-    max_simulation_days: int = 365
+    max_concurrent_jobs: Positive = 1
+    max_parallel_models: Positive | None = None  # model-days running at once across a job's signature chains
+    model_day_timeout_seconds: Seconds = 300.0
+    max_simulation_days: Positive = 365
     resume_interrupted_jobs: bool = True
     worker_enabled: bool = True
-    worker_poll_seconds: float = 0.5
-    shutdown_grace_seconds: float = 10.0
-    health_check_timeout_seconds: float = 0.4
+    worker_poll_seconds: Seconds = 0.5
+    shutdown_grace_seconds: Seconds = 10.0
+    health_check_timeout_seconds: Seconds = 0.4
     # costs: per 1M tokens, {"basemodel": [prompt_usd, completion_usd]}
     price_table: dict[str, tuple[float, float]] = Field(default_factory=dict)
     # metrics
@@ -83,3 +90,22 @@ class Settings(BaseSettings):
             "trade": f"http://{h}:{self.trade_http_port}/mcp",
             "price": f"http://{h}:{self.getprice_http_port}/mcp",
         }
+
+
+INVALID = (ValidationError, SettingsError)  # what building Settings raises for a bad value
+
+
+def describe_invalid(exc: ValidationError | SettingsError) -> str:
+    """One line per bad setting, named by its environment variable: `API_PORT=0: Input should be ...`; a value that
+    is not the JSON a list or mapping needs (`PRICE_TABLE`, `BENCHMARK_SYMBOLS`) is a `SettingsError`."""
+    if not isinstance(exc, ValidationError):
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = found.group(1).upper() if found else "(settings)"
+        return f"invalid settings:\n  {name}: not valid JSON for this setting ({exc})"
+    lines = []
+    for err in exc.errors(include_url=False):
+        name = "_".join(str(p) for p in err["loc"][:1]).upper() or "(settings)"
+        value = err.get("input")
+        shown = f"={str(value)[:80]}" if isinstance(value, str | int | float) and "KEY" not in name else ""
+        lines.append(f"{name}{shown}: {err['msg']}")
+    return "invalid settings:\n  " + "\n  ".join(lines)

@@ -51,3 +51,29 @@ def test_secrets_are_never_set_in_the_example():
     for name, active in _entries():
         if re.search(r"KEY|SECRET|TOKEN|PASSWORD", name):
             assert not active, f"{name} must stay commented out in .env.example"
+
+
+def _comment_above(name: str) -> str:
+    """The comment lines right above `NAME=` (or `# NAME=`)."""
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    i = next(i for i, line in enumerate(lines) if (m := ASSIGNMENT.match(line.strip())) and m.group(1) == name)
+    above = []
+    for line in reversed(lines[:i]):
+        if not line.startswith("#") or ASSIGNMENT.match(line.strip()):
+            break
+        above.insert(0, line.lstrip("# "))
+    return " ".join(above)
+
+
+def test_max_parallel_models_is_described_as_bounding_the_signature_chains():
+    text = _comment_above("MAX_PARALLEL_MODELS")
+    assert "same date" not in text  # chains never wait for each other's dates
+    assert "chains" in text and "unset" in text
+
+
+def test_runtime_env_path_is_documented_as_ignored():
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "RUNTIME_ENV_PATH" in line)
+    assert "ignored" in line and not ASSIGNMENT.match(line.strip())  # documented, never a variable to set
+    readme = (ENV_EXAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    assert "`RUNTIME_ENV_PATH`" in readme and "ignored" in readme.split("`RUNTIME_ENV_PATH`", 1)[1][:200]

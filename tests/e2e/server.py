@@ -30,7 +30,6 @@ def env_for(root: Path, port: int | None = None, mcp_ports: list[int] | None = N
             "DATA_DIR": str(root / "data"),
             "CONFIGS_DIR": str(root / "configs"),
             "API_HOST": "127.0.0.1",
-            "API_PORT": str(port or 0),
             "MCP_ENABLED": "false",
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
@@ -38,6 +37,8 @@ def env_for(root: Path, port: int | None = None, mcp_ports: list[int] | None = N
             "SHUTDOWN_GRACE_SECONDS": "2",
         }
     )
+    if port:
+        env["API_PORT"] = str(port)
     if mcp_ports:
         env.update(
             {

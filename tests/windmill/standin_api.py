@@ -67,6 +67,7 @@ class State:
     jobs: dict = field(default_factory=dict)
     steps: dict = field(default_factory=dict)  # model -> daily return percent
     polls_until_done: int = 0  # status answers "running" this many times before the stored status
+    results_error: tuple | None = None  # (code, message): /results answers this 404 instead
     requests: list = field(default_factory=list)
 
 
@@ -170,6 +171,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, job)
         if url.path == "/results":
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
+            if st.results_error:
+                return self._error(404, *st.results_error)
             if "start_date" not in q or "end_date" not in q:
                 return self._error(400, "invalid_date", "start_date and end_date are required here")
             job = st.jobs.get(q.get("job_id", ""))

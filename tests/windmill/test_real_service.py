@@ -72,13 +72,14 @@ def service_env(root: Path, port: int = 0, api_key: str | None = None) -> dict[s
             "DATA_DIR": str(root / "data"),
             "CONFIGS_DIR": str(root / "configs"),
             "API_HOST": "127.0.0.1",
-            "API_PORT": str(port),
             "LOG_FORMAT": "json",
             "WORKER_POLL_SECONDS": "0.1",
             "SHUTDOWN_GRACE_SECONDS": "2",
             "AUTO_DOWNLOAD_PRICE_DATA": "false",
         }
     )
+    if port:  # (0 is no port: API_PORT must be 1-65535; CLI commands that serve nothing leave it unset)
+        env["API_PORT"] = str(port)
     if api_key:
         env["API_KEY"] = api_key
     return env

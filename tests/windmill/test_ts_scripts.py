@@ -92,6 +92,24 @@ def test_poll_completed_fetches_results_for_job_range(standin, run_ts):
     assert "job_id=job-1" in results_call and "detail=minimal" in results_call
 
 
+def test_poll_completed_job_without_results_gets_an_empty_list(standin, run_ts):
+    # the job's days are outside what /results holds: 404 no_data is an answer ("nothing committed"), not a failure
+    standin.state.jobs["job-1"] = make_job("job-1", "completed", dates=["2025-11-03", "2025-11-04"])
+    ok, result = run_ts(POLL, api(standin), "job-1")
+    assert ok, result
+    assert result["status"] == "completed" and result["terminal"] is True
+    assert result["results"] == {"start_date": "2025-11-03", "end_date": "2025-11-04", "results": []}
+    assert standin.state.requests[-1]["path"].startswith("/results?")
+
+
+def test_poll_results_for_a_vanished_job_throws(standin, run_ts):
+    # /results 404 not_found (not no_data) is a real failure: reported, not hidden as an empty result
+    standin.state.jobs["job-1"] = make_job("job-1", "completed")
+    standin.state.results_error = ("not_found", "Job job-1 not found")
+    ok, error = run_ts(POLL, api(standin), "job-1")
+    assert not ok and "404 not_found: Job job-1 not found" in error
+
+
 def test_poll_failed_job_is_terminal_with_error(standin, run_ts):
     standin.state.jobs["job-1"] = make_job("job-1", "failed")
     ok, result = run_ts(POLL, api(standin), "job-1")

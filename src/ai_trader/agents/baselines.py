@@ -21,6 +21,8 @@ from typing import Any
 
 from .base import DayBrief, SessionResult, Toolbox
 
+STRATEGIES = ("equal_weight", "momentum", "cash")  # the names a config's baseline entry may give
+
 
 class _Counting:
     """Counts tool calls for the session record's tool_usage."""
@@ -164,7 +166,7 @@ class AllCash:
 
 def build_baseline(strategy: str, **params: Any):
     """The baseline competitor named `strategy`; ValueError for an unknown one."""
-    kinds = {"equal_weight": EqualWeight, "momentum": Momentum, "cash": AllCash}
+    kinds = dict(zip(STRATEGIES, (EqualWeight, Momentum, AllCash), strict=True))
     if strategy not in kinds:
         raise ValueError(f"unknown baseline strategy {strategy!r} (known: {', '.join(kinds)})")
     return kinds[strategy](**params)

@@ -2,7 +2,8 @@
 
 - `AppError` → its status and code (409 conflict also carries `current_job_id`/`current_date_range` at top level);
 - request validation (malformed JSON, wrong types, unknown fields, bad query values) → 400 `invalid_request`
-  listing every problem with its location;
+  listing every problem with its location — `invalid_date` when one of them is a date field (`date`,
+  `start_date`, `end_date`: `{"start_date": 5}`);
 - unknown route → 404 `not_found`; wrong method → 405 `method_not_allowed`;
 - anything unexpected → 500 `internal_error` without exception text (logged with the stack);
 - the OpenAPI document lists those 400s instead of FastAPI's default 422.
@@ -21,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import AppError
 
 log = logging.getLogger(__name__)
+DATE_FIELDS = ("date", "start_date", "end_date")
 
 _HTTP_CODES = {
     400: "invalid_request",
@@ -79,7 +81,13 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
             }
         ]
     summary = "; ".join(f"{p['location']}: {p['problem']}" for p in problems[:6])
-    return error_response(400, "invalid_request", f"invalid request: {summary}", {"problems": problems})
+    # a bad date field (wrong type, too long) is `invalid_date` like every other bad date (spec/api.md)
+    code = "invalid_date" if any(_is_date_field(e.get("loc", ())) for e in exc.errors()) else "invalid_request"
+    return error_response(400, code, f"invalid request: {summary}", {"problems": problems})
+
+
+def _is_date_field(loc: tuple | list) -> bool:
+    return len(loc) >= 2 and loc[0] in ("body", "query") and loc[1] in DATE_FIELDS
 
 
 async def _app_error(request: Request, exc: AppError) -> JSONResponse:

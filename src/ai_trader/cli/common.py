@@ -5,25 +5,27 @@ from __future__ import annotations
 import sys
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
+from ..errors import AppError
 from ..logs import setup_logging
 from ..market.packaged import ensure_price_data
-from ..settings import Settings
+from ..settings import INVALID, Settings, describe_invalid
 from ..store import Store
 
 
 def load_settings(*, batch: bool = False, **overrides) -> Settings:
-    """Settings from the environment (+ overrides given on the command line), logging set up.
+    """Settings from the environment (+ overrides given on the command line), logging set up; a bad value is
+    printed with its variable's name and exits 2.
 
     `batch` commands draw a progress bar and a table on stdout: their log lines go to stderr, WARNING and up
     (unless LOG_LEVEL asks for more detail than INFO, e.g. DEBUG).
     """
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        raise typer.Exit(_invalid_settings(exc)) from None
+    except INVALID as exc:  # a bad variable (or option): named, no traceback, exit 2
+        Console(stderr=True).print(describe_invalid(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     if batch:
         level = settings.log_level.upper()
         setup_logging(level if level == "DEBUG" else "WARNING", settings.log_format, stream=sys.stderr)
@@ -32,15 +34,17 @@ def load_settings(*, batch: bool = False, **overrides) -> Settings:
     return settings
 
 
-def _invalid_settings(exc: ValidationError) -> int:
-    """Print each bad setting by its environment variable's name (no traceback); the exit status (2)."""
-    problems = []
-    for err in exc.errors():
-        name = "_".join(str(p) for p in err["loc"]).upper() or "settings"
-        got = f" (got {err['input']!r})" if not isinstance(err.get("input"), dict) else ""
-        problems.append(f"{name}: {err['msg']}{got}")
-    Console(stderr=True).print("invalid settings: " + "; ".join(problems), highlight=False, soft_wrap=True)
-    return 2
+def print_error(exc: AppError) -> None:
+    """`code: message` on stderr, then every problem of an `invalid_config` (or request) on its own line."""
+    err = Console(stderr=True)
+    problems = exc.details.get("problems") if isinstance(exc.details, dict) else None
+    if isinstance(problems, list) and problems:
+        err.print(f"[red]{exc.code}[/red]: {len(problems)} problem(s):", highlight=False, soft_wrap=True)
+        for p in problems:
+            text = f"{p.get('location')}: {p.get('problem')}" if isinstance(p, dict) else str(p)
+            err.print(f"  {text}", markup=False, highlight=False, soft_wrap=True)
+        return
+    err.print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
 
 
 def ensure_data(store: Store, out: Console) -> None:

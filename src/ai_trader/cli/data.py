@@ -19,6 +19,7 @@ from ..market.status import BudgetStatus, DataStatus, budget_status, data_status
 from ..store import Store
 from ..timeutil import parse_date
 from .common import load_settings
+from .envvars import epilog
 
 data_app = typer.Typer(
     help="Market data: import price files, download from Alpha Vantage, show coverage.", no_args_is_help=True
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
 
 
-@data_app.command("import")
+@data_app.command("import", epilog=epilog("data import"))
 def import_cmd(
     paths: list[Path] = typer.Argument(
         None, help="Files or directories: long CSV, per-symbol CSV, Alpha Vantage TIME_SERIES_DAILY JSON/JSONL."
@@ -92,7 +93,7 @@ def import_cmd(
         raise typer.Exit(1)
 
 
-@data_app.command("status")
+@data_app.command("status", epilog=epilog("data status"))
 def status_cmd(data_dir: Path | None = _DATA_DIR, as_json: bool = _JSON) -> None:
     """Coverage per symbol, gaps against the trading calendar, trading days, suspected splits."""
     settings = load_settings(data_dir=data_dir)
@@ -179,7 +180,7 @@ def _print_status(out: Console, st: DataStatus) -> None:
             out.print(f"[yellow]suspected split[/yellow] {w.message()}", highlight=False, soft_wrap=True)
 
 
-@data_app.command("fetch")
+@data_app.command("fetch", epilog=epilog("data fetch"))
 def fetch_cmd(
     symbols: list[str] = _SYMBOLS,
     start: str | None = typer.Option(

@@ -17,7 +17,8 @@ from ..errors import AppError
 from ..market.prices import PriceView
 from ..service.jobs import JobService
 from ..store import Store
-from .common import ensure_data, load_settings
+from .common import ensure_data, load_settings, print_error
+from .envvars import epilog
 from .run import execute, print_board
 
 DEMO_START = "2025-06-10"  # the packaged data set's first day after ORLY's 15:1 split (2025-06-10)
@@ -32,7 +33,7 @@ DEMO_MODELS: tuple[dict[str, Any], ...] = (
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo_cmd)
+    app.command("demo", epilog=epilog("demo"))(demo_cmd)
 
 
 def demo_config(init_date: str, end_date: str) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def demo_cmd(
         try:
             code, body = JobService(settings, store).trigger_config(cfg, str(path.resolve()), request, caller="demo")
         except AppError as exc:
-            Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+            print_error(exc)
             raise typer.Exit(2) from None
         failed = execute(settings, store, out, code, body)
         print_board(out, store, [m.signature for m in cfg.enabled()], settings)

@@ -9,10 +9,11 @@ import typer
 from ..exports import SIGNATURE_RE, export_signatures
 from ..store import Store
 from .common import load_settings
+from .envvars import epilog
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(export_cmd)
+    app.command("export", epilog=epilog("export"))(export_cmd)
 
 
 def export_cmd(

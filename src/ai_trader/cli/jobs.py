@@ -14,16 +14,17 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import AppError
-from .common import load_settings
+from .common import load_settings, print_error
+from .envvars import epilog
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 _JSON = typer.Option(False, "--json", help="Print JSON (exactly the API's body) instead of tables.")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("status")(status_cmd)
-    app.command("jobs")(jobs_cmd)
-    app.command("cancel")(cancel_cmd)
+    app.command("status", epilog=epilog("status"))(status_cmd)
+    app.command("jobs", epilog=epilog("jobs"))(jobs_cmd)
+    app.command("cancel", epilog=epilog("cancel"))(cancel_cmd)
 
 
 def _console() -> Console:
@@ -40,7 +41,7 @@ def _service_call(data_dir: Path | None, call) -> Any:
     try:
         return call(JobService(settings, store))
     except AppError as exc:
-        Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+        print_error(exc)
         raise typer.Exit(1) from None
     finally:
         store.close()

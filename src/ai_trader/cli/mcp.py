@@ -12,12 +12,13 @@ from ..store import Store
 from ..tools.mcp_servers import PORT_SETTINGS, EnvSource, serve_all
 from ..tools.news_factory import build_news_provider
 from .common import load_settings
+from .envvars import epilog
 
 log = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("mcp")(mcp_cmd)
+    app.command("mcp", epilog=epilog("mcp"))(mcp_cmd)
 
 
 def mcp_cmd(

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import AppError
-from .common import load_settings
+from .common import load_settings, print_error
+from .envvars import epilog
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -25,12 +26,12 @@ _JSON = typer.Option(False, "--json", help="Print JSON (exactly the API's body) 
 
 
 def register(app: typer.Typer) -> None:
-    app.command("results")(results_cmd)
-    app.command("performance")(performance_cmd)
+    app.command("results", epilog=epilog("results"))(results_cmd)
+    app.command("performance", epilog=epilog("performance"))(performance_cmd)
 
 
 def _fail(exc: AppError) -> NoReturn:
-    Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+    print_error(exc)
     raise typer.Exit(1)
 
 
@@ -66,9 +67,17 @@ def results_cmd(
 
     def query(settings: Settings, store: Store) -> dict[str, Any]:
         if date is not None:
-            return results_for_date(store, date, model, detail, job_id)
+            return results_for_date(store, date, model, detail, job_id, agent_data_dir=settings.agent_data_dir)
         return results_for_range(
-            store, PriceView.load(store), start, end, model, detail, job_id, settings.risk_free_rate
+            store,
+            PriceView.load(store),
+            start,
+            end,
+            model,
+            detail,
+            job_id,
+            settings.risk_free_rate,
+            agent_data_dir=settings.agent_data_dir,
         )
 
     body = _answer(data_dir, query)

@@ -20,23 +20,25 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..config import CompetitionConfig, load_config
+from ..config import CompetitionConfig
 from ..errors import AppError, WaitForRunningJob
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
+from ..service.configs import load_checked
 from ..service.jobs import JobService
 from ..service.performance import performance
 from ..settings import Settings
 from ..store import Store
-from .common import ensure_data, load_settings
+from .common import ensure_data, load_settings, print_error
+from .envvars import epilog
 from .results import print_leaderboard
 
 _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR, default ./data).")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("run")(run_cmd)
-    app.command("worker")(worker_cmd)
+    app.command("run", epilog=epilog("run"))(run_cmd)
+    app.command("worker", epilog=epilog("worker"))(worker_cmd)
 
 
 def run_cmd(
@@ -56,16 +58,17 @@ def run_cmd(
     try:
         ensure_data(store, out)
         try:
-            cfg = load_config(config)
+            wanted = [m.strip() for m in models.split(",") if m.strip()] if models else None
+            cfg = load_checked(settings, store, config, wanted)
             request = {
                 "start_date": start,
                 "end_date": end or cfg.date_range.end_date,
-                "models": [m.strip() for m in models.split(",") if m.strip()] if models else None,
+                "models": wanted,
                 "replace_existing": replace_existing,
             }
             code, body = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:
-            Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+            print_error(exc)
             raise typer.Exit(2) from None
         failed = execute(settings, store, out, code, body)
         print_board(out, store, body.get("models") or [m.signature for m in cfg.enabled()], settings)

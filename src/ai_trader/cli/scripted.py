@@ -6,14 +6,15 @@ import typer
 
 from ..agents.scripted import SCRIPTS
 from .common import load_settings
+from .envvars import epilog
 
 
 def register(app: typer.Typer) -> None:
-    app.command("scripted-llm")(scripted_llm_cmd)
+    app.command("scripted-llm", epilog=epilog("scripted-llm"))(scripted_llm_cmd)
 
 
 def scripted_llm_cmd(
-    port: int = typer.Option(8090, "--port", help="Port to listen on."),
+    port: int = typer.Option(8090, "--port", min=1, max=65535, help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address."),
     script: str | None = typer.Option(
         None, "--script", help=f"Default script when the request's model names none: {', '.join(sorted(SCRIPTS))}."

@@ -7,10 +7,12 @@ import typer
 
 from ..supervisor import Supervisor
 from .common import load_settings
+from .envvars import epilog
+from .envvars import epilog
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    app.command("serve", epilog=epilog("serve"))(serve)
 
 
 def serve(
@@ -18,9 +20,7 @@ def serve(
     port: int | None = typer.Option(None, "--port", help="Port (env API_PORT, default 8080)."),
     no_mcp: bool = typer.Option(False, "--no-mcp", help="Do not start the MCP tool servers (env MCP_ENABLED=false)."),
 ) -> None:
-    """Run the API server and the worker, and the MCP tool servers as supervised children (env DATA_DIR, CONFIGS_DIR,
-    API_KEY, MCP_ENABLED, MCP_HOST, MATH_HTTP_PORT, SEARCH_HTTP_PORT, TRADE_HTTP_PORT, GETPRICE_HTTP_PORT,
-    STARTUP_TIMEOUT_SECONDS, SHUTDOWN_GRACE_SECONDS, WORKER_ENABLED, LOG_LEVEL, LOG_FORMAT). Exits 0 after
+    """Run the API server and the worker, and the MCP tool servers as supervised children. Exits 0 after
     SIGTERM/SIGINT, 1 when a child process dies or a port is taken, 2 for a bad setting or DATA_DIR."""
     settings = load_settings(api_host=host, api_port=port, mcp_enabled=False if no_mcp else None)
     code = Supervisor(settings).run()

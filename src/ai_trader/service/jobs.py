@@ -16,8 +16,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..config import CompetitionConfig, load_config, resolve_config_path
-from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
+from ..config import CompetitionConfig, resolve_config_path
+from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, InvalidDate, NotFound, WaitForRunningJob
 from ..jobs import recovery, states
 from ..jobs.planner import Plan, PlanRequest, plan_job
 from ..jobs.refresh import planning_prices
@@ -27,6 +27,7 @@ from ..store import Store, ledger
 from ..store import jobs as rows
 from ..store import prices as price_store
 from ..timeutil import utcnow_iso
+from .configs import load_checked
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +77,15 @@ class JobService:
         if raw_path is not None and not isinstance(raw_path, str):
             raise InvalidConfigPath("config_path must be a string", {"config_path": str(raw_path)[:100]})
         path = resolve_config_path(self.settings.configs_dir, raw_path)
-        return self.trigger_config(load_config(path), str(path), request)
+        wanted = request.get("models") if isinstance(request.get("models"), list) else None
+        return self.trigger_config(load_checked(self.settings, self.store, path, wanted), str(path), request)
 
     def trigger_config(
         self, config: CompetitionConfig, config_path: str, request: Mapping[str, Any], *, caller: str = "api"
     ) -> tuple[int, dict[str, Any]]:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
+        _check_start_against_config(config, plan_request)
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
         self.recover_orphans()
@@ -240,6 +243,18 @@ def _completed_dates(conn: sqlite3.Connection, signatures: list[str]) -> dict[st
     for sig in signatures:
         out[sig] = [r.date for r in ledger.model_days(conn, signature=sig)]
     return out
+
+
+def _check_start_against_config(config: CompetitionConfig, request: PlanRequest) -> None:
+    """A `start_date` after the config's `date_range.end_date` (and no `end_date` in the request): 400 naming the
+    config's end, not the data's last day."""
+    end = config.date_range.end_date
+    if request.start_date and not request.end_date and end and request.start_date > end:
+        raise InvalidDate(
+            f"start_date {request.start_date} is after the config's date_range.end_date {end}: give an end_date "
+            "too, or a start_date inside the config's range",
+            {"start_date": request.start_date, "config_end_date": end},
+        )
 
 
 def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceView) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def performance(
     with store.read() as conn:
         found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
         counts = rows.trade_counts(conn, start, end, models or None)
-        by_sig, starts = by_signature(conn, found)
+        by_sig, starts = by_signature(conn, found, prices)
     board = []
     for sig, series in by_sig.items():
         initial, initial_date = starts[sig]

@@ -1,16 +1,22 @@
 """Results of committed model-days, for one date or a range (what `GET /results` and `ai-trader results` answer).
 
 Positions are the end-of-day snapshot with `CASH`, zero holdings omitted. `detail="full"` adds the day's trades,
-the session summary (`ai_reasoning`), token usage and the AI-Trader log file path. A range adds per-model metrics
-(`ledger/metrics.py`) and the QQQ buy-and-hold benchmark over the same days.
+the session summary (`ai_reasoning`), token usage and `log_file_path`, the real path of the day's AI-Trader
+`log.jsonl` (`<agent_data_dir>/<signature>/log/<date>/log.jsonl`, DATA_DIR/agent_data as configured; null when the
+day has no recorded session, hence no file). A range adds per-model metrics (`ledger/metrics.py`) and the QQQ
+buy-and-hold benchmark over the same days. A `job_id` that names no job is 404 `not_found`; an existing job without
+matching days is 404 `no_data`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import SIGNATURE_RE
 from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
+from ..exports import log_path
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
 from ..store import Store
 from ..store import jobs as job_store
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
 
 DETAILS = ("minimal", "full")
 BENCHMARK = "QQQ"
+DEFAULT_AGENT_DATA = Path("data/agent_data")  # DATA_DIR's default + agent_data
 
 
 def check_model(model: str | None) -> str | None:
@@ -47,11 +54,27 @@ def daily_pnl(day: rows.ModelDayRow) -> dict[str, float]:
     return {"profit": day.profit, "return_pct": day.return_pct, "portfolio_value": day.portfolio_value}
 
 
-def log_file_path(signature: str, date: str) -> str:
-    return f"data/agent_data/{signature}/log/{date}/log.jsonl"
+def log_file_path(agent_data_dir: Path, signature: str, date: str) -> str:
+    """Where the day's log.jsonl is written (`exports.log_path`), as a string."""
+    return str(log_path(agent_data_dir, signature, date))
 
 
-def _full(day: rows.ModelDayRow, trades: list[rows.TradeRow], session: rows.SessionSummaryRow | None) -> dict[str, Any]:
+def check_job(conn, job_id: str | None) -> None:
+    """404 `not_found` when `job_id` is given and names no job."""
+    if job_id is not None and job_store.job(conn, job_id) is None:
+        raise _job_not_found(job_id)
+
+
+def _job_not_found(job_id: str) -> NotFound:
+    return NotFound(f"Job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
+
+
+def _full(
+    day: rows.ModelDayRow,
+    trades: list[rows.TradeRow],
+    session: rows.SessionSummaryRow | None,
+    agent_data_dir: Path,
+) -> dict[str, Any]:
     return {
         "trades": [
             {"id": t.id, "action": t.action, "symbol": t.symbol, "amount": t.amount, "price": t.price, "total": t.total}
@@ -68,7 +91,7 @@ def _full(day: rows.ModelDayRow, trades: list[rows.TradeRow], session: rows.Sess
             "completion_tokens": session.completion_tokens if session else 0,
             "cost_usd": session.cost_usd if session else 0.0,
         },
-        "log_file_path": log_file_path(day.signature, day.date),
+        "log_file_path": log_file_path(agent_data_dir, day.signature, day.date) if session else None,
     }
 
 
@@ -78,11 +101,12 @@ def _day_item(
     detail: str,
     trades: dict[int, list[rows.TradeRow]],
     sessions: dict[int, rows.SessionSummaryRow],
+    agent_data_dir: Path,
 ) -> dict[str, Any]:
     """`head` plus the day's positions and daily P&L, plus the full detail when `detail == "full"`."""
     item = {**head, "positions": positions_of(day), "daily_pnl": daily_pnl(day)}
     if detail == "full":
-        item.update(_full(day, trades[day.id], sessions.get(day.id)))
+        item.update(_full(day, trades[day.id], sessions.get(day.id), agent_data_dir))
     return item
 
 
@@ -97,13 +121,20 @@ def _no_data(what: str, model: str | None, job_id: str | None) -> NoData:
 
 
 def results_for_date(
-    store: Store, date: str, model: str | None = None, detail: str = "minimal", job_id: str | None = None
+    store: Store,
+    date: str,
+    model: str | None = None,
+    detail: str = "minimal",
+    job_id: str | None = None,
+    *,
+    agent_data_dir: Path = DEFAULT_AGENT_DATA,
 ) -> dict[str, Any]:
     """`{"date", "results": [{"model", "positions", "daily_pnl", ...full}]}`; NoData when nothing matches."""
     parse_date(date, "date")
     check_model(model)
     check_detail(detail)
     with store.read() as conn:
+        check_job(conn, job_id)
         found = rows.model_days(conn, model, date, date, job_id=job_id)
         if not found:
             err = _no_data(f"date {date}", model, job_id)
@@ -112,25 +143,32 @@ def results_for_date(
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids) if detail == "full" else {}
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
-    results = [_day_item({"model": d.signature}, d, detail, trades, sessions) for d in found]
+    results = [_day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir) for d in found]
     return {"date": date, "results": results}
 
 
-def start_value(conn, signature: str, first: rows.ModelDayRow | rows.DayValue) -> tuple[float, str | None]:
-    """The value before a range's first day: the previous committed value (and its date), else initial cash."""
+def start_value(
+    conn, signature: str, first: rows.ModelDayRow | rows.DayValue, prices: PriceView | None = None
+) -> tuple[float, str]:
+    """The value before a range's first day and its date (v0 of the metrics, the drawdown's first peak): the
+    previous committed value and day, else the initial cash dated the trading day before the first day (the
+    calendar day before when the price calendar has none)."""
     before = rows.day_before(conn, signature, first.date)
     if before is not None:
         return before.portfolio_value, before.date
-    return first.initial_cash, None
+    prev = prices.previous_trading_day(first.date) if prices is not None else None
+    return first.initial_cash, prev or (dt.date.fromisoformat(first.date) - dt.timedelta(days=1)).isoformat()
 
 
-def by_signature(conn, found: list[Any]) -> tuple[dict[str, list[Any]], dict[str, tuple[float, str | None]]]:
+def by_signature(
+    conn, found: list[Any], prices: PriceView | None = None
+) -> tuple[dict[str, list[Any]], dict[str, tuple[float, str]]]:
     """The days (`ModelDayRow` or `DayValue`) grouped by signature (order kept) and each signature's value before its
     first day (`start_value`)."""
     series: dict[str, list[rows.ModelDayRow]] = {}
     for d in found:
         series.setdefault(d.signature, []).append(d)
-    return series, {sig: start_value(conn, sig, days[0]) for sig, days in series.items()}
+    return series, {sig: start_value(conn, sig, days[0], prices) for sig, days in series.items()}
 
 
 def model_metrics(
@@ -169,7 +207,7 @@ def resolve_range(store: Store, start: str | None, end: str | None, job_id: str 
         with store.read() as conn:
             job = job_store.job(conn, job_id)
         if job is None:
-            raise NotFound(f"Job {job_id} not found", {"job_id": job_id})
+            raise _job_not_found(job_id)
         job_days = sorted(job.date_range)
         if not job_days:
             raise NoData(f"Job {job_id} has no trading days", {"job_id": job_id})
@@ -193,12 +231,15 @@ def results_for_range(
     detail: str = "minimal",
     job_id: str | None = None,
     risk_free_rate: float = 0.0,
+    *,
+    agent_data_dir: Path = DEFAULT_AGENT_DATA,
 ) -> dict[str, Any]:
     """`{"start_date", "end_date", "results": [{"model", "days": [...], "metrics": {...}}]}`."""
     check_model(model)
     check_detail(detail)
     start, end = resolve_range(store, start, end, job_id)
     with store.read() as conn:
+        check_job(conn, job_id)
         found = rows.model_days(conn, model, start, end, job_id=job_id)
         if not found:
             err = _no_data(f"{start} to {end}", model, job_id)
@@ -207,10 +248,10 @@ def results_for_range(
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids)
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
-        by_sig, starts = by_signature(conn, found)
+        by_sig, starts = by_signature(conn, found, prices)
     results = []
     for sig, series in by_sig.items():
-        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions) for d in series]
+        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir) for d in series]
         initial, initial_date = starts[sig]
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)

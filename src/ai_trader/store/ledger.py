@@ -364,6 +364,12 @@ def session_messages(conn: sqlite3.Connection, model_day_id: int) -> list[dict[s
     return json.loads(r[0]) if r else None
 
 
+def has_sessions(conn: sqlite3.Connection, signature: str) -> bool:
+    """Whether any committed model-day of `signature` has a recorded session (what a replay re-issues)."""
+    q = "SELECT 1 FROM model_days d JOIN session_records s ON s.model_day_id = d.id WHERE d.signature = ? LIMIT 1"
+    return conn.execute(q, (signature,)).fetchone() is not None
+
+
 def latest_dates(conn: sqlite3.Connection) -> dict[str, str]:
     """The latest committed date per signature."""
     return {r[0]: r[1] for r in conn.execute("SELECT signature, MAX(date) FROM model_days GROUP BY signature")}

@@ -33,7 +33,6 @@ def _jobs(client):
         (b"{not json", ["body"]),
         (b"[1, 2]", ["body"]),
         (b'"text"', ["body"]),
-        (b'{"start_date": 20250701}', ["start_date"]),
         (b'{"models": "ew"}', ["models"]),
         (b'{"replace_existing": "yes"}', ["replace_existing"]),
         (b'{"config_path": ["a"]}', ["config_path"]),
@@ -48,6 +47,27 @@ def test_malformed_bodies_are_invalid_request_listing_fields(client, payload, fi
         assert f in locations
         assert f in body["message"]
     assert _jobs(client) == 0
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        (b'{"start_date": 5}', "start_date"),
+        (b'{"start_date": 20250701}', "start_date"),
+        (b'{"end_date": ["2025-07-01"]}', "end_date"),
+        (b'{"end_date": true, "models": ["ew"]}', "end_date"),
+        (b'{"start_date": "2025-07-01-2025-07-02-2025-07-03-2025-07"}', "start_date"),  # longer than any date
+    ],
+)
+def test_trigger_date_fields_of_the_wrong_type_are_invalid_date(client, payload, field):
+    resp = client.post("/simulate/trigger", content=payload, headers={"content-type": "application/json"})
+    body = _err(resp, 400, "invalid_date")
+    assert field in [p["location"] for p in body["details"]["problems"]]
+    assert _jobs(client) == 0
+
+
+def test_results_date_query_too_long_is_invalid_date(client):
+    _err(client.get("/results", params={"date": "2025-07-01" * 7}), 400, "invalid_date")
 
 
 @pytest.mark.parametrize(

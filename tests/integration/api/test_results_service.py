@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ai_trader.errors import InvalidDate, NoData, NotFound, UnknownModel
 from ai_trader.service.performance import performance
 from ai_trader.service.results import results_for_date, results_for_range
+from ai_trader.store import jobs as job_rows
 
 from .seed import commit_day
 
 DAYS = ["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-07"]
 
 
+def insert_job(store, job_id, dates, models):
+    with store.write() as conn:
+        job_rows.insert_job(
+            conn,
+            job_id=job_id,
+            config_path="c.json",
+            date_range=dates,
+            models=models,
+            created_at="2025-07-08T00:00:00.000000Z",
+            request={},
+            config={},
+            warnings=[],
+        )
+
+
 @pytest.fixture
 def ledger(priced_store, prices):
+    insert_job(priced_store, "j1", DAYS[:2], ["alpha", "cash"])
+    insert_job(priced_store, "j2", DAYS[2:], ["alpha", "cash"])
     commit_day(
         priced_store,
         prices,
@@ -77,7 +97,10 @@ def test_one_date_full_has_trades_reasoning_usage_and_log_path(ledger, prices):
         "tool_usage": {"buy": 2},
     }
     assert r["usage"] == {"prompt_tokens": 100, "completion_tokens": 20, "cost_usd": 0.01}
-    assert r["log_file_path"] == f"data/agent_data/alpha/log/{DAYS[0]}/log.jsonl"
+    assert r["log_file_path"] == f"data/agent_data/alpha/log/{DAYS[0]}/log.jsonl"  # the default DATA_DIR
+    elsewhere = Path("/srv/trader-store/agent_data")
+    [r] = results_for_date(ledger, DAYS[0], model="alpha", detail="full", agent_data_dir=elsewhere)["results"]
+    assert r["log_file_path"] == f"/srv/trader-store/agent_data/alpha/log/{DAYS[0]}/log.jsonl"
 
 
 def test_job_filter_and_job_range(ledger):
@@ -88,6 +111,40 @@ def test_job_filter_and_job_range(ledger):
     with pytest.raises(NotFound) as exc:
         results_for_range(ledger, None, None, None, job_id="nope")
     assert exc.value.details == {"job_id": "nope"}
+
+
+def test_an_unknown_job_id_is_not_found_with_dates_too_and_a_job_without_days_is_no_data(ledger, prices):
+    for call in (
+        lambda: results_for_date(ledger, DAYS[2], job_id="nope"),
+        lambda: results_for_range(ledger, prices, DAYS[0], DAYS[3], job_id="nope"),
+    ):
+        with pytest.raises(NotFound) as exc:
+            call()
+        assert exc.value.code == "not_found" and exc.value.details == {"job_id": "nope"}
+    insert_job(ledger, "j-empty", ["2025-07-08"], ["alpha"])  # queued, nothing committed yet
+    for call in (
+        lambda: results_for_range(ledger, prices, None, None, job_id="j-empty"),
+        lambda: results_for_range(ledger, prices, DAYS[0], DAYS[3], job_id="j-empty"),
+        lambda: results_for_date(ledger, DAYS[0], job_id="j-empty"),
+    ):
+        with pytest.raises(NoData) as exc:
+            call()
+        assert exc.value.code == "no_data"
+    insert_job(ledger, "j-none", [], ["alpha"])  # a job that planned no days at all
+    with pytest.raises(NoData):
+        results_for_range(ledger, prices, None, None, job_id="j-none")
+
+
+def test_drawdown_from_the_starting_value_is_dated_the_day_before_the_range(ledger, prices):
+    # alpha's first day loses money: the peak is the starting cash, v0, dated the trading day before 07-01
+    body = results_for_range(ledger, prices, DAYS[0], DAYS[3], model="alpha")
+    m = body["results"][0]["metrics"]
+    assert m["start_value"] == 10_000.0
+    assert body["results"][0]["days"][0]["daily_pnl"]["portfolio_value"] < 10_000.0
+    assert m["max_drawdown"] < 0
+    assert m["max_drawdown_peak_date"] == prices.previous_trading_day(DAYS[0]) == "2025-06-30"
+    board = {r["model"]: r for r in performance(ledger, prices)["leaderboard"]}
+    assert board["alpha"]["metrics"]["max_drawdown_peak_date"] == "2025-06-30"
 
 
 def test_range_days_and_metrics_carry_over_between_jobs(ledger, prices):

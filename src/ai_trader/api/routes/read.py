@@ -36,14 +36,22 @@ async def results(
         return await cached_json(
             rt,
             ("results", date, model, detail, job_id),
-            lambda: results_for_date(rt.store, date, model, detail, job_id),
+            lambda: results_for_date(rt.store, date, model, detail, job_id, agent_data_dir=rt.settings.agent_data_dir),
         )
     key = ("results", start_date, end_date, model, detail, job_id)
     return await cached_json_with_prices(
         rt,
         key,
         lambda: results_for_range(
-            rt.store, rt.prices(), start_date, end_date, model, detail, job_id, rt.settings.risk_free_rate
+            rt.store,
+            rt.prices(),
+            start_date,
+            end_date,
+            model,
+            detail,
+            job_id,
+            rt.settings.risk_free_rate,
+            agent_data_dir=rt.settings.agent_data_dir,
         ),
     )
 
