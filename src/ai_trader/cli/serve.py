@@ -8,7 +8,6 @@ import typer
 from ..supervisor import Supervisor
 from .common import load_settings
 from .envvars import epilog
-from .envvars import epilog
 
 
 def register(app: typer.Typer) -> None:
