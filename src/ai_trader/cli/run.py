@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..config import load_config
-from ..errors import AppError
+from ..errors import AppError, InvalidatesCommittedDays
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
 from ..service.jobs import JobService
@@ -40,7 +40,12 @@ def run_cmd(
         None, "--end", help="Last day (default: the config's end_date, else the last trading day with data)."
     ),
     models: str | None = typer.Option(None, "--models", help="Comma-separated signatures (default: all enabled)."),
-    replace_existing: bool = typer.Option(False, "--replace-existing", help="Re-run completed model-days."),
+    replace_existing: bool = typer.Option(
+        False,
+        "--replace-existing",
+        help="Re-run completed model-days, and every later completed day of each model (needed to fill a gap or "
+        "back-fill before committed days, which is refused without it).",
+    ),
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
@@ -58,7 +63,10 @@ def run_cmd(
             }
             code, body = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request, caller="cli")
         except AppError as exc:
-            Console(stderr=True).print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+            err = Console(stderr=True)
+            err.print(f"[red]{exc.code}[/red]: {exc.message}", highlight=False, soft_wrap=True)
+            if isinstance(exc, InvalidatesCommittedDays):
+                err.print("To re-run those days in the same job, add --replace-existing.", highlight=False)
             raise typer.Exit(2) from None
         failed = execute(settings, store, out, code, body)
         print_board(out, store, body.get("models") or [m.signature for m in cfg.enabled()], settings)

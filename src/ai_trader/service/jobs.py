@@ -93,13 +93,13 @@ class JobService:
             if not plan.total:
                 return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
             wanted = set(plan.model_days)
-            active = rows.active_model_days(conn)
-            for job_id, model_days in active.items():
+            # "already in progress" only when every wanted model-day is pending/running in one active job
+            for job_id, model_days in rows.active_model_days(conn).items():
                 if wanted <= model_days:
                     job = rows.job(conn, job_id)
                     body = _job_body(conn, job, details=True)
                     return 200, {**body, "message": IN_PROGRESS, **_warnings(plan)}
-            _refuse_if_busy(conn, plan, active, self.settings.max_concurrent_jobs)
+            _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
             job_id, created_at = str(uuid.uuid4()), utcnow_iso()
             request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
             rows.insert_job(
@@ -236,12 +236,12 @@ def _warnings(plan: Plan) -> dict[str, Any]:
     return {"warnings": plan.warnings} if plan.warnings else {}
 
 
-def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, set], max_jobs: int) -> None:
+def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, max_jobs: int) -> None:
     """409 when the job limit is reached or a signature of the plan is still in an unfinished job (a signature's
     days must run in order, one chain at a time)."""
-    if not active:
-        return
     unfinished = rows.jobs_in(conn, rows.ACTIVE)
+    if not unfinished:
+        return
     mine = set(plan.job_models)
     blocking = next((j for j in unfinished if mine & set(j.models)), None)
     if blocking is None and len(unfinished) >= max_jobs:

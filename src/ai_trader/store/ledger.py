@@ -201,10 +201,15 @@ def commit_model_day(
     initial_cash: float,
     session: Mapping[str, Any],
 ) -> int:
-    """Turn a live session into ledger rows; call inside the executor's write transaction. Replaces an existing
-    model-day of the same signature and date (cascade removes its trades and session record). Returns the new id."""
+    """Turn a live session into ledger rows; call inside the executor's write transaction. Returns the new id.
+
+    Replaces an existing model-day of the same signature and date, and removes every LATER model-day of the
+    signature (cascade removes their trades and session records): each of them started from the snapshot before it,
+    which this commit changes, so keeping them would break continuity (quality.md invariant 3). A replacing chain
+    re-runs them next; if it stops part-way, the ledger ends at its last committed day and the next catch-up
+    continues from there. `later_dates` (called first, in the same transaction) says which days this removes."""
     fills = staged_trades(conn, live.token)
-    conn.execute("DELETE FROM model_days WHERE signature = ? AND date = ?", (live.signature, live.date))
+    conn.execute("DELETE FROM model_days WHERE signature = ? AND date >= ?", (live.signature, live.date))
     cur = conn.execute(
         "INSERT INTO model_days(signature, date, job_id, cash, positions, portfolio_value, profit, return_pct,"
         " initial_cash, no_trade, committed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -299,6 +304,16 @@ def day_before(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayR
         (signature, date),
     ).fetchone()
     return _model_day(r) if r else None
+
+
+def later_dates(conn: sqlite3.Connection, signature: str, date: str) -> list[str]:
+    """The signature's committed dates strictly after `date`, in order."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT date FROM model_days WHERE signature = ? AND date > ? ORDER BY date", (signature, date)
+        )
+    ]
 
 
 def action_count(conn: sqlite3.Connection, signature: str, before: str) -> int:
