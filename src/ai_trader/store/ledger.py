@@ -201,13 +201,10 @@ def commit_model_day(
     initial_cash: float,
     session: Mapping[str, Any],
 ) -> int:
-    """Turn a live session into ledger rows; call inside the executor's write transaction. Returns the new id.
-
-    Replaces an existing model-day of the same signature and date, and removes every LATER model-day of the
-    signature (cascade removes their trades and session records): each of them started from the snapshot before it,
-    which this commit changes, so keeping them would break continuity (quality.md invariant 3). A replacing chain
-    re-runs them next; if it stops part-way, the ledger ends at its last committed day and the next catch-up
-    continues from there. `later_dates` (called first, in the same transaction) says which days this removes."""
+    """Turn a live session into ledger rows inside the executor's write transaction; returns the new id. Replaces
+    the signature's model-day of that date and removes its LATER days too (cascade: trades, session records): they
+    started from the snapshot this commit changes (quality.md invariant 3). A replacing chain re-runs them; if it
+    stops part-way, the ledger ends at its last day and the next catch-up continues. See `later_dates`."""
     fills = staged_trades(conn, live.token)
     conn.execute("DELETE FROM model_days WHERE signature = ? AND date >= ?", (live.signature, live.date))
     cur = conn.execute(
@@ -307,13 +304,9 @@ def day_before(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayR
 
 
 def later_dates(conn: sqlite3.Connection, signature: str, date: str) -> list[str]:
-    """The signature's committed dates strictly after `date`, in order."""
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT date FROM model_days WHERE signature = ? AND date > ? ORDER BY date", (signature, date)
-        )
-    ]
+    """The signature's committed dates strictly after `date`, in order (what committing `date` removes)."""
+    sql = "SELECT date FROM model_days WHERE signature = ? AND date > ? ORDER BY date"
+    return [r[0] for r in conn.execute(sql, (signature, date))]
 
 
 def action_count(conn: sqlite3.Connection, signature: str, before: str) -> int:

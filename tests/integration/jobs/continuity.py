@@ -6,6 +6,7 @@ carried-over gaps the caller says the spec allowed. Also: its position.jsonl is 
 from __future__ import annotations
 
 import json
+from collections.abc import Set
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def _value(prices: PriceView, date: str, cash: Decimal, positions: dict[str, int
 
 
 def ledger_problems(
-    store: Store, prices: PriceView, signature: str, allowed_gaps: set[tuple[str, str]] = frozenset()
+    store: Store, prices: PriceView, signature: str, allowed_gaps: Set[tuple[str, str]] = frozenset()
 ) -> list[str]:
     """Every way the signature's committed ledger breaks the continuity rule (empty: it holds). `allowed_gaps`:
     pairs (last day before, first day after) of carried-over gaps the spec allows."""
@@ -41,7 +42,7 @@ def ledger_problems(
         trades = ledger.trades_for(conn, [d.id for d in days])
     if not days:
         return problems
-    cash, held = Decimal(str(days[0].initial_cash)), {}
+    cash, held = Decimal(str(days[0].initial_cash)), dict[str, int]()
     prev: ledger.ModelDayRow | None = None
     calendar = prices.trading_days(days[0].date, days[-1].date)
     for day in days:
@@ -86,7 +87,7 @@ def _previous_value(prices: PriceView, day: ledger.ModelDayRow, prev: ledger.Mod
     if prev is None:
         return Decimal(str(day.initial_cash))
     prev_trading_day = prices.previous_trading_day(day.date)
-    if prev.date >= prev_trading_day:
+    if prev_trading_day is None or prev.date >= prev_trading_day:
         return Decimal(str(prev.portfolio_value))
     return _value(prices, prev_trading_day, Decimal(str(prev.cash)), dict(prev.positions))
 

@@ -60,7 +60,16 @@ MODELS = {
     ],
 }
 # 2025-06-10 .. 2025-06-20 without the 06-19 holiday; Wednesdays 06-11 and 06-18
-WINDOW = ["2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13", "2025-06-16", "2025-06-17", "2025-06-18", "2025-06-20"]
+WINDOW = [
+    "2025-06-10",
+    "2025-06-11",
+    "2025-06-12",
+    "2025-06-13",
+    "2025-06-16",
+    "2025-06-17",
+    "2025-06-18",
+    "2025-06-20",
+]
 
 day = st.sampled_from(WINDOW)
 drain = st.tuples(st.just("drain"), st.booleans())  # a restart (new store, new worker id); resume interrupted jobs?
@@ -250,7 +259,7 @@ class Arena:
                     )
             if left:
                 try:
-                    price = self.prices.open("AAPL", left[0].date)
+                    price = self.prices.open("AAPL", left[0].date) or 0.0
                     sessions.trade_in_session(self.store, f"killed-{left[0].id}", "buy", "AAPL", 1, price)
                 except TradeRefused:  # not enough cash: the half-done day is then only its session
                     pass
