@@ -138,7 +138,7 @@ def plan_job(
             if later:
                 warnings.append(
                     f"{sig}: replacing from {start} also re-runs {len(later)} later completed "
-                    f"day(s): {', '.join(later)}"
+                    f"day(s): {', '.join(later)} (removed when the first replaced day commits)"
                 )
                 chosen += later
         else:
