@@ -54,6 +54,13 @@ class RangeTooLarge(FixTheRequest):
     code = "range_too_large"
 
 
+class InvalidatesCommittedDays(FixTheRequest):
+    """The request would run a day before committed days of a signature without re-running them (each day starts
+    from the one before): ask again with `replace_existing`, or start after them."""
+
+    code = "invalidates_committed_days"
+
+
 class InvalidData(FixTheRequest):
     """A data file could not be imported (nothing was written)."""
 

@@ -201,6 +201,17 @@ def write_log_file(store: Store, agent_data_dir: Path, signature: str, date: str
     return _write_lines(log_path(agent_data_dir, signature, date), log_lines(signature, messages))
 
 
+def remove_day_files(agent_data_dir: Path, signature: str, dates: Iterable[str]) -> None:
+    """Delete the log files of days no longer committed (removed with a replaced earlier day)."""
+    for date in dates:
+        path = log_path(agent_data_dir, signature, date)
+        path.unlink(missing_ok=True)
+        try:
+            path.parent.rmdir()
+        except OSError:  # not empty (someone else's file) or already gone
+            pass
+
+
 def write_model_day_files(store: Store, agent_data_dir: Path, signature: str, date: str) -> list[Path]:
     """After a commit: the signature's position.jsonl and that day's log.jsonl."""
     out = [write_position_file(store, agent_data_dir, signature, date)]
@@ -209,7 +220,8 @@ def write_model_day_files(store: Store, agent_data_dir: Path, signature: str, da
 
 
 def export_signatures(store: Store, agent_data_dir: Path, signatures: Iterable[str] | None = None) -> dict[str, int]:
-    """Regenerate every file of the given signatures (default: all with committed days); {signature: files}."""
+    """Regenerate every file of the given signatures (default: all with committed days), removing the log files of
+    days no longer committed; {signature: files written}."""
     with store.read() as conn:
         known = ledger_store.signatures(conn)
     wanted = list(signatures) if signatures is not None else known
@@ -221,6 +233,10 @@ def export_signatures(store: Store, agent_data_dir: Path, signatures: Iterable[s
             written[sig] = 0
             continue
         count = 1
+        log_dir = position_path(agent_data_dir, sig).parent.parent / "log"
+        committed = set(dates)
+        stale = [p.parent.name for p in log_dir.glob("*/log.jsonl") if p.parent.name not in committed]
+        remove_day_files(agent_data_dir, sig, stale)
         write_position_file(store, agent_data_dir, sig)
         for date in dates:
             count += write_log_file(store, agent_data_dir, sig, date) is not None

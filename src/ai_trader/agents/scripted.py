@@ -11,10 +11,13 @@ Scripts:
 - `garbage`: unknown tool, malformed JSON, wrong types, negative amount, tomorrow's price, unknown symbol; then
   finishes — for failure tests (never trades).
 - `never_finish`: asks for a price every step and never sends the finish signal.
+- `fails_wednesdays`: plays `momentum_lite`, except that on a Wednesday session the model answers with an error
+  (HTTP 400, not retried), so that model-day fails — a deterministic failure part-way through a chain, for tests.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -169,11 +172,18 @@ def never_finish(c: Conversation) -> dict[str, Any]:
     return act("Still thinking.", [call("get_price_local", symbol=symbol, date=b["date"])])
 
 
+def fails_wednesdays(c: Conversation) -> dict[str, Any]:
+    if dt.date.fromisoformat(c.brief["date"]).weekday() == 2:
+        raise ValueError(f"the fails_wednesdays script fails every Wednesday ({c.brief['date']})")
+    return momentum_lite(c)
+
+
 SCRIPTS: dict[str, Callable[[Conversation], dict[str, Any]]] = {
     "momentum_lite": momentum_lite,
     "buy_and_hold_top3": buy_and_hold_top3,
     "garbage": garbage,
     "never_finish": never_finish,
+    "fails_wednesdays": fails_wednesdays,
 }
 
 

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..config import CompetitionConfig
-from ..errors import AppError, WaitForRunningJob
+from ..errors import AppError, InvalidatesCommittedDays, WaitForRunningJob
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
 from ..service.configs import load_checked
@@ -48,7 +48,12 @@ def run_cmd(
         None, "--end", help="Last day (default: the config's end_date, else the last trading day with data)."
     ),
     models: str | None = typer.Option(None, "--models", help="Comma-separated signatures (default: all enabled)."),
-    replace_existing: bool = typer.Option(False, "--replace-existing", help="Re-run completed model-days."),
+    replace_existing: bool = typer.Option(
+        False,
+        "--replace-existing",
+        help="Re-run completed model-days, and every later completed day of each model (needed to fill a gap or "
+        "back-fill before committed days, which is refused without it).",
+    ),
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
@@ -69,6 +74,8 @@ def run_cmd(
             code, body = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:
             print_error(exc)
+            if isinstance(exc, InvalidatesCommittedDays):
+                Console(stderr=True).print("To re-run those days in the same job, add --replace-existing.")
             raise typer.Exit(2) from None
         failed = execute(settings, store, out, code, body)
         print_board(out, store, body.get("models") or [m.signature for m in cfg.enabled()], settings)

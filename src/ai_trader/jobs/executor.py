@@ -2,7 +2,9 @@
 
 All or nothing: the day's trades, snapshot, daily values and session record (and, through `on_commit`, the job
 detail's transition) become visible in one `BEGIN IMMEDIATE` transaction. Until then the only trace is the live
-session (intraday book), which is deleted on failure and replaced when the day runs again.
+session (intraday book), which is deleted on failure and replaced when the day runs again. The same transaction
+removes the signature's committed days after this one (they started from a snapshot this day replaces; see
+`store.ledger.commit_model_day`), and their AI-Trader log files go with them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class ModelDayOutcome:
     return_pct: float
     trades: int
     session: SessionResult
+    removed_later: tuple[str, ...] = ()  # the signature's later committed days this commit removed
 
 
 async def execute_model_day(
@@ -91,8 +94,15 @@ async def execute_model_day(
         mlog.warning("model-day failed: %s", exc)
         raise ModelDayFailed(_describe(exc)) from exc
     mlog.info("model-day committed: value %.2f, %d trade(s)", outcome.portfolio_value, outcome.trades)
+    if outcome.removed_later:
+        mlog.warning(
+            "removed %d later committed day(s) that started from the replaced snapshot: %s",
+            len(outcome.removed_later),
+            ", ".join(outcome.removed_later),
+        )
     if agent_data_dir is not None:
         try:
+            exports.remove_day_files(agent_data_dir, signature, outcome.removed_later)
             exports.write_model_day_files(env.store, agent_data_dir, signature, date)
         except (OSError, ValueError) as exc:  # the database is the truth; a file problem is only logged
             mlog.warning("could not write AI-Trader export files: %s", exc)
@@ -142,6 +152,7 @@ def _commit(
         )
         dv = daily_values(value, prev_value)
         n_trades = len(session_store.staged_trades(conn, ctx.token))
+        removed = ledger_store.later_dates(conn, ctx.signature, ctx.date)
         md_id = ledger_store.commit_model_day(
             conn,
             live,
@@ -164,6 +175,7 @@ def _commit(
         dv.return_pct,
         n_trades,
         result,
+        tuple(removed),
     )
 
 

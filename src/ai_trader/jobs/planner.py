@@ -6,6 +6,10 @@ Per signature:
 - explicit `start_date`: the trading days in [start, end] it has not completed; with `replace_existing` all of them
   and also every later completed day of that signature (each day depends on the one before), named in `warnings`.
   `replace_existing` without `start_date` replaces from the config's first day.
+- continuity (quality.md invariant 3): without `replace_existing`, a plan that would run a day before committed days
+  of a signature (a gap fill, a back-fill before its first day) is refused (400 `invalidates_committed_days`, naming
+  the days it would invalidate): those days started from the snapshot before them, so they would have to be re-run,
+  and completed days are re-run only when `replace_existing` asks for it (quality.md invariant 7).
 End date: the request's `end_date`, else the most recent trading day with data not after today, so the daily
 catch-up (`{}`) keeps going after the config's `date_range.end_date` (a config's end date caps only runs that pass it
 as `end_date`, as `ai-trader run` does by default); an end after the last trading day with data is clamped (with a
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import CompetitionConfig
-from ..errors import FixTheRequest, InvalidDate, NoData, RangeTooLarge, UnknownModel
+from ..errors import FixTheRequest, InvalidatesCommittedDays, InvalidDate, NoData, RangeTooLarge, UnknownModel
 from ..market.prices import PriceView
 from ..timeutil import parse_date
 
@@ -121,6 +125,7 @@ def plan_job(
             {"start_date": start, "last_trading_day": last_day},
         )
     days: dict[str, list[str]] = {}
+    invalidated: dict[str, tuple[str, list[str]]] = {}  # signature → (first day run, committed days after it)
     for sig in models:
         done = list(completed.get(sig, ()))
         if start is None:
@@ -132,14 +137,19 @@ def plan_job(
             if later:
                 warnings.append(
                     f"{sig}: replacing from {start} also re-runs {len(later)} later completed "
-                    f"day(s): {', '.join(later)}"
+                    f"day(s): {', '.join(later)} (removed when the first replaced day commits)"
                 )
                 chosen += later
         else:
             done_set = set(done)
             chosen = [d for d in prices.trading_days(start, end) if d not in done_set]
+            later = [d for d in done if chosen and d > chosen[0]]
+            if later:
+                invalidated[sig] = (chosen[0], later)
         if chosen:
             days[sig] = chosen
+    if invalidated:
+        raise _invalidates(invalidated)
     plan = Plan(days, models, end, warnings)
     if len(plan.date_range) > max_days:
         raise RangeTooLarge(
@@ -148,3 +158,24 @@ def plan_job(
             {"trading_days": len(plan.date_range), "max_simulation_days": max_days},
         )
     return plan
+
+
+def _listed(dates: Sequence[str], at_most: int = 10) -> str:
+    shown = ", ".join(dates[:at_most])
+    return shown if len(dates) <= at_most else f"{shown} and {len(dates) - at_most} more"
+
+
+def _invalidates(found: Mapping[str, tuple[str, list[str]]]) -> InvalidatesCommittedDays:
+    """The refusal of a plan that runs days before committed ones without re-running them."""
+    parts = [f"{sig} would run {first} before its committed {_listed(later)}" for sig, (first, later) in found.items()]
+    last = max(later[-1] for _, later in found.values())
+    return InvalidatesCommittedDays(
+        f"{'; '.join(parts)}. Each day starts where the signature's previous trading day ended, so those days would "
+        'no longer follow from it. Ask again with "replace_existing": true to re-run them in the same job, or start '
+        f"after {last}.",
+        {
+            "invalidated": {sig: later for sig, (_, later) in found.items()},
+            "first_day": {sig: first for sig, (first, _) in found.items()},
+            "retry_with": {"replace_existing": True},
+        },
+    )

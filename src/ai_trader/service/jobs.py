@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config import CompetitionConfig, resolve_config_path
-from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, InvalidDate, NotFound, WaitForRunningJob
+from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
 from ..jobs import recovery, states
 from ..jobs.planner import Plan, PlanRequest, plan_job
 from ..jobs.refresh import planning_prices
@@ -85,7 +85,6 @@ class JobService:
     ) -> tuple[int, dict[str, Any]]:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
-        _check_start_against_config(config, plan_request)
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
         self.recover_orphans()
@@ -97,14 +96,14 @@ class JobService:
             if not plan.total:
                 return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
             wanted = set(plan.model_days)
-            active = rows.active_model_days(conn)
-            for job_id, model_days in active.items():
+            # "already in progress" only when every wanted model-day is pending/running in one active job
+            for job_id, model_days in rows.active_model_days(conn).items():
                 if wanted <= model_days:
                     job = rows.job(conn, job_id)
                     assert job is not None  # listed by active_model_days in this transaction
                     body = _job_body(conn, job, details=True)
                     return 200, {**body, "message": IN_PROGRESS, **_warnings(plan)}
-            _refuse_if_busy(conn, plan, active, self.settings.max_concurrent_jobs)
+            _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
             job_id, created_at = str(uuid.uuid4()), utcnow_iso()
             request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
             rows.insert_job(
@@ -245,18 +244,6 @@ def _completed_dates(conn: sqlite3.Connection, signatures: list[str]) -> dict[st
     return out
 
 
-def _check_start_against_config(config: CompetitionConfig, request: PlanRequest) -> None:
-    """A `start_date` after the config's `date_range.end_date` (and no `end_date` in the request): 400 naming the
-    config's end, not the data's last day."""
-    end = config.date_range.end_date
-    if request.start_date and not request.end_date and end and request.start_date > end:
-        raise InvalidDate(
-            f"start_date {request.start_date} is after the config's date_range.end_date {end}: give an end_date "
-            "too, or a start_date inside the config's range",
-            {"start_date": request.start_date, "config_end_date": end},
-        )
-
-
 def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceView) -> dict[str, Any]:
     lasts = [completed[s][-1] for s in plan.models if completed.get(s)]
     last = min(lasts) if lasts else None
@@ -273,12 +260,12 @@ def _warnings(plan: Plan) -> dict[str, Any]:
     return {"warnings": plan.warnings} if plan.warnings else {}
 
 
-def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, active: Mapping[str, set], max_jobs: int) -> None:
+def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, max_jobs: int) -> None:
     """409 when the job limit is reached or a signature of the plan is still in an unfinished job (a signature's
     days must run in order, one chain at a time)."""
-    if not active:
-        return
     unfinished = rows.jobs_in(conn, rows.ACTIVE)
+    if not unfinished:
+        return
     mine = set(plan.job_models)
     blocking = next((j for j in unfinished if mine & set(j.models)), None)
     if blocking is None and len(unfinished) >= max_jobs:

@@ -306,11 +306,12 @@ def earliest_running(conn: sqlite3.Connection, job_id: str) -> tuple[str, str] |
 
 
 def active_model_days(conn: sqlite3.Connection) -> dict[str, set[tuple[str, str]]]:
-    """Per pending/running job, the set of its `(date, model)` model-days."""
+    """Per pending/running job, the set of its `(date, model)` model-days that are still pending or running (a
+    failed, skipped or cancelled day will never run in that job, so it is not "in progress")."""
     out: dict[str, set[tuple[str, str]]] = {}
     for job_id, d, m in conn.execute(
         "SELECT d.job_id, d.date, d.model FROM job_details d JOIN jobs j ON j.job_id = d.job_id "
-        "WHERE j.status IN ('pending', 'running')"
+        "WHERE j.status IN ('pending', 'running') AND d.status IN ('pending', 'running')"
     ):
         out.setdefault(job_id, set()).add((d, m))
     return out

@@ -201,10 +201,12 @@ def commit_model_day(
     initial_cash: float,
     session: Mapping[str, Any],
 ) -> int:
-    """Turn a live session into ledger rows; call inside the executor's write transaction. Replaces an existing
-    model-day of the same signature and date (cascade removes its trades and session record). Returns the new id."""
+    """Turn a live session into ledger rows inside the executor's write transaction; returns the new id. Replaces
+    the signature's model-day of that date and removes its LATER days too (cascade: trades, session records): they
+    started from the snapshot this commit changes (quality.md invariant 3). A replacing chain re-runs them; if it
+    stops part-way, the ledger ends at its last day and the next catch-up continues. See `later_dates`."""
     fills = staged_trades(conn, live.token)
-    conn.execute("DELETE FROM model_days WHERE signature = ? AND date = ?", (live.signature, live.date))
+    conn.execute("DELETE FROM model_days WHERE signature = ? AND date >= ?", (live.signature, live.date))
     cur = conn.execute(
         "INSERT INTO model_days(signature, date, job_id, cash, positions, portfolio_value, profit, return_pct,"
         " initial_cash, no_trade, committed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -300,6 +302,12 @@ def day_before(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayR
         (signature, date),
     ).fetchone()
     return _model_day(r) if r else None
+
+
+def later_dates(conn: sqlite3.Connection, signature: str, date: str) -> list[str]:
+    """The signature's committed dates strictly after `date`, in order (what committing `date` removes)."""
+    sql = "SELECT date FROM model_days WHERE signature = ? AND date > ? ORDER BY date"
+    return [r[0] for r in conn.execute(sql, (signature, date))]
 
 
 def action_count(conn: sqlite3.Connection, signature: str, before: str) -> int:

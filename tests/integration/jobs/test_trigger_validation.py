@@ -228,18 +228,19 @@ def test_configs_prefix_never_escapes_and_a_real_configs_subfolder_wins(store_na
         store.close()
 
 
-def test_a_start_date_after_the_configs_end_date_says_so(settings, store):
+def test_a_start_date_after_the_configs_end_date_runs_to_the_data_and_past_the_data_says_so(settings, store):
+    """The config's end_date caps only runs that pass it (README, "End date rule"): a start after it plans through
+    the last trading day with data; a start after the data names the data's last day, which is then the cause."""
     path = write_config(settings)
     data = json.loads(path.read_text())
     data["date_range"]["end_date"] = "2025-09-30"
     path.write_text(json.dumps(data))
     svc = JobService(settings, store, today=lambda: TODAY)
+    code, body = svc.trigger({"models": ["cash"], "start_date": "2025-10-15"})
+    assert code == 202 and (body["date_range"][0], body["date_range"][-1]) == ("2025-10-15", "2025-10-30")
     with pytest.raises(InvalidDate) as exc:
-        svc.trigger({"start_date": "2025-10-15"})
-    assert "date_range.end_date 2025-09-30" in exc.value.message and "last trading day" not in exc.value.message
-    assert exc.value.details == {"start_date": "2025-10-15", "config_end_date": "2025-09-30"}
-    # with an explicit end_date the request's own range is what counts
-    assert svc.trigger({"start_date": "2025-10-15", "end_date": "2025-10-16"})[0] == 202
+        svc.trigger({"models": ["momentum"], "start_date": "2025-10-31"})
+    assert "after the last trading day with data (2025-10-30)" in exc.value.message
 
 
 @pytest.mark.parametrize("value", [5, ["2025-10-01"], True, {"y": 2025}])

@@ -12,6 +12,7 @@ from ai_trader.agents.base import SessionResult
 from ai_trader.cli import app
 from ai_trader.exports import export_signatures, position_path
 from ai_trader.jobs.executor import execute_model_day
+from ai_trader.store import ledger
 
 
 class Plan:
@@ -32,11 +33,18 @@ class Plan:
         )
 
 
-def play(env, signature, plan, days):
+def play(env, signature, plan, days, agent_data_dir=None):
     async def go():
         for d in days:
             await execute_model_day(
-                env, job_id="j", signature=signature, date=d, competitor=plan, initial_cash=10000.0, timeout_s=10
+                env,
+                job_id="j",
+                signature=signature,
+                date=d,
+                competitor=plan,
+                initial_cash=10000.0,
+                timeout_s=10,
+                agent_data_dir=agent_data_dir,
             )
 
     asyncio.run(go())
@@ -80,12 +88,31 @@ def test_replacing_a_day_regenerates_consistent_ids(env, tmp_path):
     play(env, "m", Plan({"2025-07-01": [("buy", {"symbol": "AAPL", "amount": 1})] * 3}), ["2025-07-01", "2025-07-02"])
     export_signatures(env.store, tmp_path)
     assert len(lines(position_path(tmp_path, "m"))) == 5
-    play(env, "m", Plan({}), ["2025-07-01"])  # the day re-run without trades
+    play(env, "m", Plan({}), ["2025-07-01", "2025-07-02"])  # the days re-run without trades
     export_signatures(env.store, tmp_path)
     got = lines(position_path(tmp_path, "m"))
     assert [x["id"] for x in got] == [0, 1, 2]
     assert [x["this_action"]["action"] for x in got[1:]] == ["no_trade", "no_trade"]
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_replacing_a_day_removes_the_later_days_and_their_files(env, tmp_path):
+    """A later day started from the replaced day's snapshot: it goes with the replacement (quality.md invariant 3),
+    and so do its lines and its log file, in the files written at commit and in `ai-trader export`'s."""
+    at_commit, exported = tmp_path / "at-commit", tmp_path / "export"
+    buys = Plan({d: [("buy", {"symbol": "AAPL", "amount": 1})] for d in ("2025-07-01", "2025-07-02", "2025-07-03")})
+    play(env, "m", buys, ["2025-07-01", "2025-07-02", "2025-07-03"], agent_data_dir=at_commit)
+    export_signatures(env.store, exported)
+    for root in (at_commit, exported):
+        assert sorted(p.parent.name for p in root.rglob("log.jsonl")) == ["2025-07-01", "2025-07-02", "2025-07-03"]
+    play(env, "m", Plan({}), ["2025-07-01"], agent_data_dir=at_commit)  # re-run without trades
+    export_signatures(env.store, exported)
+    with env.store.read() as conn:
+        assert [(d.date, d.positions) for d in ledger.model_days(conn, "m")] == [("2025-07-01", {})]
+    for root in (at_commit, exported):
+        assert [x["date"] for x in lines(position_path(root, "m"))] == ["2025-07-01", "2025-07-01"]
+        assert [p.parent.name for p in root.rglob("log.jsonl")] == ["2025-07-01"]
+        assert not (root / "m" / "log" / "2025-07-02").exists()
 
 
 def test_export_refuses_path_tricks(env, tmp_path):

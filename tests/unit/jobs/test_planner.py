@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from ai_trader.config import parse_config
-from ai_trader.errors import InvalidDate, NoData, RangeTooLarge, UnknownModel
+from ai_trader.errors import InvalidatesCommittedDays, InvalidDate, NoData, RangeTooLarge, UnknownModel
 from ai_trader.jobs.planner import PlanRequest, plan_job
 from ai_trader.market.prices import Bar, PriceView
 
@@ -78,9 +78,35 @@ def test_nothing_to_do_is_an_empty_plan(config, prices):
 
 
 def test_explicit_range_runs_days_not_completed(config, prices):
-    p = plan(config, prices, completed={"a": ["2025-07-07"]}, start_date="2025-07-03", end_date="2025-07-08")
-    assert p.days["a"] == ["2025-07-03", "2025-07-08"]
+    p = plan(config, prices, completed={"a": ["2025-07-03"]}, start_date="2025-07-03", end_date="2025-07-08")
+    assert p.days["a"] == ["2025-07-07", "2025-07-08"]
     assert p.days["b"] == ["2025-07-03", "2025-07-07", "2025-07-08"]
+
+
+@pytest.mark.parametrize(
+    "completed,start,end,invalidated",
+    [
+        (["2025-07-07"], "2025-07-03", "2025-07-08", ["2025-07-07"]),  # a gap filled inside the range
+        (["2025-07-01", "2025-07-08", "2025-07-09"], "2025-07-02", "2025-07-02", ["2025-07-08", "2025-07-09"]),
+        (["2025-07-07", "2025-07-08"], "2025-06-30", "2025-07-03", ["2025-07-07", "2025-07-08"]),  # a back-fill
+    ],
+)
+def test_a_day_before_committed_days_is_refused_naming_them(config, prices, completed, start, end, invalidated):
+    with pytest.raises(InvalidatesCommittedDays) as err:
+        plan(config, prices, completed={"a": completed}, start_date=start, end_date=end)
+    assert err.value.status == 400
+    assert err.value.details["invalidated"] == {"a": invalidated}
+    assert ", ".join(invalidated) in err.value.message and '"replace_existing": true' in err.value.message
+    # the same request with replace_existing re-runs them, named in the warnings
+    p = plan(config, prices, completed={"a": completed}, start_date=start, end_date=end, replace_existing=True)
+    assert set(invalidated) <= set(p.days["a"])
+    past_end = [d for d in invalidated if d > end]  # the days re-run beyond the range are named in the warnings
+    assert not past_end or any(", ".join(past_end) in w for w in p.warnings)
+
+
+def test_starting_after_the_last_committed_day_carries_the_gap_over(config, prices):
+    p = plan(config, prices, completed={"a": ["2025-07-01"]}, start_date="2025-07-08", end_date="2025-07-09")
+    assert p.days["a"] == ["2025-07-08", "2025-07-09"]
 
 
 def test_replace_existing_reruns_range_and_every_later_completed_day(config, prices):
