@@ -105,7 +105,8 @@ class Stack:
             text=True,
             start_new_session=True,
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         return self
 
     def _read(self) -> None:
@@ -176,3 +177,6 @@ class Stack:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+            self._reader.join(timeout=10)  # the whole group is gone: the pipe is at EOF
+            if not self._reader.is_alive() and self.proc.stdout:
+                self.proc.stdout.close()
