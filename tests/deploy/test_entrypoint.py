@@ -21,28 +21,6 @@ from .stack import Stack, alive, descendants, wait_for
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
 
 
-def _ai_trader_has(name: str, option: str) -> str | None:
-    """None when the `ai-trader` CLI has command NAME with OPTION, else why not (checked at run time, so these
-    tests run as soon as the command lands)."""
-    if not shutil.which("ai-trader", path=os.path.dirname(sys.executable)):
-        return "the `ai-trader` command is not installed in this environment"
-    import typer.main
-
-    from ai_trader.cli import app
-
-    group = typer.main.get_command(app)
-    command = getattr(group, "commands", {}).get(name)
-    if command is None:
-        return f"`ai-trader {name}` does not exist yet"
-    if not any(option in p.opts for p in command.params):
-        return f"`ai-trader {name}` has no {option} option yet"
-    return None
-
-
-_NO_SERVE = _ai_trader_has("serve", "--mcp-external")
-_NO_MCP = _ai_trader_has("mcp", "--only")
-needs_serve = pytest.mark.skipif(_NO_SERVE is not None, reason=str(_NO_SERVE))
-needs_mcp = pytest.mark.skipif(_NO_MCP is not None, reason=str(_NO_MCP))
 MCP_NAMES = ("mcp-math", "mcp-search", "mcp-trade", "mcp-price")
 
 
@@ -98,7 +76,6 @@ def test_unwritable_data_dir_fails_with_a_clear_message(stack_factory, tmp_path)
     assert any("is not a writable directory" in line for line in s.lines)
 
 
-@needs_serve
 def test_without_mcp_the_api_alone_runs_and_sigterm_stops_it_cleanly(stack_factory, tmp_path):
     data = tmp_path / 'da "ta" \\ dir'  # the entrypoint's JSON log lines must escape it
     s = stack_factory(MCP_ENABLED="false", DATA_DIR=str(data)).start()
@@ -120,8 +97,6 @@ def test_without_mcp_the_api_alone_runs_and_sigterm_stops_it_cleanly(stack_facto
     assert len(ours) == len([r for r in s.records() if r.get("logger") == "docker-entrypoint"]) >= 4
 
 
-@needs_serve
-@needs_mcp
 def test_full_stack_answers_and_one_mcp_server_dying_stops_everything_with_non_zero_exit(stack_factory):
     """Also the stop path of SIGTERM: the survivors (three MCP servers, the API) are stopped with TERM."""
     s = stack_factory().start()
@@ -154,7 +129,6 @@ def test_full_stack_answers_and_one_mcp_server_dying_stops_everything_with_non_z
         assert s.get(s.ports[name], "/") is None, f"{name} still answers"
 
 
-@needs_mcp
 def test_mcp_port_taken_fails_start_up_and_leaves_nothing(stack_factory):
     blocker = socket.socket()
     blocker.bind(("127.0.0.1", 0))
@@ -170,7 +144,6 @@ def test_mcp_port_taken_fails_start_up_and_leaves_nothing(stack_factory):
     assert len(started) == 4 and not any(alive(p) for p in started)
 
 
-@needs_mcp
 def test_sigterm_during_start_up_stops_what_was_started(stack_factory):
     s = stack_factory().start()
     s.entrypoint_pid("mcp-price")  # the last server started: the entrypoint now waits for them to answer

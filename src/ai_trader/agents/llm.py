@@ -202,9 +202,7 @@ class _Session:
                 self.usage[call.name or "(missing name)"] += 1
                 output = {"error": call.error} if call.error else await self.tools.call(call.name, call.arguments or {})
                 self.messages.append(tool_message(call, output))
-                tool_results.append(
-                    {"id": call.id, "name": call.name, "arguments": call.arguments, "result": output}
-                )
+                tool_results.append({"id": call.id, "name": call.name, "arguments": call.arguments, "result": output})
             res.steps.append(record)
             if STOP_SIGNAL in content:
                 res.stop_signal_received = True

@@ -85,12 +85,7 @@ def _die_with_parent() -> None:
 
 
 def start_mcp_child(settings: Settings) -> subprocess.Popen | None:
-    """Start `ai-trader mcp` and wait until every MCP URL answers; None (and MCP disabled) when unavailable."""
-    try:
-        from . import mcp as _mcp_cmd  # noqa: F401  (the command exists in this build)
-    except ModuleNotFoundError:
-        log.warning("MCP tool servers are not part of this build; serving without them (MCP disabled)")
-        return None
+    """Start `ai-trader mcp` and wait until every MCP URL answers; None (and MCP disabled) when they do not."""
     cmd = [sys.executable, "-c", "from ai_trader.cli import main; main()", "mcp"]
     child = subprocess.Popen(cmd, preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # noqa: PLW1509
     deadline = time.monotonic() + MCP_START_TIMEOUT_S
