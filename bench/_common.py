@@ -70,16 +70,19 @@ _TEMPLATE: Path | None = None
 
 
 def template_db() -> Path:
-    """A database with the shared NASDAQ-100 file imported (built once per process)."""
+    """A database with the NASDAQ-100 prices imported (built once per process): the shared file when it is beside
+    the checkout, else the data set packaged with ai_trader."""
     global _TEMPLATE
     if _TEMPLATE is None:
         from ai_trader.market.importers import import_file
+        from ai_trader.market.packaged import import_packaged
 
-        if not NASDAQ_CSV.exists():
-            raise SystemExit(f"shared data not found: {NASDAQ_CSV}")
         root = Path(tempfile.mkdtemp(prefix="bench-template-"))
         store = Store(root / "jobs.db")
-        import_file(store, NASDAQ_CSV)
+        if NASDAQ_CSV.exists():
+            import_file(store, NASDAQ_CSV)
+        else:
+            import_packaged(store)
         store.close()
         _checkpoint(root / "jobs.db")
         _TEMPLATE = root / "jobs.db"
