@@ -161,7 +161,9 @@ class Stack:
 
     def wait_exit(self) -> int:
         assert self.proc
-        return self.proc.wait(timeout=STOP_DEADLINE_S)
+        code = self.proc.wait(timeout=STOP_DEADLINE_S)
+        self._reader.join(timeout=STOP_DEADLINE_S)  # the pipe is at EOF once every process writing to it is gone
+        return code
 
     def signal(self, sig: int = signal.SIGTERM) -> None:
         assert self.proc
