@@ -30,8 +30,9 @@ lint: setup-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# every benchmark with modest sizes (bench/README.md); `make bench BENCH_ARGS=--smoke` for tiny ones
 bench: setup-test
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data node_modules .pytest_cache

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from _common import write_result  # noqa: E402
 
 from ai_trader.settings import Settings  # noqa: E402
 from tests.e2e.dashboard.harness import browser_context, chromium_path, serve  # noqa: E402
@@ -86,6 +87,7 @@ def main() -> int:
         "results_range_bytes": len(rng.content),
     }
     print(json.dumps(result, indent=2))
+    print(f"→ {write_result('dashboard_load', result)}")
     return 0
 
 

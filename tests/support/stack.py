@@ -107,7 +107,8 @@ class Stack:
             text=True,
             start_new_session=True,
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         return self
 
     def _read(self) -> None:
@@ -162,7 +163,9 @@ class Stack:
 
     def wait_exit(self) -> int:
         assert self.proc
-        return self.proc.wait(timeout=STOP_DEADLINE_S)
+        code = self.proc.wait(timeout=STOP_DEADLINE_S)
+        self._reader.join(timeout=STOP_DEADLINE_S)  # the pipe is at EOF once every process writing to it is gone
+        return code
 
     def signal(self, sig: int = signal.SIGTERM) -> None:
         assert self.proc
@@ -178,3 +181,6 @@ class Stack:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+            self._reader.join(timeout=10)  # the whole group is gone: the pipe is at EOF
+            if not self._reader.is_alive() and self.proc.stdout:
+                self.proc.stdout.close()

@@ -25,7 +25,7 @@ DB_RESOURCE = "f/ai_trader/db"
 def node_tool(name: str) -> Path:
     path = BIN / name
     if not path.exists():
-        pytest.skip(f"{path} missing: run `npm ci` at the repo root (scripts/setup-test-tools does)")
+        pytest.fail(f"{path} missing: run `npm ci` at the repo root (scripts/setup-test-tools does)")
     return path
 
 
@@ -78,7 +78,8 @@ def standin(_standin_session):
 
 @pytest.fixture(scope="session")
 def postgres() -> dict:
-    psycopg = pytest.importorskip("psycopg")
+    import psycopg
+
     try:
         psycopg.connect(**{k: v for k, v in PG.items() if v != ""}, connect_timeout=3).close()
     except psycopg.OperationalError as exc:

@@ -14,6 +14,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from ..dashboard import router as dashboard_router
+from ..jobs.worker import Worker
+from ..service.jobs import JobService
 from ..settings import Settings
 from ..store import Store
 from . import errors
@@ -21,24 +24,6 @@ from .middleware import AccessLog, BodyLimit
 from .routes import health, read, simulate
 
 log = logging.getLogger(__name__)
-
-
-def _job_service(settings: Settings, store: Store) -> Any:
-    try:
-        from ..service.jobs import JobService
-    except ModuleNotFoundError as exc:  # a build without the job service: job endpoints answer 503
-        log.warning("job service unavailable: %s", exc)
-        return None
-    return JobService(settings, store)
-
-
-def _worker(settings: Settings, store: Store) -> Any:
-    try:
-        from ..jobs.worker import Worker
-    except ModuleNotFoundError as exc:
-        log.warning("worker unavailable: %s", exc)
-        return None
-    return Worker(settings, store)
 
 
 def create_app(
@@ -52,10 +37,10 @@ def create_app(
         own_store = store is None
         st = store if store is not None else Store(settings.db_path)
         rt = Runtime(settings, st, worker)
-        rt.jobs = _job_service(settings, st)
+        rt.jobs = JobService(settings, st)
         started = False
         if rt.worker is None and settings.worker_enabled and start_worker:
-            rt.worker = _worker(settings, st)
+            rt.worker = Worker(settings, st)
         if rt.worker is not None and start_worker and not rt.worker.is_running():
             rt.worker.recover()
             rt.worker.start()
@@ -84,17 +69,7 @@ def create_app(
     app.include_router(simulate.router)
     app.include_router(read.router)
     app.include_router(health.router)
-    _dashboard(app)
+    app.include_router(dashboard_router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AccessLog)
     return app
-
-
-def _dashboard(app: FastAPI) -> None:
-    """The web dashboard (another module) when it is present."""
-    try:
-        from ..dashboard import router
-    except ImportError:
-        log.info("dashboard not available")
-        return
-    app.include_router(router)

@@ -13,13 +13,7 @@ app = typer.Typer(help="AI-Trader: LLMs trade the NASDAQ-100 one day at a time."
 _MODULES = ("data", "run", "serve", "results", "jobs", "mcp", "scripted", "export", "demo")
 
 for _name in _MODULES:
-    try:
-        _mod = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as exc:  # a module not written yet
-        if exc.name != f"{__name__}.{_name}":
-            raise
-        continue
-    _mod.register(app)
+    importlib.import_module(f"{__name__}.{_name}").register(app)
 
 
 def main() -> None:

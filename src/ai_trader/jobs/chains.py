@@ -36,6 +36,7 @@ from ..settings import Settings
 from ..store import Store
 from ..store import jobs as rows
 from ..tools.context import ToolContext, ToolEnv
+from ..tools.news_factory import build_news_provider
 from . import states
 from .executor import execute_model_day
 
@@ -83,16 +84,6 @@ class JobRun:
         return self.cancelled or self.should_stop()
 
 
-def news_provider(settings: Settings):
-    """The configured news provider, or None when that module is not available."""
-    try:
-        from ..tools.news_factory import build_news_provider
-    except ModuleNotFoundError as exc:
-        log.warning("news provider unavailable (%s); get_information will have no news", exc)
-        return None
-    return build_news_provider(settings)
-
-
 async def run_job(
     store: Store,
     settings: Settings,
@@ -107,7 +98,7 @@ async def run_job(
         pending = rows.details(conn, job_id, ("pending",))
     assert job is not None, job_id  # claimed by this worker; jobs are never deleted
     config = parse_config(job.config, f"job {job_id} config")
-    env = ToolEnv(store, PriceView.load(store), news_provider(settings), settings.trade_fee)
+    env = ToolEnv(store, PriceView.load(store), build_news_provider(settings), settings.trade_fee)
     chains: dict[str, list[rows.DetailRow]] = {}
     for d in sorted(pending, key=lambda d: d.date):
         chains.setdefault(d.model, []).append(d)

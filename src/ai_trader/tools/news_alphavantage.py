@@ -32,6 +32,15 @@ class NewsUnavailable(Exception):
     """The news service refused or failed (the tool reports it to the model)."""
 
 
+def http_get(client: httpx.Client | None, timeout_s: float, url: str, **kw: Any) -> httpx.Response:
+    """GET through `client`, or through a client opened and closed for this one request (news searches are a few
+    per model-day; a provider holding its own client would leave its connections open for the process's life)."""
+    if client is not None:
+        return client.get(url, **kw)
+    with httpx.Client(timeout=timeout_s) as own:
+        return own.get(url, **kw)
+
+
 def av_time(cutoff_utc: str) -> str:
     """ISO 8601 UTC (Z) → Alpha Vantage's `YYYYMMDDTHHMM` (UTC)."""
     t = dt.datetime.fromisoformat(cutoff_utc.replace("Z", "+00:00")).astimezone(dt.UTC)
@@ -66,7 +75,7 @@ class AlphaVantageNewsProvider:
         if not api_key:
             raise ValueError("Alpha Vantage news needs ALPHAADVANTAGE_API_KEY")
         self.api_key, self.base_url, self.fetch_limit = api_key, base_url, fetch_limit
-        self._client = client or httpx.Client(timeout=timeout_s)
+        self._client, self._timeout_s = client, timeout_s  # an injected client is the caller's to close
 
     def params(self, query: str, cutoff_utc: str) -> dict[str, str]:
         p = {
@@ -83,7 +92,7 @@ class AlphaVantageNewsProvider:
 
     def search(self, query: str, cutoff_utc: str, limit: int = 5) -> list[dict[str, Any]]:
         try:
-            resp = self._client.get(self.base_url, params=self.params(query, cutoff_utc))
+            resp = http_get(self._client, self._timeout_s, self.base_url, params=self.params(query, cutoff_utc))
             resp.raise_for_status()
             data = resp.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from .news_alphavantage import NewsUnavailable, rank
+from .news_alphavantage import NewsUnavailable, http_get, rank
 from .news_local import iso_z
 
 LATEST_ZONE = dt.timezone(dt.timedelta(hours=-12))  # a zone-less timestamp is read here: its latest reading
@@ -58,7 +58,7 @@ class JinaNewsProvider:
         if not api_key:
             raise ValueError("Jina search needs JINA_API_KEY")
         self.api_key, self.base_url = api_key, base_url.rstrip("/")
-        self._client = client or httpx.Client(timeout=timeout_s)
+        self._client, self._timeout_s = client, timeout_s  # an injected client is the caller's to close
 
     def search(self, query: str, cutoff_utc: str, limit: int = 5) -> list[dict[str, Any]]:
         headers = {
@@ -67,7 +67,7 @@ class JinaNewsProvider:
             "X-Respond-With": "no-content",
         }
         try:
-            resp = self._client.get(f"{self.base_url}/", params={"q": query}, headers=headers)
+            resp = http_get(self._client, self._timeout_s, f"{self.base_url}/", params={"q": query}, headers=headers)
             resp.raise_for_status()
             data = resp.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -1,4 +1,4 @@
-"""Fixtures for the dashboard browser tests: skip (with the reason) when Chromium or Playwright is absent; one
+"""Fixtures for the dashboard browser tests: skip (with the reason) when Chromium is absent; one
 headless Chromium (fresh profile) per test module, a new tab per test."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ def chromium() -> str:
     exe = chromium_path()
     if exe is None:
         pytest.skip("chromium is not installed (scripts/setup-test-tools installs it: apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="python playwright is not installed (pip install -e '.[test]')")
     return exe
 
 

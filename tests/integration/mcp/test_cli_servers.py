@@ -43,9 +43,10 @@ def wait_for(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
 
 
 def cli(*args: str) -> subprocess.Popen:
+    """The command as a child process; use it as a context manager (closes its stderr pipe and waits on exit)."""
     return subprocess.Popen(
         [sys.executable, "-c", "from ai_trader.cli import main; main()", *args],
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
 
@@ -53,7 +54,7 @@ def cli(*args: str) -> subprocess.Popen:
 @pytest.fixture
 def mcp_process(settings, market_store):
     ports = free_ports(4)
-    proc = cli(
+    with cli(
         "mcp",
         "--host",
         "127.0.0.1",
@@ -67,14 +68,16 @@ def mcp_process(settings, market_store):
         str(ports[3]),
         "--data-dir",
         str(settings.data_dir),
-    )
-    try:
-        for p in ports:
-            wait_for(p, proc)
-        yield dict(zip(("math", "search", "trade", "price"), (f"http://127.0.0.1:{p}/mcp" for p in ports), strict=True))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    ) as proc:
+        try:
+            for p in ports:
+                wait_for(p, proc)
+            yield dict(
+                zip(("math", "search", "trade", "price"), (f"http://127.0.0.1:{p}/mcp" for p in ports), strict=True)
+            )
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def test_mcp_command_resolves_sessions_opened_by_another_process(env, mcp_process, prices):
@@ -95,14 +98,13 @@ def test_mcp_command_resolves_sessions_opened_by_another_process(env, mcp_proces
 
 def test_scripted_llm_command_over_loopback_plays_the_same_day_as_in_process(env, settings):
     [port] = free_ports(1)
-    proc = cli("scripted-llm", "--port", str(port))
-    try:
-        wait_for(port, proc)
-        endpoint = LlmEndpoint(basemodel="momentum_lite", base_url=f"http://127.0.0.1:{port}/v1", api_key="x")
-        run_day(env, LlmAgent(endpoint, LoopLimits(max_steps=6, base_delay=0.01)), signature="loopback")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with cli("scripted-llm", "--port", str(port)) as proc:
+        try:
+            wait_for(port, proc)
+            endpoint = LlmEndpoint(basemodel="momentum_lite", base_url=f"http://127.0.0.1:{port}/v1", api_key="x")
+            run_day(env, LlmAgent(endpoint, LoopLimits(max_steps=6, base_delay=0.01)), signature="loopback")
+        finally:
+            proc.terminate()
     inproc = build_competitor(
         ModelConfig(signature="inproc", provider="scripted", script="momentum_lite"),
         AgentConfig(max_steps=6),
