@@ -127,7 +127,9 @@ def _shared_app(script: str, latency_ms: float) -> Starlette:
     return create_app(script, latency_ms)
 
 
-def in_process_endpoint(script: str, *, latency_ms: float = 0.0, basemodel: str | None = None) -> LlmEndpoint:
+def in_process_endpoint(
+    script: str, *, latency_ms: float = 0.0, basemodel: str | None = None, request_timeout_s: float | None = None
+) -> LlmEndpoint:
     """An endpoint whose HTTP client talks to the scripted app in this process (no socket)."""
     app = _shared_app(script, float(latency_ms))
 
@@ -139,4 +141,9 @@ def in_process_endpoint(script: str, *, latency_ms: float = 0.0, basemodel: str 
         base_url=IN_PROCESS_BASE_URL,
         api_key="scripted",
         http_client_factory=client,
+        **(
+            {"request_timeout_s": request_timeout_s, "request_timeout_setting": "request_timeout_s"}
+            if request_timeout_s
+            else {}
+        ),
     )

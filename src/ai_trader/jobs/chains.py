@@ -31,7 +31,7 @@ from ..store import Store
 from ..store import jobs as rows
 from ..tools.context import ToolContext, ToolEnv
 from . import states
-from .executor import execute_model_day
+from .executor import day_timeout, execute_model_day
 
 log = logging.getLogger(__name__)
 D = states.DetailStatus
@@ -154,7 +154,7 @@ async def _chain_days(
                     date=d.date,
                     competitor=competitor,
                     initial_cash=run.config.agent_config.initial_cash,
-                    timeout_s=run.settings.model_day_timeout_seconds,
+                    **day_timeout(model, run.settings),
                     agent_data_dir=run.settings.agent_data_dir,
                     toolbox_factory=run.toolbox_factory,
                     on_commit=lambda conn, detail_id=d.id: states.transition_detail(conn, detail_id, D.COMPLETED),
