@@ -171,7 +171,7 @@ class _Session:
         plain JSON). The body is returned as parsed JSON, unvalidated, as before."""
         body = {"model": self.agent.endpoint.basemodel, "messages": self.messages, "tools": self.specs}
         body.update(self.options.request_fields(step))
-        options: dict[str, Any] = {"security": {"bearer_auth": True}}  # as create() sends
+        options: Any = {"security": {"bearer_auth": True}}  # as create() sends
         if self.options.extra_headers:
             options["headers"] = dict(self.options.extra_headers)
         if self.limiter is None:
@@ -258,7 +258,7 @@ class _Session:
             }
             if reply.reasoning:
                 response["reasoning"] = reply.reasoning
-            record = {
+            record: dict[str, Any] = {
                 "step": step,
                 "request": request,
                 "latency_s": round(latency, 4),

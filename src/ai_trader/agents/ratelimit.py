@@ -56,11 +56,13 @@ class RateLimits:
 
 
 class EndpointLimiter:
-    def __init__(self, limits: RateLimits):
+    """`period_s` is the limits' period: 60 (per minute) except in tests that cannot wait a minute."""
+
+    def __init__(self, limits: RateLimits, period_s: float = 60.0):
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.max_concurrent) if limits.max_concurrent else None
-        self._requests = AsyncLimiter(limits.requests_per_minute, 60) if limits.requests_per_minute else None
-        self._tokens = AsyncLimiter(limits.tokens_per_minute, 60) if limits.tokens_per_minute else None
+        self._requests = AsyncLimiter(limits.requests_per_minute, period_s) if limits.requests_per_minute else None
+        self._tokens = AsyncLimiter(limits.tokens_per_minute, period_s) if limits.tokens_per_minute else None
         self._paused_until = 0.0  # time.monotonic() before which no request starts (a Retry-After)
 
     def pause(self, seconds: float) -> None:

@@ -58,7 +58,8 @@ def split_thinking(content: str) -> tuple[str, list[str]]:
 
 
 def read_reply(message: dict[str, Any], step: int, tool_call_format: str = "native") -> Reply:
-    content = message.get("content") if isinstance(message.get("content"), str) else ""
+    raw = message.get("content")
+    content = raw if isinstance(raw, str) else ""
     fields = {k: message[k] for k in REASONING_FIELDS if message.get(k)}
     answer, thoughts = split_thinking(content)
     texts = [v for k, v in fields.items() if isinstance(v, str) and v.strip()]

@@ -15,6 +15,7 @@ Two ways to use it:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import math
@@ -136,14 +137,14 @@ def in_process_endpoint(
     def client() -> httpx2.AsyncClient:
         return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=IN_PROCESS_BASE_URL)
 
-    return LlmEndpoint(
+    endpoint = LlmEndpoint(
         basemodel=basemodel or f"scripted/{script}",
         base_url=IN_PROCESS_BASE_URL,
         api_key="scripted",
         http_client_factory=client,
-        **(
-            {"request_timeout_s": request_timeout_s, "request_timeout_setting": "request_timeout_s"}
-            if request_timeout_s
-            else {}
-        ),
     )
+    if request_timeout_s:
+        endpoint = dataclasses.replace(
+            endpoint, request_timeout_s=request_timeout_s, request_timeout_setting="request_timeout_s"
+        )
+    return endpoint
