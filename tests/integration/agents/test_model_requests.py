@@ -203,3 +203,18 @@ def test_reasoning_goes_back_when_the_provider_needs_it(env, settings, chat_with
     assistant = chat.requests[1]["messages"][2]
     assert assistant["reasoning_content"] == "Field reasoning: check cash first."
     assert assistant["content"].startswith("<think>NVDA gapped up")
+
+
+def test_the_compact_prompt_gives_the_scripted_model_the_same_facts_and_the_same_trades(env, settings):
+    """momentum_lite reads the prices from the system prompt: over five days both formats trade identically, and
+    the compact system prompt is at most 75% of the standard one (28% smaller on this day)."""
+    days = ["2025-06-03", "2025-06-04", "2025-06-05", "2025-06-06", "2025-06-09"]
+    for signature, fmt in (("standard", None), ("compact", "compact")):
+        model = ModelConfig(signature=signature, provider="scripted", script="momentum_lite", prompt_format=fmt)
+        competitor = build_competitor(model, AGENT, settings, env.store)
+        for d in days:
+            run_day(env, competitor, signature=signature, date=d)
+    standard, compact = ledger(env, "standard"), ledger(env, "compact")
+    assert standard == compact and sum(len(d["trades"]) for d in standard) >= 2
+    sizes = {s: len(session_of(env, s, days[0]).messages[0]["content"]) for s in ("standard", "compact")}
+    assert sizes["compact"] <= 0.75 * sizes["standard"], sizes
