@@ -58,7 +58,7 @@ def build_competitor(model: ModelConfig, agent: AgentConfig, settings: Settings,
         endpoint = in_process_endpoint(
             script, latency_ms=model.latency_ms, basemodel=model.basemodel, request_timeout_s=model.request_timeout_s
         )
-        options = ModelOptions.of(model, settings)
+        options = ModelOptions.of(model, settings, env_limits=False)  # LLM_* limits are for real endpoints
         return LlmAgent(endpoint, agent, settings.price_table, provider="scripted", options=options)
     if provider == "replay":
         if not model.replay_of:

@@ -30,13 +30,15 @@ class ModelOptions:
     limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod
-    def of(cls, model: ModelConfig, settings: Settings) -> ModelOptions:
+    def of(cls, model: ModelConfig, settings: Settings, *, env_limits: bool = True) -> ModelOptions:
+        """`env_limits=False` (the in-process scripted model): only the entry's own rate limits, not LLM_*'s."""
         body = {k: getattr(model, k) for k in REQUEST_KEYS if k != "tool_choice" and getattr(model, k) is not None}
         body.update(model.extra_body or {})
+        env = settings if env_limits else None
         limits = RateLimits(
-            _first(model.max_concurrent_requests, settings.llm_max_concurrent_requests),
-            _first(model.requests_per_minute, settings.llm_requests_per_minute),
-            _first(model.tokens_per_minute, settings.llm_tokens_per_minute),
+            _first(model.max_concurrent_requests, env and settings.llm_max_concurrent_requests),
+            _first(model.requests_per_minute, env and settings.llm_requests_per_minute),
+            _first(model.tokens_per_minute, env and settings.llm_tokens_per_minute),
         )
         return cls(
             body=body,

@@ -104,6 +104,8 @@ def test_rate_limits_fall_back_to_the_settings():
     settings = Settings(_env_file=None, llm_requests_per_minute=30, llm_max_concurrent_requests=2)
     opts = ModelOptions.of(ModelConfig(**LLM, max_concurrent_requests=5), settings)
     assert opts.limits == RateLimits(max_concurrent=5, requests_per_minute=30, tokens_per_minute=None)
+    scripted = ModelConfig(signature="s", provider="scripted", requests_per_minute=600)
+    assert ModelOptions.of(scripted, settings, env_limits=False).limits == RateLimits(requests_per_minute=600)
 
 
 BRIEF = DayBrief(
