@@ -168,3 +168,16 @@ def test_the_limiter_paces_requests_caps_concurrency_and_reports_the_wait():
     assert started[3] >= 0.4  # 4 requests at 2 per 0.5 s cannot all start at once
     assert WAITING in phases and phases[-1] is None
     assert phases.count(WAITING) == phases.count(None)
+
+
+def test_the_token_bucket_paces_big_requests_and_takes_one_bigger_than_the_limit():
+    async def go() -> list[float]:
+        limiter = EndpointLimiter(RateLimits(tokens_per_minute=100), period_s=0.5)
+        t0, started = time.monotonic(), []
+        for tokens in (80, 80, 5000):  # the last is more than a whole period's budget: clamped, not refused
+            async with limiter.slot(tokens):
+                started.append(time.monotonic() - t0)
+        return started
+
+    first, second, third = asyncio.run(go())
+    assert second >= 0.25 and third > second  # 160 tokens at 100 per 0.5 s: the second waits for 60 to drain
