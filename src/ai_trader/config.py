@@ -29,6 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
+from .model_settings import check_request_settings, check_shared_endpoints, redact_headers
 from .timeutil import parse_date
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -51,6 +52,27 @@ class ModelConfig(BaseModel):
     script: str | None = None  # scripted model: the name of its deterministic strategy
     latency_ms: float = Field(default=0.0, ge=0)  # scripted model: simulated latency per LLM call
     replay_of: str | None = None  # replay: the signature whose recorded sessions are replayed
+    # OpenAI-compatible models (README "Model settings"; checked in model_settings.py): timeouts
+    request_timeout_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    model_day_timeout_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    # request settings, sent as given (unset: not sent)
+    temperature: float | None = Field(default=None, ge=0, le=2, allow_inf_nan=False)
+    top_p: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    seed: int | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    tool_choice: Literal["auto", "none", "required", "required_first"] | None = None
+    parallel_tool_calls: bool | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    extra_body: dict[str, Any] | None = None
+    extra_headers: dict[str, str] | None = None
+    # what the endpoint sends back, and what the prompt looks like
+    tool_call_format: Literal["native", "content", "auto"] | None = None
+    send_reasoning_back: bool | None = None
+    prompt_format: Literal["standard", "compact"] | None = None
+    # rate limits of the endpoint (openai_base_url + key); unset: the LLM_* settings
+    max_concurrent_requests: int | None = Field(default=None, ge=1)
+    requests_per_minute: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    tokens_per_minute: int | None = Field(default=None, ge=1)
 
     @field_validator("signature")
     @classmethod
@@ -61,12 +83,19 @@ class ModelConfig(BaseModel):
             )
         return v
 
+    @model_validator(mode="after")
+    def _request_settings(self) -> ModelConfig:
+        check_request_settings(self)  # the provider's own required fields are entry_problems (all reported at once)
+        return self
+
     def public(self) -> dict[str, Any]:
         """The entry with secrets redacted (for responses and logs)."""
         data = self.model_dump(exclude_none=True)
         for key in SECRET_KEYS:
             if key in data:
                 data[key] = "***"
+        if "extra_headers" in data:
+            data["extra_headers"] = redact_headers(data["extra_headers"])
         return data
 
 
@@ -115,6 +144,11 @@ class CompetitionConfig(BaseModel):
     models: list[ModelConfig] = Field(min_length=1)
     agent_config: AgentConfig = Field(default_factory=AgentConfig)
     log_config: LogConfig = Field(default_factory=LogConfig)
+
+    @model_validator(mode="after")
+    def _shared_endpoints(self) -> CompetitionConfig:
+        check_shared_endpoints(self.models)  # unique signatures are entry_problems (all reported at once)
+        return self
 
     def enabled(self) -> list[ModelConfig]:
         return [m for m in self.models if m.enabled]

@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     # LLM provider defaults (per-signature values in the config file win)
     openai_api_base: str | None = Field(default=None, description="OPENAI_API_BASE")
     openai_api_key: str | None = Field(default=None, description="OPENAI_API_KEY")
+    # defaults for every OpenAI-compatible model entry (README "Model settings"; an entry's own key wins)
+    llm_request_timeout_seconds: float = Field(default=120.0, gt=0, allow_inf_nan=False)
+    llm_max_concurrent_requests: int | None = Field(default=None, ge=1, description="per endpoint; unset: no cap")
+    llm_requests_per_minute: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    llm_tokens_per_minute: int | None = Field(default=None, ge=1, description="estimated: 4 characters per token")
+    llm_max_retry_after_seconds: float = Field(
+        default=300.0, ge=0, allow_inf_nan=False, description="a longer Retry-After fails the call at once"
+    )
     # market data and news
     alphaadvantage_api_key: str | None = Field(default=None, description="ALPHAADVANTAGE_API_KEY")
     alphavantage_base_url: str = "https://www.alphavantage.co/query"

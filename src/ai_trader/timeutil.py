@@ -14,6 +14,11 @@ def utcnow_iso() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def utc_after(seconds: float) -> str:
+    """The UTC time `seconds` from now, in utcnow_iso's form."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def parse_date(value: str, field: str = "date") -> dt.date:
     """Strict YYYY-MM-DD (zero-padded, a real calendar date) or InvalidDate."""
     if not isinstance(value, str) or not _DATE_RE.match(value):

@@ -34,10 +34,19 @@ def build_competitor(model: ModelConfig, agent: AgentConfig, settings: Settings,
         return build_baseline(model.strategy)
     if provider == "openai":
         from .llm import LlmAgent, endpoint_for
+        from .options import ModelOptions
 
-        return LlmAgent(endpoint_for(model, settings), agent, settings.price_table, provider="openai")
+        return LlmAgent(
+            endpoint_for(model, settings),
+            agent,
+            settings.price_table,
+            provider="openai",
+            options=ModelOptions.of(model, settings),
+            max_retry_after_s=settings.llm_max_retry_after_seconds,
+        )
     if provider == "scripted":
         from .llm import LlmAgent
+        from .options import ModelOptions
         from .scripted import SCRIPTS
         from .scripted_server import in_process_endpoint
 
@@ -46,8 +55,11 @@ def build_competitor(model: ModelConfig, agent: AgentConfig, settings: Settings,
             raise ValueError(
                 f"model {model.signature!r}: unknown script {script!r} (known: {', '.join(sorted(SCRIPTS))})"
             )
-        endpoint = in_process_endpoint(script, latency_ms=model.latency_ms, basemodel=model.basemodel)
-        return LlmAgent(endpoint, agent, settings.price_table, provider="scripted")
+        endpoint = in_process_endpoint(
+            script, latency_ms=model.latency_ms, basemodel=model.basemodel, request_timeout_s=model.request_timeout_s
+        )
+        options = ModelOptions.of(model, settings, env_limits=False)  # LLM_* limits are for real endpoints
+        return LlmAgent(endpoint, agent, settings.price_table, provider="scripted", options=options)
     if provider == "replay":
         if not model.replay_of:
             raise ValueError(f"model {model.signature!r}: provider 'replay' needs 'replay_of'")

@@ -6,11 +6,17 @@ Each reply's tool calls run in order through the toolbox and come back as tool m
 reply contains `<FINISH_SIGNAL>` (its tool calls, if any, still run) or after `max_steps` calls. A reply with text
 only and no finish signal gets a short user nudge so the conversation can go on. Transient endpoint errors are
 retried (agents/retry.py); after that, or on a non-transient error, `LlmCallFailed` fails the model-day.
+
+The model entry's settings (agents/options.py) add request fields and headers, choose the prompt format and how
+replies are read (agents/replies.py: reasoning, tool calls written as text); every request waits for the endpoint's
+rate limiter (agents/ratelimit.py) when limits are set. With no settings the requests are exactly as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -18,16 +24,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx2
+import openai
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from ..logs import model_day_logger
 from .base import DayBrief, SessionResult, Toolbox
 from .costs import estimate_cost
 from .http import shared_ssl_context
+from .options import ModelOptions
 from .prompts import STOP_SIGNAL, system_prompt, user_prompt
+from .ratelimit import WAITING, EndpointLimiter, limiter_for, report_phase
+from .replies import history_content, read_reply
 from .retry import LlmCallFailed, call_with_retries
 from .summary import reasoning_summary
-from .toolcalls import assistant_message, parse_tool_calls, tool_message
+from .toolcalls import assistant_message, tool_message
 
 if TYPE_CHECKING:
     from ..config import AgentConfig, ModelConfig
@@ -47,16 +57,21 @@ class LlmEndpoint:
     api_key: str | None = field(default=None, repr=False)
     http_client_factory: Callable[[], httpx2.AsyncClient] | None = None
     request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
+    request_timeout_setting: str = "LLM_REQUEST_TIMEOUT_SECONDS"  # what to change when requests time out
 
 
 def endpoint_for(model: ModelConfig, settings: Settings, request_timeout_s: float | None = None) -> LlmEndpoint:
-    """Per-signature basemodel/openai_base_url/openai_api_key, falling back to OPENAI_API_BASE/OPENAI_API_KEY."""
-    timeout = request_timeout_s or float((model.model_extra or {}).get("request_timeout_s", DEFAULT_REQUEST_TIMEOUT_S))
+    """Per-signature basemodel/openai_base_url/openai_api_key, falling back to OPENAI_API_BASE/OPENAI_API_KEY;
+    the entry's request_timeout_s, falling back to LLM_REQUEST_TIMEOUT_SECONDS."""
+    own = request_timeout_s or model.request_timeout_s
     return LlmEndpoint(
         basemodel=model.basemodel or model.signature,
         base_url=model.openai_base_url or settings.openai_api_base,
         api_key=model.openai_api_key or settings.openai_api_key,
-        request_timeout_s=timeout,
+        request_timeout_s=own or settings.llm_request_timeout_seconds,
+        request_timeout_setting=(
+            f"request_timeout_s in the entry of {model.signature!r}" if own else "LLM_REQUEST_TIMEOUT_SECONDS"
+        ),
     )
 
 
@@ -80,11 +95,15 @@ class LlmAgent:
         agent: AgentConfig | LoopLimits,
         price_table: Mapping[str, Sequence[float]] | None = None,
         provider: str = "openai",
+        options: ModelOptions | None = None,
+        max_retry_after_s: float = 300.0,
     ):
         self.endpoint = endpoint
         self.limits = agent if isinstance(agent, LoopLimits) else LoopLimits.of(agent)
         self.price_table = dict(price_table or {})
         self.provider = provider
+        self.options = options or ModelOptions()
+        self.max_retry_after_s = max_retry_after_s
         self._shared: AsyncOpenAI | None = None
 
     async def __aenter__(self) -> Self:
@@ -133,69 +152,120 @@ class _Session:
         self.agent, self.client, self.brief, self.tools = agent, client, brief, tools
         self.log = model_day_logger(__name__, brief.job_id, brief.signature, brief.date)
         self.specs = tools.specs()
+        self.options = agent.options
+        self.limiter: EndpointLimiter | None = limiter_for(
+            agent.endpoint.base_url, agent.endpoint.api_key, self.options.limits
+        )
         self.messages: list[dict[str, Any]] = [
-            {"role": "system", "content": system_prompt(brief)},
+            {"role": "system", "content": system_prompt(brief, self.options.prompt_format)},
             {"role": "user", "content": user_prompt(brief.date)},
         ]
         self.result = SessionResult(provider=agent.provider, basemodel=agent.endpoint.basemodel)
         self.usage: Counter[str] = Counter()
         self.texts: list[str] = []
 
-    async def _complete(self) -> dict[str, Any]:
+    async def _complete(self, step: int) -> dict[str, Any]:
         """One chat-completions call through the SDK's low-level `post` (the same request `chat.completions.create`
         sends — URL, auth header, timeout, status-error classes — minus its TypedDict transform, which walks the
         whole conversation and tool list on every call and was ~55% of a model-day's CPU; our payload is already
         plain JSON). The body is returned as parsed JSON, unvalidated, as before."""
-        response = await self.client.post(
-            "/chat/completions",
-            cast_to=httpx2.Response,
-            options={"security": {"bearer_auth": True}},  # as create() sends
-            body={"model": self.agent.endpoint.basemodel, "messages": self.messages, "tools": self.specs},
-        )
+        body = {"model": self.agent.endpoint.basemodel, "messages": self.messages, "tools": self.specs}
+        body.update(self.options.request_fields(step))
+        options: Any = {"security": {"bearer_auth": True}}  # as create() sends
+        if self.options.extra_headers:
+            options["headers"] = dict(self.options.extra_headers)
+        if self.limiter is None:
+            response = await self.client.post("/chat/completions", cast_to=httpx2.Response, options=options, body=body)
+        else:
+            async with self.limiter.slot(self._token_estimate(body)):
+                response = await self.client.post(
+                    "/chat/completions", cast_to=httpx2.Response, options=options, body=body
+                )
         data = json.loads(response.text)
         if not isinstance(data, dict) or not data.get("choices"):
             raise ValueError(f"response has no choices: {response.text[:200]!r}")
         return data
 
+    def _token_estimate(self, body: dict[str, Any]) -> int:
+        if self.options.limits.tokens_per_minute is None:
+            return 0
+        return math.ceil(len(json.dumps(body)) / 4) + int(body.get("max_tokens") or 0)
+
+    async def _wait_before_retry(self, delay: float, exc: BaseException) -> None:
+        """A 429 pauses the whole endpoint (the other chains wait too) and shows on the model-day's status."""
+        if getattr(exc, "status_code", None) != 429:
+            await asyncio.sleep(delay)
+            return
+        if self.limiter is not None:
+            self.limiter.pause(delay)
+        report_phase(WAITING, delay)
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            report_phase(None)
+
+    async def _call(self, step: int) -> tuple[dict[str, Any], int]:
+        ep = self.agent.endpoint
+        try:
+            return await call_with_retries(
+                lambda: self._complete(step),
+                max_retries=self.agent.limits.max_retries,
+                base_delay=self.agent.limits.base_delay,
+                what=f"LLM call {step} to {ep.basemodel}",
+                logger=self.log,
+                max_retry_after=self.agent.max_retry_after_s,
+                sleep=self._wait_before_retry,
+            )
+        except LlmCallFailed as exc:
+            if isinstance(exc.__cause__, openai.APITimeoutError):
+                raise LlmCallFailed(
+                    f"{exc} (each request may take {ep.request_timeout_s:g} s: raise {ep.request_timeout_setting})",
+                    attempts=exc.attempts,
+                    transient=exc.transient,
+                ) from exc.__cause__
+            raise
+
     async def run(self) -> SessionResult:
-        limits, res = self.agent.limits, self.result
+        limits, res, opts = self.agent.limits, self.result, self.options
         sent = 0
         for step in range(1, limits.max_steps + 1):
-            request = {"messages": len(self.messages), "new_message_ids": list(range(sent, len(self.messages)))}
+            request: dict[str, Any] = {
+                "messages": len(self.messages),
+                "new_message_ids": list(range(sent, len(self.messages))),
+            }
+            if settings := opts.record(step):
+                request["settings"] = settings
             sent = len(self.messages)
             started = time.perf_counter()
-            data, attempts = await call_with_retries(
-                self._complete,
-                max_retries=limits.max_retries,
-                base_delay=limits.base_delay,
-                what=f"LLM call {step} to {self.agent.endpoint.basemodel}",
-                logger=self.log,
-            )
+            data, attempts = await self._call(step)
             latency = time.perf_counter() - started
             message = (data["choices"][0] or {}).get("message") or {}
-            raw_content = message.get("content")
-            content = raw_content if isinstance(raw_content, str) else ""
-            calls = parse_tool_calls(message.get("tool_calls"), step)
+            reply = read_reply(message, step, opts.tool_call_format)
+            calls = reply.calls
             usage = data.get("usage") or {}
             prompt_t, completion_t = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
             res.prompt_tokens += prompt_t
             res.completion_tokens += completion_t
             res.total_steps = step
-            if content:
-                self.texts.append(content)
-            self.messages.append(assistant_message(content, calls))
+            if summary_text := reply.summary_text():
+                self.texts.append(summary_text)
+            content, extra = history_content(reply, opts.send_reasoning_back)
+            self.messages.append({**assistant_message(content, calls), **extra})
+            response: dict[str, Any] = {
+                "content": reply.content,
+                "finish_reason": (data["choices"][0] or {}).get("finish_reason"),
+                "tool_calls": [_call_record(c, reply.formats.get(c.id)) for c in calls],
+            }
+            if reply.reasoning:
+                response["reasoning"] = reply.reasoning
             tool_results: list[dict[str, Any]] = []
-            record = {
+            record: dict[str, Any] = {
                 "step": step,
                 "request": request,
                 "latency_s": round(latency, 4),
                 "attempts": attempts,
                 "usage": {"prompt_tokens": prompt_t, "completion_tokens": completion_t},
-                "response": {
-                    "content": content,
-                    "finish_reason": (data["choices"][0] or {}).get("finish_reason"),
-                    "tool_calls": [{"id": c.id, "name": c.name, "arguments": c.raw_arguments} for c in calls],
-                },
+                "response": response,
                 "tool_results": tool_results,
             }
             for call in calls:
@@ -204,7 +274,7 @@ class _Session:
                 self.messages.append(tool_message(call, output))
                 tool_results.append({"id": call.id, "name": call.name, "arguments": call.arguments, "result": output})
             res.steps.append(record)
-            if STOP_SIGNAL in content:
+            if STOP_SIGNAL in reply.answer:
                 res.stop_signal_received = True
                 break
             if not calls:
@@ -221,3 +291,10 @@ class _Session:
             "session ended: %d steps, finish=%s, tools=%s", res.total_steps, res.stop_signal_received, res.tool_usage
         )
         return res
+
+
+def _call_record(call: Any, text_format: str | None) -> dict[str, Any]:
+    out = {"id": call.id, "name": call.name, "arguments": call.raw_arguments}
+    if text_format:
+        out.update(parsed_from_text=True, format=text_format)
+    return out

@@ -1,6 +1,11 @@
 """The session's system prompt and first user message (AI-Trader's wording, with the day's data as JSON).
 
 The data blocks are JSON (one object per line) so any model — and the scripted model — can read them exactly.
+
+`prompt_format: "compact"` (opt-in per model entry) states the same facts in fewer tokens: the two price objects
+(yesterday's closes, today's opens: the symbol written twice, quoted) become one table, one line per symbol,
+`SYMBOL CLOSE OPEN`, the numbers written exactly as in the JSON form, `-` where a symbol has no price. Everything
+else (instructions, date, positions, finish signal) is the same text.
 """
 
 from __future__ import annotations
@@ -50,16 +55,43 @@ When you think your task is complete, output
 """  # noqa: E501  AI-Trader's prompt wording, kept verbatim (reflowing would change the prompt)
 
 
+COMPACT_PRICES = """Yesterday's closing prices ({prev_date}) and today's buying prices, one line per symbol ("-": none):
+SYMBOL CLOSE OPEN
+{table}
+"""
+_STANDARD_PRICES = SYSTEM_TEMPLATE[
+    SYSTEM_TEMPLATE.index("Yesterday's closing prices (") : SYSTEM_TEMPLATE.index("When you think")
+]
+COMPACT_TEMPLATE = SYSTEM_TEMPLATE.replace(_STANDARD_PRICES, "{compact_prices}\n")
+
+
 def _json(obj: object) -> str:
     return json.dumps(obj, sort_keys=True, separators=(", ", ": "))
 
 
-def system_prompt(brief: DayBrief) -> str:
+def _num(v: float | None) -> str:
+    return "-" if v is None else json.dumps(v)
+
+
+def price_table(closes: dict[str, float], opens: dict[str, float]) -> str:
+    return "\n".join(f"{s} {_num(closes.get(s))} {_num(opens.get(s))}" for s in sorted(set(closes) | set(opens)))
+
+
+def system_prompt(brief: DayBrief, prompt_format: str = "standard") -> str:
     positions = {**{s: n for s, n in sorted(brief.positions.items()) if n}, "CASH": round(brief.cash, 2)}
+    prev_date = brief.prev_date or "none: first trading day in the data"
+    if prompt_format == "compact":
+        table = price_table(brief.prev_closes, brief.today_opens)
+        return COMPACT_TEMPLATE.format(
+            date=brief.date,
+            positions=_json(positions),
+            compact_prices=COMPACT_PRICES.format(prev_date=prev_date, table=table),
+            stop_signal=STOP_SIGNAL,
+        )
     return SYSTEM_TEMPLATE.format(
         date=brief.date,
         positions=_json(positions),
-        prev_date=brief.prev_date or "none: first trading day in the data",
+        prev_date=prev_date,
         yesterday_close_price=_json(dict(sorted(brief.prev_closes.items()))),
         today_buy_price=_json(dict(sorted(brief.today_opens.items()))),
         stop_signal=STOP_SIGNAL,
@@ -83,9 +115,14 @@ def read_system_prompt(text: str) -> dict[str, object]:
     """The data blocks of a system prompt made by `system_prompt` (used by the scripted model).
 
     Returns date, prev_date (None on the first day), positions (with CASH), prev_closes, today_opens; raises
-    ValueError when a block is missing."""
+    ValueError when a block is missing. Reads both prompt formats."""
     out: dict[str, object] = {}
+    compact = _COMPACT.search(text)
+    if compact:
+        out.update(_read_table(compact.group(1), compact.group(2)))
     for key, pattern in _BLOCKS.items():
+        if compact and key in out:
+            continue
         m = re.search(pattern, text)
         if not m:
             raise ValueError(f"system prompt has no {key} block")
@@ -94,3 +131,22 @@ def read_system_prompt(text: str) -> dict[str, object]:
     if str(out["prev_date"]).startswith("none"):
         out["prev_date"] = None
     return out
+
+
+_COMPACT = re.compile(
+    r"Yesterday's closing prices \((.+?)\) and today's buying prices, one line per symbol[^\n]*:\n"
+    r"SYMBOL CLOSE OPEN\n(.*?)\n\n",
+    re.DOTALL,
+)
+
+
+def _read_table(prev_date: str, table: str) -> dict[str, object]:
+    closes: dict[str, float] = {}
+    opens: dict[str, float] = {}
+    for line in table.splitlines():
+        symbol, close, open_ = line.split()
+        if close != "-":
+            closes[symbol] = json.loads(close)
+        if open_ != "-":
+            opens[symbol] = json.loads(open_)
+    return {"prev_date": prev_date, "prev_closes": closes, "today_opens": opens}

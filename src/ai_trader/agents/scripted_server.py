@@ -15,6 +15,7 @@ Two ways to use it:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import math
@@ -127,16 +128,23 @@ def _shared_app(script: str, latency_ms: float) -> Starlette:
     return create_app(script, latency_ms)
 
 
-def in_process_endpoint(script: str, *, latency_ms: float = 0.0, basemodel: str | None = None) -> LlmEndpoint:
+def in_process_endpoint(
+    script: str, *, latency_ms: float = 0.0, basemodel: str | None = None, request_timeout_s: float | None = None
+) -> LlmEndpoint:
     """An endpoint whose HTTP client talks to the scripted app in this process (no socket)."""
     app = _shared_app(script, float(latency_ms))
 
     def client() -> httpx2.AsyncClient:
         return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=IN_PROCESS_BASE_URL)
 
-    return LlmEndpoint(
+    endpoint = LlmEndpoint(
         basemodel=basemodel or f"scripted/{script}",
         base_url=IN_PROCESS_BASE_URL,
         api_key="scripted",
         http_client_factory=client,
     )
+    if request_timeout_s:
+        endpoint = dataclasses.replace(
+            endpoint, request_timeout_s=request_timeout_s, request_timeout_setting="request_timeout_s"
+        )
+    return endpoint

@@ -46,6 +46,8 @@ class DetailItem(_Open):
     error: str | None = None
     started_at: str | None = None
     completed_at: str | None = None
+    phase: str | None = None  # on a running model-day only: "waiting_for_rate_limit" while it waits for the endpoint
+    phase_until: str | None = None  # when that wait should end (ISO 8601 UTC), when known
 
 
 class Progress(_Open):

@@ -38,7 +38,7 @@ from ..store import jobs as rows
 from ..tools.context import ToolContext, ToolEnv
 from ..tools.news_factory import build_news_provider
 from . import states
-from .executor import execute_model_day
+from .executor import day_timeout, execute_model_day
 
 log = logging.getLogger(__name__)
 D = states.DetailStatus
@@ -194,7 +194,7 @@ async def _chain_days(
                         date=d.date,
                         competitor=competitor,
                         initial_cash=run.config.agent_config.initial_cash,
-                        timeout_s=run.settings.model_day_timeout_seconds,
+                        **day_timeout(model, run.settings),
                         agent_data_dir=run.settings.agent_data_dir,
                         toolbox_factory=run.toolbox_factory,
                         on_commit=functools.partial(states.transition_detail, detail_id=d.id, to=D.COMPLETED),

@@ -22,12 +22,15 @@ from typing import Any
 from .. import exports
 from ..agents.base import Competitor, SessionResult, Toolbox
 from ..agents.brief import build_brief
+from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
+from ..store import jobs as job_rows
 from ..store import ledger as ledger_store
 from ..store import sessions as session_store
+from ..timeutil import utc_after
 from ..tools.context import ToolContext, ToolEnv
 
 log = logging.getLogger(__name__)
@@ -60,8 +63,10 @@ async def execute_model_day(
     agent_data_dir: Path | None = None,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
     on_commit: Callable[[sqlite3.Connection], Any] | None = None,
+    timeout_setting: str = "MODEL_DAY_TIMEOUT_SECONDS",
 ) -> ModelDayOutcome:
-    """Run and commit one model-day; raises ModelDayFailed (leaving no trace of the day) on any failure."""
+    """Run and commit one model-day; raises ModelDayFailed (leaving no trace of the day) on any failure.
+    `timeout_setting` names what to change when the day times out (day_timeout())."""
     mlog = model_day_logger(__name__, job_id, signature, date)
     if not env.prices.is_trading_day(date):
         raise ModelDayFailed(f"{date} is not a trading day with prices")
@@ -81,8 +86,9 @@ async def execute_model_day(
     except sqlite3.Error as exc:
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
+    reporter = phase_reporter.set(_PhaseWriter(env, ctx) if job_id is not None else None)
     try:
-        result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory)
+        result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory, timeout_setting)
         outcome = _commit(env, ctx, start, result, on_commit)
     except BaseException as exc:
         _abandon(env, token)
@@ -93,6 +99,8 @@ async def execute_model_day(
             raise
         mlog.warning("model-day failed: %s", exc)
         raise ModelDayFailed(_describe(exc)) from exc
+    finally:
+        phase_reporter.reset(reporter)
     mlog.info("model-day committed: value %.2f, %d trade(s)", outcome.portfolio_value, outcome.trades)
     if outcome.removed_later:
         mlog.warning(
@@ -116,13 +124,14 @@ async def _run(
     start: ledger_store.StartState,
     timeout_s: float | None,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None,
+    timeout_setting: str,
 ) -> SessionResult:
     tools = toolbox_factory(ctx) if toolbox_factory else InProcessToolbox(env, ctx)
     brief = build_brief(env.prices, ctx.signature, ctx.date, start.cash, start.positions, ctx.job_id)
     try:
         result = await asyncio.wait_for(competitor.run_day(brief, tools), timeout_s)
     except TimeoutError:
-        raise ModelDayFailed(f"model-day timed out after {timeout_s:g} s") from None
+        raise ModelDayFailed(f"model-day timed out after {timeout_s:g} s (raise {timeout_setting})") from None
     finally:
         close = getattr(tools, "aclose", None)
         if close is not None:
@@ -177,6 +186,26 @@ def _commit(
         result,
         tuple(removed),
     )
+
+
+def day_timeout(model: Any, settings: Any) -> dict[str, Any]:
+    """execute_model_day's timeout arguments for a config model entry: its model_day_timeout_s, else the setting."""
+    own = getattr(model, "model_day_timeout_s", None)
+    if own:
+        return {"timeout_s": own, "timeout_setting": f"model_day_timeout_s in the entry of {model.signature!r}"}
+    return {"timeout_s": settings.model_day_timeout_seconds, "timeout_setting": "MODEL_DAY_TIMEOUT_SECONDS"}
+
+
+class _PhaseWriter:
+    """Writes what a running model-day waits for (agents/ratelimit.py) on its job detail, for job status."""
+
+    def __init__(self, env: ToolEnv, ctx: ToolContext):
+        self.env, self.ctx = env, ctx
+
+    def __call__(self, phase: str | None, wait_s: float | None) -> None:
+        until = utc_after(wait_s) if phase and wait_s else None
+        with self.env.store.write() as conn:
+            job_rows.set_detail_phase(conn, self.ctx.job_id, self.ctx.date, self.ctx.signature, phase, until)
 
 
 def _abandon(env: ToolEnv, token: str) -> None:

@@ -325,7 +325,7 @@ def _details(found: list[tuple]) -> tuple[list[dict[str, Any]], dict[str, int], 
     counts = dict.fromkeys(("pending", "running", "completed", "failed", "skipped"), 0)
     running = None
     items = []
-    for date, model, status, duration, error, started, completed in found:
+    for date, model, status, duration, error, started, completed, phase, phase_until in found:
         counts[status] = counts.get(status, 0) + 1
         if status == "running" and running is None:
             running = (date, model)
@@ -352,4 +352,6 @@ def _details(found: list[tuple]) -> tuple[list[dict[str, Any]], dict[str, int], 
                     "completed_at": completed,
                 }
             )
+        if phase and status == "running":  # e.g. "waiting_for_rate_limit" (agents/ratelimit.py)
+            items[-1].update(phase=phase, phase_until=phase_until)
     return items, counts, running

@@ -177,6 +177,17 @@ def set_job_fields(conn: sqlite3.Connection, job_id: str, **fields: Any) -> None
     conn.execute(f"UPDATE jobs SET {sets} WHERE job_id = ?", (*fields.values(), job_id))
 
 
+def set_detail_phase(
+    conn: sqlite3.Connection, job_id: str | None, date: str, model: str, phase: str | None, until: str | None
+) -> None:
+    """What a running model-day waits for (None clears it); a detail that is not running is left alone."""
+    conn.execute(
+        "UPDATE job_details SET phase = ?, phase_until = ? WHERE job_id = ? AND date = ? AND model = ?"
+        " AND (status = 'running' OR ? IS NULL)",
+        (phase, until, job_id, date, model, phase),
+    )
+
+
 def set_owner(conn: sqlite3.Connection, job_id: str, worker_id: str | None, at: str | None) -> None:
     """Record (or clear, with None) the worker running a job."""
     conn.execute("UPDATE jobs SET worker_id = ?, heartbeat_at = ? WHERE job_id = ?", (worker_id, at, job_id))
@@ -244,7 +255,17 @@ def details(conn: sqlite3.Connection, job_id: str, statuses: Sequence[str] | Non
     return [_detail(r) for r in conn.execute(sql + " ORDER BY date, model", args)]
 
 
-PROGRESS_COLUMNS = ("date", "model", "status", "duration_seconds", "error", "started_at", "completed_at")
+PROGRESS_COLUMNS = (
+    "date",
+    "model",
+    "status",
+    "duration_seconds",
+    "error",
+    "started_at",
+    "completed_at",
+    "phase",
+    "phase_until",
+)
 
 
 def detail_progress(conn: sqlite3.Connection, job_id: str) -> list[tuple]:

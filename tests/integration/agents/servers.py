@@ -83,8 +83,9 @@ def reply(
     }
 
 
-def status(code: int, message: str = "boom") -> dict[str, Any]:
-    return {"__status__": code, "message": message}
+def status(code: int, message: str = "boom", headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """An error answer; `headers` e.g. {"Retry-After": "2"}."""
+    return {"__status__": code, "message": message, "headers": headers or {}}
 
 
 def slow(seconds: float, then: dict[str, Any]) -> dict[str, Any]:
@@ -94,13 +95,17 @@ def slow(seconds: float, then: dict[str, Any]) -> dict[str, Any]:
 class ScriptedChat:
     """POST /v1/chat/completions answers from `script`: a list consumed one item per request (the last one
     repeats), or a callable(request_body, n) -> item. Items: a `reply(...)` body, `status(code)`, `slow(s, item)`.
-    Every request body is kept in `requests` (its headers in `headers`, the client's address in `peers`)."""
+    Every request body is kept in `requests` (its bytes in `raw`, its headers in `headers`, the client's address in
+    `peers`, the monotonic time it arrived in `times`)."""
 
     def __init__(self, script: list[dict[str, Any]] | Callable[[dict[str, Any], int], dict[str, Any]]):
         self.script = script
         self.requests: list[dict[str, Any]] = []
+        self.raw: list[bytes] = []
+        self.times: list[float] = []
         self.headers: list[dict[str, str]] = []
         self.peers: list[tuple[str, int]] = []
+        self.in_flight = self.max_in_flight = 0
         self.app = Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"])])
         self._server = ThreadServer(self.app)
 
@@ -112,8 +117,11 @@ class ScriptedChat:
         """Reuse the running server with a new script (and forget earlier requests)."""
         self.script = script
         self.requests.clear()
+        self.raw.clear()
+        self.times.clear()
         self.headers.clear()
         self.peers.clear()
+        self.max_in_flight = 0
         return self
 
     def _next(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -123,19 +131,29 @@ class ScriptedChat:
         return self.script[min(n, len(self.script) - 1)]
 
     async def _chat(self, request: Request) -> Response:
-        body = await request.json()
+        raw = await request.body()
+        body = json.loads(raw)
+        self.raw.append(raw)
+        self.times.append(time.monotonic())
         self.requests.append(body)
         self.headers.append(dict(request.headers))
         self.peers.append((request.client.host, request.client.port))
         item = self._next(body)
-        while "__sleep__" in item:
-            await asyncio.sleep(item["__sleep__"])
-            item = item["then"]
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            while "__sleep__" in item:
+                await asyncio.sleep(item["__sleep__"])
+                item = item["then"]
+        finally:
+            self.in_flight -= 1
         if "__raw__" in item:
             return Response(item["__raw__"], media_type="application/json")
         if "__status__" in item:
             return JSONResponse(
-                {"error": {"message": item["message"], "type": "server_error"}}, status_code=item["__status__"]
+                {"error": {"message": item["message"], "type": "server_error"}},
+                status_code=item["__status__"],
+                headers=item.get("headers") or None,
             )
         return JSONResponse(item)
 
