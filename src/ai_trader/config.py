@@ -19,8 +19,9 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from . import redact
 from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
 from .timeutil import parse_date
 
@@ -42,6 +43,7 @@ class ModelConfig(BaseModel):
     script: str | None = None  # scripted model: the name of its deterministic strategy
     latency_ms: float = Field(default=0.0, ge=0)  # scripted model: simulated latency per LLM call
     replay_of: str | None = None  # replay: the signature whose recorded sessions are replayed
+    _key_problem: str | None = PrivateAttr(default=None)  # why the job's key could not be read back (with_keys)
 
     @field_validator("signature")
     @classmethod
@@ -50,6 +52,12 @@ class ModelConfig(BaseModel):
             raise ValueError(
                 f"invalid signature {v!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
             )
+        return v
+
+    @field_validator("openai_api_key")
+    @classmethod
+    def _register_key(cls, v: str | None) -> str | None:
+        redact.register(v)  # never echoed from now on (errors, events, logs, responses)
         return v
 
     @model_validator(mode="after")
@@ -67,8 +75,13 @@ class ModelConfig(BaseModel):
         data = self.model_dump(exclude_none=True)
         for key in SECRET_KEYS:
             if key in data:
-                data[key] = "***"
+                data[key] = redact.MASK
         return data
+
+    @property
+    def key_problem(self) -> str | None:
+        """Set when the entry had an API key when its job was created and it cannot be read back now."""
+        return self._key_problem
 
 
 class DateRange(BaseModel):
@@ -122,6 +135,15 @@ class CompetitionConfig(BaseModel):
                 raise ValueError(f"duplicate signature {m.signature!r}")
             seen.add(m.signature)
         return self
+
+    def stored(self) -> dict[str, Any]:
+        """The config as a job keeps it in the database: each model's API key replaced by `***` (see `with_keys`)."""
+        data = self.model_dump(mode="json")
+        for m in data["models"]:
+            for key in SECRET_KEYS:
+                if m.get(key):
+                    m[key] = redact.MASK
+        return data
 
     def enabled(self) -> list[ModelConfig]:
         return [m for m in self.models if m.enabled]
@@ -190,3 +212,46 @@ def resolve_config_path(configs_dir: Path, config_path: str | None) -> Path:
     if resolved != base and base not in resolved.parents:
         raise InvalidConfigPath("config_path must stay inside the configs directory", {"config_path": raw})
     return resolved
+
+
+def with_keys(config: CompetitionConfig, config_path: str | Path | None) -> CompetitionConfig:
+    """A job's stored config (keys replaced by `***`) with each of those keys read back from the job's config file.
+
+    The rule: the database never holds an API key. When the job runs, the worker re-reads `config_path` (the file
+    the job was created from) and takes only the `openai_api_key` of each signature whose stored entry had one. If
+    the file is gone or invalid, or no longer gives that signature a key, the entry gets no key and a
+    `key_problem`, which fails its model-days with that message (no fallback to OPENAI_API_KEY: the key of another
+    endpoint must not be sent to this one). Entries without a key use OPENAI_API_KEY as before.
+    """
+    if not any(_masked(m) for m in config.models):
+        return config
+    source: CompetitionConfig | None = None
+    problem = ""
+    try:
+        source = load_config(Path(config_path)) if config_path else None
+        if source is None:
+            problem = "the job has no config file"
+    except (ConfigNotFound, InvalidConfig) as exc:
+        problem = exc.message
+    models = []
+    for m in config.models:
+        if not _masked(m):
+            models.append(m)
+            continue
+        found = source.model(m.signature) if source is not None else None
+        key = found.openai_api_key if found is not None else None
+        if key and key != redact.MASK:
+            models.append(m.model_copy(update={"openai_api_key": key}))
+            continue
+        copy = m.model_copy(update={"openai_api_key": None})
+        why = problem or f"{Path(str(config_path)).name} no longer gives {m.signature!r} an openai_api_key"
+        copy._key_problem = (
+            f"no API key for model {m.signature!r}: its key is kept only in the config file, "
+            f"and it cannot be read back ({why})"
+        )
+        models.append(copy)
+    return config.model_copy(update={"models": models})
+
+
+def _masked(model: ModelConfig) -> bool:
+    return any(getattr(model, k) == redact.MASK for k in SECRET_KEYS)

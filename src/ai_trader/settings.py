@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from . import redact
 
 
 class Settings(BaseSettings):
@@ -66,6 +68,12 @@ class Settings(BaseSettings):
     # logging
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
+
+    @model_validator(mode="after")
+    def _register_secrets(self) -> Settings:
+        """Every key read here is redacted from errors, events, responses and logs from now on (redact.py)."""
+        redact.register(self.openai_api_key, self.alphaadvantage_api_key, self.jina_api_key, self.api_key)
+        return self
 
     @property
     def db_path(self) -> Path:

@@ -75,7 +75,7 @@ def write_config(root: Path, name: str, models: list[dict], init_date: str, end_
 
 
 class Server:
-    def __init__(self, root: Path, *, mcp: bool = False):
+    def __init__(self, root: Path, *, mcp: bool = False, env: dict[str, str] | None = None):
         self.root = root
         self.port = free_port()
         self.mcp_ports = [free_port() for _ in range(4)] if mcp else None
@@ -84,12 +84,15 @@ class Server:
         args = ["serve"] if mcp else ["serve", "--no-mcp"]
         self.proc = subprocess.Popen(
             [str(BIN), *args],
-            env=env_for(root, self.port, self.mcp_ports),
+            env={**env_for(root, self.port, self.mcp_ports), **(env or {})},
             cwd=root,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self.http = httpx.Client(base_url=self.url, timeout=10, trust_env=False)
+        api_key = (env or {}).get("API_KEY")
+        self.http = httpx.Client(
+            base_url=self.url, timeout=10, trust_env=False, headers={"X-API-Key": api_key} if api_key else None
+        )
         deadline = time.monotonic() + 90
         while True:
             if self.proc.poll() is not None:
@@ -102,6 +105,12 @@ class Server:
             if time.monotonic() > deadline:
                 raise AssertionError(f"server did not become healthy: {self.output()}")
             time.sleep(0.1)
+
+    def output_all(self) -> str:
+        """Everything the server wrote to stdout and stderr so far."""
+        if not self.log.closed:
+            self.log.flush()
+        return (self.root / f"server-{self.port}.log").read_text(errors="replace")
 
     def output(self) -> str:
         self.log.flush()

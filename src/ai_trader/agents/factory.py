@@ -35,6 +35,9 @@ def build_competitor(model: ModelConfig, agent: AgentConfig, settings: Settings,
     if provider == "openai":
         from .llm import LlmAgent, endpoint_for
 
+        if model.key_problem:
+            raise ValueError(model.key_problem)  # the model-day fails with it
+
         return LlmAgent(endpoint_for(model, settings), agent, settings.price_table, provider="openai")
     if provider == "scripted":
         from .llm import LlmAgent

@@ -14,6 +14,8 @@ from typing import TypeVar
 
 import openai
 
+from ..redact import redact
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TRANSIENT_STATUS = frozenset({408, 409, 429})
@@ -38,7 +40,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def describe(exc: BaseException) -> str:
     status = getattr(exc, "status_code", None)
-    text = str(exc).strip() or type(exc).__name__
+    text = redact(str(exc).strip()) or type(exc).__name__  # before cutting: a cut key would not be found
     if len(text) > 300:
         text = text[:300] + "…"
     return f"{type(exc).__name__}" + (f" (HTTP {status})" if status else "") + f": {text}"
