@@ -1,19 +1,16 @@
-"""Request dependencies: the service runtime from app state, the optional API key (constant-time compare).
+"""Request dependencies: the service runtime from app state and its job service (the API key is checked by the
+`ApiKey` middleware).
 
 All `async def`: they never block, and a sync dependency would cost every request a hop to the thread pool."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi import Depends, Request
 
-from ..errors import TryLater, Unauthorized
+from ..errors import TryLater
 from ..service.runtime import Runtime
-
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="required when API_KEY is set")
 
 
 async def runtime(request: Request) -> Runtime:
@@ -24,14 +21,6 @@ async def runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
-
-
-async def require_api_key(rt: RuntimeDep, key: Annotated[str | None, Security(api_key_header)]) -> None:
-    expected = rt.settings.api_key
-    if not expected:
-        return
-    if key is None or not hmac.compare_digest(key.encode("utf-8", "surrogateescape"), expected.encode("utf-8")):
-        raise Unauthorized("missing or invalid X-API-Key header")
 
 
 async def job_service(rt: RuntimeDep) -> Any:
