@@ -179,7 +179,7 @@ def _raw(port: int, request: bytes) -> tuple[str, dict[str, str], bytes]:
 @pytest.mark.parametrize(
     "request_bytes",
     [
-        b"POST /simulate/trigger HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nContent-Type: application/json\r\n\r\n{}",
+        b"POST /simulate/trigger HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nContent-Type: text/plain\r\n\r\n{}",
         b"POST /simulate/trigger HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
         b"GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
     ],
