@@ -12,11 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from ..settings import Settings
 from ..store import Store
 from . import docs, errors, schema
+from .deps import known_query_parameters
 from .middleware import AccessLog, ApiKey, BodyLimit, SecurityHeaders
 from .routes import health, read, simulate
 
@@ -81,6 +82,7 @@ def create_app(
         docs_url=None,  # served offline by api/docs.py
         redoc_url=None,
         redirect_slashes=False,  # `/simulate/status` is a 404 in the error shape, not an empty 307
+        dependencies=[Depends(known_query_parameters)],  # an unknown query parameter is a 400
     )
     app.state.settings = settings
     errors.install(app)

@@ -48,8 +48,17 @@ def _signature(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "minLength": 1, "maxLength": 64, "pattern": SIGNATURE_RE.pattern}
 
 
+def _signatures(schema: dict[str, Any]) -> dict[str, Any]:
+    """A list of signatures in one query value, comma-separated (repeating the parameter works too)."""
+    one = SIGNATURE_RE.pattern.strip("^$")
+    return {"type": "string", "pattern": f"^{one}(,{one})*$", "description": schema.get("description", "")}
+
+
 def _parameters(op: dict[str, Any]) -> None:
     for p in op.get("parameters", []):
+        if p.get("in") == "query" and p["name"] == "model" and "array" in str(p["schema"]):
+            p["schema"] = _signatures(p["schema"])
+            continue
         if p.get("in") == "query" and p["name"] in DATE_FIELDS:
             p["schema"] = _on_strings(p["schema"], _date)
         if p.get("in") == "query" and p["name"] in SIGNATURE_FIELDS:

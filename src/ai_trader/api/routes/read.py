@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from ...errors import FixTheRequest
+from ...config import SIGNATURE_RE
+from ...errors import InvalidDate, UnknownModel
 from ...service.performance import performance as leaderboard
 from ...service.results import results_for_date, results_for_range
 from ..deps import RuntimeDep
@@ -44,7 +45,7 @@ async def results(
     `invalid_date`."""
     if date is not None:
         if start_date is not None or end_date is not None:
-            raise FixTheRequest("give either date or start_date/end_date, not both", {"field": "date"})
+            raise InvalidDate("give either date or start_date/end_date, not both", {"field": "date"})
         return await cached_json(
             rt,
             ("results", date, model, detail, job_id),
@@ -65,10 +66,15 @@ async def performance(
     rt: RuntimeDep,
     start_date: Day = None,
     end_date: Day = None,
-    model: Annotated[list[str] | None, Query(description="signatures (repeat or comma-separate; omitted: all)")] = None,
+    model: Annotated[
+        list[str] | None, Query(description="signatures, comma-separated (or the parameter repeated); omitted: all")
+    ] = None,
 ) -> Response:
     """Leaderboard: per-signature metrics sorted by cumulative return, plus the QQQ benchmark."""
-    models = [m for item in (model or []) for m in item.split(",") if m] or None
+    models = [m for item in (model or []) for m in item.split(",")] or None
+    bad = next((m for m in models or [] if not SIGNATURE_RE.match(m)), None)
+    if bad is not None:
+        raise UnknownModel(f"model {bad[:100]!r} is not a valid signature", {"model": bad[:100]})
     key = ("performance", start_date, end_date, tuple(models) if models else None)
     return await cached_json_with_prices(
         rt, key, lambda: leaderboard(rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate)
