@@ -63,3 +63,34 @@ def test_a_deleted_config_file_fails_the_model_days_clearly(settings, store):
         first = service.status(body["job_id"])["progress"]["details"][0]
         assert first["status"] == "failed" and "config file not found" in first["error"]
         assert chat.requests == []
+
+
+def test_keys_stored_by_earlier_versions_are_redacted_on_upgrade(settings, store):
+    """Migration 0007 rewrites the configs of existing jobs: `***` for every key, everything else unchanged."""
+    old_key = "sk-stored-before-0007-Tn5Rk"  # never registered for redaction: written as an old version did
+    config = {
+        "date_range": {"init_date": "2025-06-09"},
+        "models": [
+            {"signature": "a", "basemodel": "m", "openai_api_key": old_key, "enabled": True},
+            {"signature": "b", "provider": "baseline", "strategy": "cash"},
+            {"signature": "c", "basemodel": "m", "openai_api_key": "sk-second-old-key-Wq2"},
+        ],
+    }
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO jobs(job_id, config_path, status, date_range, models, created_at, updated_at, request,"
+            " config, warnings) VALUES ('old', 'x.json', 'completed', '[]', '[]', 't', 't', '{}', ?, '[]')",
+            (json.dumps(config),),
+        )
+        conn.execute("DELETE FROM schema_version WHERE version >= 7")
+    store.close()
+    reopened = type(store)(settings.db_path)  # migrates on open
+    try:
+        (stored,) = _stored(reopened)
+    finally:
+        reopened.close()
+    assert old_key not in stored and "sk-second-old-key" not in stored
+    data = json.loads(stored)
+    assert [m.get("openai_api_key") for m in data["models"]] == ["***", None, "***"]
+    assert [m["signature"] for m in data["models"]] == ["a", "b", "c"]
+    assert data["date_range"] == config["date_range"] and data["models"][1] == config["models"][1]
