@@ -40,7 +40,7 @@ async def known_query_parameters(request: Request) -> None:
     """A query parameter the operation does not take is a 400 naming it (a typo such as `?start=` must not be
     silently ignored), like an unknown field in a body. Only for the documented operations, not the pages."""
     route = request.scope.get("route")
-    if not request.query_params or not getattr(route, "include_in_schema", False):
+    if route is None or not request.query_params or not getattr(route, "include_in_schema", False):
         return
     allowed = _ALLOWED.get(id(route))
     if allowed is None:

@@ -48,8 +48,7 @@ _TYPES = {
 }
 
 router = APIRouter()
-# the page and its assets are HTML/JS/CSS for browsers, not API operations: left out of the OpenAPI document
-PAGE = {"include_in_schema": False}
+# the page and its assets (include_in_schema=False) are HTML/JS/CSS for browsers, not API operations
 DATA_RESPONSES: dict[int | str, dict[str, Any]] = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}}
 
 
@@ -64,17 +63,17 @@ def _page() -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/", **PAGE)
+@router.get("/", include_in_schema=False)
 def index() -> FileResponse:
     return _page()
 
 
-@router.get("/dashboard", **PAGE)
+@router.get("/dashboard", include_in_schema=False)
 def dashboard() -> FileResponse:
     return _page()
 
 
-@router.get("/dashboard/static/{name}", **PAGE)
+@router.get("/dashboard/static/{name}", include_in_schema=False)
 def static_file(name: str) -> Response:
     """Files of the static folder only (no sub-paths, no dot-files)."""
     path = STATIC_DIR / name

@@ -18,6 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from ai_trader.api.app import create_app
@@ -134,8 +135,9 @@ def test_schemathesis(schemas, session, label, server, mode):
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def run(case):
         seen.append(1)
-        # the key of the keyed server, unless a negative case brings a (broken) X-API-Key of its own
-        own = mode == GenerationMode.NEGATIVE and "X-API-Key" in (case.headers or {})
+        # the key of the keyed server, unless the case's headers are the negative part (a broken or missing key)
+        components = case.meta.components if case.meta is not None else {}
+        own = any(loc == ParameterLocation.HEADER and info.mode.is_negative for loc, info in components.items())
         case.call_and_validate(
             session=session,
             headers={"X-API-Key": KEY} if server == "keyed" and not own else None,
