@@ -147,3 +147,41 @@ def test_schemathesis(schemas, session, label, server, mode):
 
     run()
     assert len(seen) >= (1 if label in NO_INPUT else EXAMPLES)
+
+
+@pytest.mark.parametrize("server", ["open", "keyed"])
+def test_stateful_links_from_a_queued_job(servers, server):
+    """The links of the trigger's 202 (status, events, cancel of the new job), followed by schemathesis' state
+    machine with every built-in check."""
+    headers = {"X-API-Key": KEY} if server == "keyed" else {}
+    schema = schemathesis.openapi.from_url(f"{servers[server]}/openapi.json", headers=headers)
+    links = schema["/simulate/trigger"]["POST"].definition.raw["responses"]["202"]["links"]
+    assert set(links) == {"GetJobStatus", "GetJobEvents", "CancelJob"}
+    calls = []
+
+    class Jobs(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):
+            calls.append(case.operation.label)
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance, not_a_server_error]
+                if case.operation.label == "GET /health"
+                else [positive_data_acceptance],
+                additional_checks=[positive_data_is_well_formed],
+                transport_kwargs=kwargs or None,
+            )
+
+    Jobs.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=4,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
+    assert "POST /simulate/trigger" in calls and len(calls) >= 15
+    assert {"GET /simulate/status/{job_id}", "POST /simulate/cancel/{job_id}"} & set(calls)
