@@ -1,5 +1,7 @@
 """Schemathesis over every operation of the published OpenAPI document, with and without API_KEY: positive and
-negative cases (at least 50 of each per operation), every built-in check, failing on any failure.
+negative cases (at least 50 of each per operation; no negative case exists for an operation without input or
+whose only input is a job id, any string), every built-in check, failing on any failure; plus a bounded stateful run
+over the links of a queued job.
 
 One built-in check is replaced: `positive_data_acceptance` fails any 400 to a schema-valid request, but some rules
 are beyond JSON Schema (a range whose start is after its end, a signature that is not in the config, `date`
