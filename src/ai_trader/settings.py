@@ -11,8 +11,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from . import redact
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(ge=1)]
@@ -81,6 +83,12 @@ class Settings(BaseSettings):
     # logging
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
+
+    @model_validator(mode="after")
+    def _register_secrets(self) -> Settings:
+        """Every key read here is redacted from errors, events, responses and logs from now on (redact.py)."""
+        redact.register(self.openai_api_key, self.alphaadvantage_api_key, self.jina_api_key, self.api_key)
+        return self
 
     @property
     def db_path(self) -> Path:

@@ -28,6 +28,7 @@ import openai
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from ..logs import model_day_logger
+from ..redact import redact, redact_obj
 from .base import DayBrief, SessionResult, Toolbox
 from .costs import estimate_cost
 from .http import shared_ssl_context
@@ -183,7 +184,7 @@ class _Session:
                 )
         data = json.loads(response.text)
         if not isinstance(data, dict) or not data.get("choices"):
-            raise ValueError(f"response has no choices: {response.text[:200]!r}")
+            raise ValueError(f"response has no choices: {redact(response.text)[:200]!r}")  # redacted before the cut
         return data
 
     def _token_estimate(self, body: dict[str, Any]) -> int:
@@ -271,6 +272,7 @@ class _Session:
             for call in calls:
                 self.usage[call.name or "(missing name)"] += 1
                 output = {"error": call.error} if call.error else await self.tools.call(call.name, call.arguments or {})
+                output = redact_obj(output)  # a tool's error may quote a key (news API): never sent on or kept
                 self.messages.append(tool_message(call, output))
                 tool_results.append({"id": call.id, "name": call.name, "arguments": call.arguments, "result": output})
             res.steps.append(record)

@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import openai
 
+from ..redact import redact
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TRANSIENT_STATUS = frozenset({408, 409, 429})
@@ -70,7 +72,7 @@ def retry_after(exc: BaseException, now: dt.datetime | None = None) -> float | N
 
 def describe(exc: BaseException) -> str:
     status = getattr(exc, "status_code", None)
-    text = str(exc).strip() or type(exc).__name__
+    text = redact(str(exc).strip()) or type(exc).__name__  # before cutting: a cut key would not be found
     if len(text) > 300:
         text = text[:300] + "…"
     return f"{type(exc).__name__}" + (f" (HTTP {status})" if status else "") + f": {text}"

@@ -3,7 +3,8 @@
 `trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then plans and creates a
 job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans from, the check against
 pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or processes) never create two
-jobs or plan a model-day twice. The job row keeps the validated config snapshot; the worker never re-reads the file.
+jobs or plan a model-day twice. The job row keeps the validated config snapshot without its API keys; the worker
+re-reads only the keys from the job's config file (`config.with_keys`).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class JobService:
                 models=plan.job_models,
                 created_at=created_at,
                 request={**request_record, "caller": caller},
-                config=config.model_dump(mode="json"),
+                config=config.stored(),  # API keys as `***`: the worker reads them from the file (config.with_keys)
                 warnings=plan.warnings,
             )
             rows.insert_details(conn, job_id, plan.model_days)
