@@ -171,7 +171,10 @@ def test_stateful_links_from_a_queued_job(servers, server):
     class Jobs(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case):
             calls.append(case.operation.label)
-            return {"headers": headers}
+            # as in test_schemathesis: the keyed server's key, unless the case's headers are its negative part
+            components = case.meta.components if case.meta is not None else {}
+            own = any(loc == ParameterLocation.HEADER and info.mode.is_negative for loc, info in components.items())
+            return {"headers": None if own else headers}
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(
@@ -188,6 +191,7 @@ def test_stateful_links_from_a_queued_job(servers, server):
             max_examples=15,
             stateful_step_count=4,
             deadline=None,
+            derandomize=True,  # a fixed sequence: random ones hit hypothesis' FlakyStrategyDefinition now and then
             suppress_health_check=list(HealthCheck),
             database=None,
         )
