@@ -28,7 +28,7 @@ import openai
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from ..logs import model_day_logger
-from .base import DayBrief, SessionResult, Toolbox
+from .base import DayBrief, SessionResult, Toolbox, expose_partial
 from .costs import estimate_cost
 from .http import shared_ssl_context
 from .options import ModelOptions
@@ -161,6 +161,8 @@ class _Session:
             {"role": "user", "content": user_prompt(brief.date)},
         ]
         self.result = SessionResult(provider=agent.provider, basemodel=agent.endpoint.basemodel)
+        self.result.messages = self.messages  # the live list: a failed day keeps the conversation so far
+        expose_partial(self.result)
         self.usage: Counter[str] = Counter()
         self.texts: list[str] = []
 
