@@ -94,6 +94,7 @@ class JobService:
             plan = plan_job(
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
             )
+            plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
             if not plan.total:
                 return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
             wanted = set(plan.model_days)
