@@ -224,7 +224,8 @@ class _Session:
         except LlmCallFailed as exc:
             if isinstance(exc.__cause__, openai.APITimeoutError):
                 raise LlmCallFailed(
-                    f"{exc} (each request may take {ep.request_timeout_s:g} s: raise {ep.request_timeout_setting})",
+                    f"{exc} (each request may take {ep.request_timeout_s:g} s: raise {ep.request_timeout_setting};"
+                    " a timed-out request is not retried, the endpoint may still be working on it)",
                     attempts=exc.attempts,
                     transient=exc.transient,
                 ) from exc.__cause__
