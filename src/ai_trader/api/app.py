@@ -21,7 +21,7 @@ from ..settings import Settings
 from ..store import Store
 from . import errors
 from .middleware import AccessLog, BodyLimit
-from .routes import health, read, simulate
+from .routes import health, models, read, simulate
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def create_app(
     errors.install(app)
     app.include_router(simulate.router)
     app.include_router(read.router)
+    app.include_router(models.router)
     app.include_router(health.router)
     app.include_router(dashboard_router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

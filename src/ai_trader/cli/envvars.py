@@ -79,6 +79,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "cancel": ("DATA_DIR",),
     "export": ("DATA_DIR",),
     "scripted-llm": (),
+    "check-model": ("DATA_DIR", "OPENAI_API_BASE", "OPENAI_API_KEY", "LLM_REQUEST_TIMEOUT_SECONDS", "STRICT_CONFIG"),
     "demo": ("DATA_DIR", "CONFIGS_DIR", "API_PORT", *TRIGGER, *WORKER, "RISK_FREE_RATE"),
 }
 
