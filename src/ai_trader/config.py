@@ -157,6 +157,16 @@ class CompetitionConfig(BaseModel):
     models: list[ModelConfig] = Field(min_length=1)
     agent_config: AgentConfig = Field(default_factory=AgentConfig)
     log_config: LogConfig = Field(default_factory=LogConfig)
+    # unknown keys found when the file was loaded (config_keys.py): the trigger's warnings; not part of the config
+    _key_warnings: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def key_warnings(self) -> list[str]:
+        return self._key_warnings
+
+    @key_warnings.setter
+    def key_warnings(self, value: list[str]) -> None:
+        self._key_warnings = list(value)
 
     @model_validator(mode="after")
     def _shared_endpoints(self) -> CompetitionConfig:

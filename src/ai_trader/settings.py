@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     max_parallel_models: Positive | None = None  # model-days running at once across a job's signature chains
     model_day_timeout_seconds: Seconds = 300.0
     max_simulation_days: Positive = 365
+    strict_config: bool = Field(default=False, description="STRICT_CONFIG: unknown config keys are errors")
     resume_interrupted_jobs: bool = True
     worker_enabled: bool = True
     worker_poll_seconds: Seconds = 0.5

@@ -22,7 +22,7 @@ from ..store import Store
 from . import docs, errors, schema
 from .deps import known_query_parameters
 from .middleware import AccessLog, ApiKey, BodyLimit, SecurityHeaders
-from .routes import health, read, simulate
+from .routes import health, models, read, simulate
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ def create_app(
     schema.install(app, settings)
     app.include_router(simulate.router)
     app.include_router(read.router)
+    app.include_router(models.router)
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(dashboard_router)

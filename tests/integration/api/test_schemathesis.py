@@ -55,6 +55,7 @@ OPERATIONS = [
     "GET /health",
     "GET /dashboard/data/benchmark",
     "GET /dashboard/data/closes",
+    "POST /models/check",
 ]
 
 
