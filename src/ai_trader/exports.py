@@ -101,14 +101,20 @@ def day_lines(
         held[t.symbol] = held.get(t.symbol, 0) + (t.amount if t.action == "buy" else -t.amount)
         if not held[t.symbol]:
             del held[t.symbol]
-        out.append(
-            {
-                "date": day.date,
-                "id": first_id + len(out),
-                "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
-                "positions": {**dict(sorted(held.items())), "CASH": t.cash_after},
+        line = {
+            "date": day.date,
+            "id": first_id + len(out),
+            "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
+            "positions": {**dict(sorted(held.items())), "CASH": t.cash_after},
+        }
+        if t.commission or t.slippage or t.fee:  # an extension: only a trade that paid costs has it
+            line["costs"] = {
+                "fill_price": t.fill_price,
+                "commission": t.commission,
+                "slippage": t.slippage,
+                "fee": t.fee,
             }
-        )
+        out.append(line)
     return out
 
 

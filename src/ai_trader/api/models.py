@@ -133,8 +133,12 @@ class Trade(_Open):
     action: Literal["buy", "sell"]
     symbol: str
     amount: int
-    price: float
-    total: float
+    price: float  # the day's open
+    total: float  # amount * price
+    fill_price: float | None = None  # the open moved against the trader by slippage_bps
+    commission: float = 0.0
+    slippage: float = 0.0  # money: amount * |fill_price - price|
+    fee: float = 0.0  # the flat TRADE_FEE
 
 
 class Reasoning(_Open):

@@ -25,6 +25,7 @@ from ..agents.brief import build_brief
 from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
+from ..ledger.rules import NO_COSTS, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
 from ..store import jobs as job_rows
@@ -64,9 +65,11 @@ async def execute_model_day(
     toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
     on_commit: Callable[[sqlite3.Connection], Any] | None = None,
     timeout_setting: str = "MODEL_DAY_TIMEOUT_SECONDS",
+    costs: Costs = NO_COSTS,
 ) -> ModelDayOutcome:
     """Run and commit one model-day; raises ModelDayFailed (leaving no trace of the day) on any failure.
-    `timeout_setting` names what to change when the day times out (day_timeout())."""
+    `timeout_setting` names what to change when the day times out (day_timeout()); `costs` (the config's trading
+    costs) are bound to the live session, so every trade of the day pays them, in-process or over MCP."""
     mlog = model_day_logger(__name__, job_id, signature, date)
     if not env.prices.is_trading_day(date):
         raise ModelDayFailed(f"{date} is not a trading day with prices")
@@ -82,13 +85,15 @@ async def execute_model_day(
                 date=date,
                 cash=start.cash,
                 positions=start.positions,
+                costs=costs,
             )
     except sqlite3.Error as exc:
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
     reporter = phase_reporter.set(_PhaseWriter(env, ctx) if job_id is not None else None)
     try:
-        result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory, timeout_setting)
+        note = costs.describe(env.trade_fee)
+        result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory, timeout_setting, note)
         outcome = _commit(env, ctx, start, result, on_commit)
     except BaseException as exc:
         _abandon(env, token)
@@ -125,9 +130,10 @@ async def _run(
     timeout_s: float | None,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None,
     timeout_setting: str,
+    costs_note: str = "",
 ) -> SessionResult:
     tools = toolbox_factory(ctx) if toolbox_factory else InProcessToolbox(env, ctx)
-    brief = build_brief(env.prices, ctx.signature, ctx.date, start.cash, start.positions, ctx.job_id)
+    brief = build_brief(env.prices, ctx.signature, ctx.date, start.cash, start.positions, ctx.job_id, costs_note)
     try:
         result = await asyncio.wait_for(competitor.run_day(brief, tools), timeout_s)
     except TimeoutError:

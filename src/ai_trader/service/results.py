@@ -78,6 +78,7 @@ def _full(
     return {
         "trades": [
             {"id": t.id, "action": t.action, "symbol": t.symbol, "amount": t.amount, "price": t.price, "total": t.total}
+            | {"fill_price": t.fill_price, "commission": t.commission, "slippage": t.slippage, "fee": t.fee}
             for t in trades
         ],
         "ai_reasoning": {
