@@ -211,6 +211,12 @@ class ResultsBody(_Open):
     results: list[ModelDayResult] | list[ModelRange]
 
 
+class CostScenario(_Open):
+    bps_per_side: float
+    final_value: float
+    cumulative_return: float
+
+
 class LeaderboardRow(_Open):
     rank: int
     model: str
@@ -219,6 +225,8 @@ class LeaderboardRow(_Open):
     days: int
     final_value: float
     metrics: Metrics
+    turnover: float = 0.0  # traded notional / mean portfolio value
+    cost_sensitivity: list[CostScenario] = []  # the cumulative return re-valued at 0, 5, 10, 25 bps per side
 
 
 class PerformanceBody(_Open):

@@ -2,7 +2,9 @@
 return (best first), plus the QQQ buy-and-hold benchmark over the union of the signatures' days.
 
 Each signature starts the range from its previous committed value (or its initial cash); the benchmark starts from
-the most common starting value so its value line is comparable. Metric formulas: `ledger/metrics.py`.
+the most common starting value so its value line is comparable. Metric formulas: `ledger/metrics.py`. Each row
+also has the signature's `turnover` and `cost_sensitivity` (its cumulative return re-valued at 0, 5, 10 and 25 bps
+per side on its actual trades, an approximation: `ledger/sensitivity.py`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidDate
 from ..ledger.metrics import compute_metrics
+from ..ledger.sensitivity import cost_sensitivity
 from ..store import Store
 from ..store import ledger as rows
+from ..store.turnover import traded_notional
 from ..timeutil import parse_date
 from .results import benchmark_metrics, by_signature, check_model
 
@@ -42,6 +46,7 @@ def performance(
     with store.read() as conn:
         found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
         counts = rows.trade_counts(conn, start, end, models or None)
+        notional = traded_notional(conn, start, end, models or None)
         by_sig, starts = by_signature(conn, found, prices)
     board = []
     for sig, series in by_sig.items():
@@ -58,6 +63,7 @@ def performance(
                 "days": len(series),
                 "final_value": series[-1].portfolio_value,
                 "metrics": m.to_dict(),
+                **cost_sensitivity(values, initial, notional.get(sig, {})),
             }
         )
     board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))

@@ -10,6 +10,8 @@ import io
 import json
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import pytest
+
 from ai_trader.exports import position_path
 from ai_trader.jobs.executor import execute_model_day
 from ai_trader.ledger.rules import Costs
@@ -78,3 +80,27 @@ def test_a_day_with_costs_records_and_exports_them(env, tmp_path):
     assert lines[2]["costs"] == {
         "fill_price": float(sell_fill), "commission": float(sell_comm), "slippage": float(o * 4 * s), "fee": 0.5
     }  # fmt: skip
+
+
+def test_performance_reports_the_return_re_valued_at_costs_and_the_turnover(env, settings):
+    from ai_trader.service.performance import performance
+    from tests.integration.scripted_runs import run_alone
+
+    dates = ["2025-06-11", "2025-06-12", "2025-06-13", "2025-06-16"]
+    run_alone(env, settings, {"signature": "mom", "provider": "scripted", "script": "momentum_lite"}, dates)
+    with env.store.read() as conn:
+        days = ledger.model_days(conn, "mom")
+        trades = ledger.trades_for(conn, [d.id for d in days])
+    notional = sum(t.amount * t.price for d in days for t in trades[d.id])
+    assert notional > 0
+    values = [d.portfolio_value for d in days]
+
+    row = performance(env.store, env.prices)["leaderboard"][0]
+    scenarios = {s["bps_per_side"]: s for s in row["cost_sensitivity"]}
+    assert sorted(scenarios) == [0, 5, 10, 25]
+    assert scenarios[0]["cumulative_return"] == row["metrics"]["cumulative_return"]
+    for bps in (5, 10, 25):
+        final = values[-1] - notional * bps / 10000  # every trade's cost deducted and carried to the last day
+        assert scenarios[bps]["final_value"] == pytest.approx(final, abs=1e-6)
+        assert scenarios[bps]["cumulative_return"] == pytest.approx(final / 10_000 - 1, abs=1e-9)
+    assert row["turnover"] == pytest.approx(notional / (sum(values) / len(values)))

@@ -91,3 +91,17 @@ def test_the_prompt_states_the_costs_and_is_unchanged_without_them():
         with_costs.replace("\n- Trading costs: " + note + "; you cannot buy unless cash covers them too.", "") == plain
     )
     assert Costs().describe() == ""
+
+
+def test_cost_sensitivity_deducts_each_trade_day_cost_and_carries_it_forward():
+    from ai_trader.ledger.sensitivity import cost_sensitivity, revalued
+
+    values = [("d1", 10_000.0), ("d2", 10_100.0), ("d3", 10_050.0)]
+    notional = {"d1": 8_000.0, "d3": 2_000.0}  # buys and sells of each day, amount * price
+    assert revalued(values, notional, 10) == [10_000 - 8.0, 10_100 - 8.0, 10_050 - 8.0 - 2.0]
+    out = cost_sensitivity(values, 10_000.0, notional)
+    by_bps = {s["bps_per_side"]: s["cumulative_return"] for s in out["cost_sensitivity"]}
+    assert by_bps == pytest.approx({0: 0.005, 5: (10_050 - 5.0) / 10_000 - 1, 10: (10_050 - 10.0) / 10_000 - 1,
+                                    25: (10_050 - 25.0) / 10_000 - 1})  # fmt: skip
+    assert out["turnover"] == pytest.approx(10_000 / ((10_000 + 10_100 + 10_050) / 3))
+    assert cost_sensitivity([], 10_000.0, {})["turnover"] == 0.0
