@@ -14,11 +14,13 @@ def traded_notional(
     signatures: Sequence[str] | None = None,
 ) -> dict[str, dict[str, float]]:
     """signature -> date -> traded notional, for trades with dates in [start, end] (either bound optional)."""
-    sql, args = "SELECT signature, date, SUM(total) FROM trades WHERE 1=1", []
+    sql, args = "SELECT signature, date, SUM(total) FROM trades WHERE 1=1", list[str]()
     if start is not None:
-        sql, args = sql + " AND date >= ?", [*args, start]
+        sql += " AND date >= ?"
+        args.append(start)
     if end is not None:
-        sql, args = sql + " AND date <= ?", [*args, end]
+        sql += " AND date <= ?"
+        args.append(end)
     if signatures:
         sql += f" AND signature IN ({', '.join('?' * len(signatures))})"
         args.extend(signatures)
