@@ -24,6 +24,7 @@ class DayBrief:
     tradable: tuple[str, ...]  # the tradable universe, sorted
     job_id: str | None = None
     costs_note: str = ""  # the trading costs in words for the rules line ('' when trading is frictionless)
+    splits_note: str = ""  # today's splits of listed or held symbols, in words ('' when there are none)
 
 
 class Toolbox(Protocol):

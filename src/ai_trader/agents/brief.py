@@ -19,6 +19,7 @@ def build_brief(
     positions: Mapping[str, int],
     job_id: str | None = None,
     costs_note: str = "",
+    splits_note: str = "",
 ) -> DayBrief:
     """Starting cash and holdings, the previous trading day's closes and today's opens of the tradable universe."""
     prev = prices.previous_trading_day(date)
@@ -33,4 +34,5 @@ def build_brief(
         tradable=tuple(prices.tradable),
         job_id=job_id,
         costs_note=costs_note,
+        splits_note=splits_note,
     )

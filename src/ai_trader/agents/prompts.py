@@ -78,12 +78,10 @@ def price_table(closes: dict[str, float], opens: dict[str, float]) -> str:
 
 
 def _costs(brief: DayBrief) -> str:
-    """The rules line's trading costs (nothing when trading is frictionless, so the prompt is AI-Trader's)."""
-    return (
-        f"\n- Trading costs: {brief.costs_note}; you cannot buy unless cash covers them too."
-        if brief.costs_note
-        else ""
-    )
+    """The rules line's trading costs and today's splits (nothing when there are none: the prompt is AI-Trader's)."""
+    costs = f"\n- Trading costs: {brief.costs_note}; you cannot buy unless cash covers them too."
+    splits = f"\n- Corporate actions today: {brief.splits_note}."
+    return (costs if brief.costs_note else "") + (splits if brief.splits_note else "")
 
 
 def system_prompt(brief: DayBrief, prompt_format: str = "standard") -> str:

@@ -25,9 +25,11 @@ from ..agents.brief import build_brief
 from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
-from ..ledger.rules import NO_COSTS, Costs
+from ..ledger.corporate import apply_splits, describe_splits
+from ..ledger.rules import NO_COSTS, Book, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
+from ..store import events as event_store
 from ..store import jobs as job_rows
 from ..store import ledger as ledger_store
 from ..store import sessions as session_store
@@ -77,23 +79,28 @@ async def execute_model_day(
     try:
         with env.store.write() as conn:
             start = ledger_store.start_state(conn, signature, date, initial_cash)
+            # applied before the session (ledger/corporate.py), since the snapshot the day starts from
+            splits = event_store.splits_on(conn, date, start.previous_date)
+            book, events = apply_splits(Book(start.cash, start.positions), splits, env.prices.opens(date))
             session_store.open_live_session(
                 conn,
                 token=token,
                 job_id=job_id,
                 signature=signature,
                 date=date,
-                cash=start.cash,
-                positions=start.positions,
+                cash=book.cash,
+                positions=book.positions,
                 costs=costs,
             )
+            event_store.set_session_events(conn, token, events)
     except sqlite3.Error as exc:
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
     reporter = phase_reporter.set(_PhaseWriter(env, ctx) if job_id is not None else None)
     try:
-        note = costs.describe(env.trade_fee)
-        result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory, timeout_setting, note)
+        listed = {s: r for s, r in splits.items() if s in env.prices.tradable or s in start.positions}
+        notes = (costs.describe(env.trade_fee), describe_splits(listed, events, date))
+        result = await _run(env, ctx, competitor, book, timeout_s, toolbox_factory, timeout_setting, notes)
         outcome = _commit(env, ctx, start, result, on_commit)
     except BaseException as exc:
         _abandon(env, token)
@@ -126,14 +133,15 @@ async def _run(
     env: ToolEnv,
     ctx: ToolContext,
     competitor: Competitor,
-    start: ledger_store.StartState,
+    book: Book,
     timeout_s: float | None,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None,
     timeout_setting: str,
-    costs_note: str = "",
+    notes: tuple[str, str] = ("", ""),
 ) -> SessionResult:
+    """`book`: the start of the day after its splits; `notes`: the prompt's costs and splits lines."""
     tools = toolbox_factory(ctx) if toolbox_factory else InProcessToolbox(env, ctx)
-    brief = build_brief(env.prices, ctx.signature, ctx.date, start.cash, start.positions, ctx.job_id, costs_note)
+    brief = build_brief(env.prices, ctx.signature, ctx.date, book.cash, book.positions, ctx.job_id, *notes)
     try:
         result = await asyncio.wait_for(competitor.run_day(brief, tools), timeout_s)
     except TimeoutError:
@@ -168,6 +176,7 @@ def _commit(
         dv = daily_values(value, prev_value)
         n_trades = len(session_store.staged_trades(conn, ctx.token))
         removed = ledger_store.later_dates(conn, ctx.signature, ctx.date)
+        events = event_store.session_events(conn, ctx.token)
         md_id = ledger_store.commit_model_day(
             conn,
             live,
@@ -177,6 +186,7 @@ def _commit(
             initial_cash=start.initial_cash,
             session=dataclasses.asdict(result),
         )
+        event_store.record_events(conn, md_id, ctx.signature, ctx.date, events)
         if on_commit is not None:
             on_commit(conn)
     return ModelDayOutcome(
