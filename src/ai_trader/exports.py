@@ -8,6 +8,9 @@
     positions. Ids increase by one across days. Zero holdings are omitted (AI-Trader listed them as 0).
 `<agent_data>/<signature>/log/<date>/log.jsonl` — the session's messages, one line per message as AI-Trader wrote
     them: `{"signature": ..., "new_messages": [message]}`.
+`<agent_data>/<signature>/log/<date>/failed-<attempt>.jsonl` — a failed attempt at that day (not a committed day):
+    a first line `{"signature", "date", "attempt", "job_id", "error", "failed_at", "total_steps", "prompt_tokens",
+    "completion_tokens", "steps": [...per step timings and tokens]}`, then the messages so far as in log.jsonl.
 Files are written to a temporary name and renamed, so a reader never sees half a file; the one exception is the
 common case after a commit: a day later than the last day of an intact `position.jsonl` whose ids continue (its last
 line's id = the number of actions the database holds before that day) is appended, in one write() of whole lines,
@@ -29,6 +32,7 @@ from .ledger.corporate import SplitEvent
 from .ledger.rules import money, to_cents
 from .store import Store
 from .store import events as event_store
+from .store import failed as failed_store
 from .store import ledger as ledger_store
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -243,6 +247,42 @@ def write_log_file(store: Store, agent_data_dir: Path, signature: str, date: str
     return _write_lines(log_path(agent_data_dir, signature, date), log_lines(signature, messages))
 
 
+def failed_path(agent_data_dir: Path, signature: str, date: str, attempt: int) -> Path:
+    return Path(agent_data_dir) / _safe(signature) / "log" / date / f"failed-{attempt}.jsonl"
+
+
+def write_failed_file(store: Store, agent_data_dir: Path, failed_id: int) -> Path | None:
+    """A failed session's file (see the module docstring); None if the id is unknown."""
+    with store.read() as conn:
+        found = failed_store.failed_session_body(conn, failed_id)
+    if found is None:
+        return None
+    fs, messages, steps = found
+    head = {
+        "signature": fs.signature,
+        "date": fs.date,
+        "attempt": fs.attempt,
+        "job_id": fs.job_id,
+        "error": fs.error,
+        "failed_at": fs.failed_at,
+        "total_steps": fs.total_steps,
+        "prompt_tokens": fs.prompt_tokens,
+        "completion_tokens": fs.completion_tokens,
+        "steps": [_step_summary(s) for s in steps],
+    }
+    path = failed_path(agent_data_dir, fs.signature, fs.date, fs.attempt)
+    return _write_lines(path, [head, *log_lines(fs.signature, messages)])
+
+
+def _step_summary(step: dict[str, Any]) -> dict[str, Any]:
+    keys = ("step", "latency_s", "attempts", "usage")
+    out = {k: step[k] for k in keys if k in step}
+    response = step.get("response") or {}
+    out["finish_reason"] = response.get("finish_reason")
+    out["tool_calls"] = [c.get("name") for c in response.get("tool_calls") or []]
+    return out
+
+
 def remove_day_files(agent_data_dir: Path, signature: str, dates: Iterable[str]) -> None:
     """Delete the log files of days no longer committed (removed with a replaced earlier day)."""
     for date in dates:
@@ -262,8 +302,8 @@ def write_model_day_files(store: Store, agent_data_dir: Path, signature: str, da
 
 
 def export_signatures(store: Store, agent_data_dir: Path, signatures: Iterable[str] | None = None) -> dict[str, int]:
-    """Regenerate every file of the given signatures (default: all with committed days), removing the log files of
-    days no longer committed; {signature: files written}."""
+    """Regenerate every file of the given signatures (default: all with committed days, and the failed attempts of
+    any), removing the log files of days no longer committed; {signature: files written}."""
     with store.read() as conn:
         known = ledger_store.signatures(conn)
     wanted = list(signatures) if signatures is not None else known
@@ -283,4 +323,15 @@ def export_signatures(store: Store, agent_data_dir: Path, signatures: Iterable[s
         for date in dates:
             count += write_log_file(store, agent_data_dir, sig, date) is not None
         written[sig] = count
+    with store.read() as conn:  # failed attempts too (a signature may have nothing else)
+        failed = (
+            failed_store.failed_ids(conn)
+            if signatures is None
+            else [i for sig in wanted for i in failed_store.failed_ids(conn, sig)]
+        )
+    for failed_id in failed:
+        path = write_failed_file(store, agent_data_dir, failed_id)
+        if path is not None:
+            sig = path.parent.parent.parent.name
+            written[sig] = written.get(sig, 0) + 1
     return written

@@ -1,4 +1,5 @@
-"""JSON-lines logging to stdout. Context (job_id, model, date) is passed with `extra=` or a LoggerAdapter."""
+"""JSON-lines logging to stdout. Context (job_id, model, date) is passed with `extra=` or a LoggerAdapter.
+Every line is redacted (redact.py): no configured secret reaches the log."""
 
 from __future__ import annotations
 
@@ -7,21 +8,23 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
+from .redact import RedactingFormatter
+
 CONTEXT_KEYS = ("job_id", "model", "date")
 
 
 def setup_logging(level: str = "INFO", fmt: str = "json", stream=None) -> None:
     handler = logging.StreamHandler(stream or sys.stdout)
+    inner: logging.Formatter
     if fmt == "json":
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"asctime": "timestamp", "levelname": "level", "name": "logger"},
-                datefmt="%Y-%m-%dT%H:%M:%S%z",
-            )
+        inner = JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"asctime": "timestamp", "levelname": "level", "name": "logger"},
+            datefmt="%Y-%m-%dT%H:%M:%S%z",
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        inner = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    handler.setFormatter(RedactingFormatter(inner))  # no configured secret in any line
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

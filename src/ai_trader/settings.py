@@ -11,8 +11,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from . import redact
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(ge=1)]
@@ -68,6 +70,7 @@ class Settings(BaseSettings):
     max_parallel_models: Positive | None = None  # model-days running at once across a job's signature chains
     model_day_timeout_seconds: Seconds = 300.0
     max_simulation_days: Positive = 365
+    strict_config: bool = Field(default=False, description="STRICT_CONFIG: unknown config keys are errors")
     resume_interrupted_jobs: bool = True
     worker_enabled: bool = True
     worker_poll_seconds: Seconds = 0.5
@@ -81,6 +84,12 @@ class Settings(BaseSettings):
     # logging
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
+
+    @model_validator(mode="after")
+    def _register_secrets(self) -> Settings:
+        """Every key read here is redacted from errors, events, responses and logs from now on (redact.py)."""
+        redact.register(self.openai_api_key, self.alphaadvantage_api_key, self.jina_api_key, self.api_key)
+        return self
 
     @property
     def db_path(self) -> Path:

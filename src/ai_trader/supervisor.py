@@ -187,9 +187,11 @@ class Supervisor:
 
     def serve(self, sock: socket.socket) -> int:
         from .api.app import create_app
+        from .api.server import JsonErrorsHttp
 
         config = uvicorn.Config(
             create_app(self.settings),
+            http=JsonErrorsHttp,  # a request uvicorn cannot parse gets a 400 in the error shape too
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=int(self.settings.shutdown_grace_seconds) + 1,

@@ -92,7 +92,10 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self.http = httpx.Client(base_url=self.url, timeout=10, trust_env=False)
+        api_key = (env or {}).get("API_KEY")
+        self.http = httpx.Client(
+            base_url=self.url, timeout=10, trust_env=False, headers={"X-API-Key": api_key} if api_key else None
+        )
         deadline = time.monotonic() + 90
         while True:
             if self.proc.poll() is not None:
@@ -105,6 +108,12 @@ class Server:
             if time.monotonic() > deadline:
                 raise AssertionError(f"server did not become healthy: {self.output()}")
             time.sleep(0.1)
+
+    def output_all(self) -> str:
+        """Everything the server wrote to stdout and stderr so far."""
+        if not self.log.closed:
+            self.log.flush()
+        return (self.root / f"server-{self.port}.log").read_text(errors="replace")
 
     def output(self) -> str:
         self.log.flush()

@@ -8,6 +8,7 @@ intraday book and are committed by the executor, together with this record, in o
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -55,3 +56,21 @@ class Competitor(Protocol):
     provider: str
 
     async def run_day(self, brief: DayBrief, tools: Toolbox) -> SessionResult: ...
+
+
+@dataclass
+class PartialSession:
+    """Where a competitor exposes its session while the day runs, so that a failed day (timeout, endpoint error)
+    keeps the conversation so far (jobs/executor.py stores it in `failed_sessions`)."""
+
+    result: SessionResult | None = None
+
+
+partial_session: ContextVar[PartialSession | None] = ContextVar("partial_session", default=None)
+
+
+def expose_partial(result: SessionResult) -> None:
+    """Called by a competitor when its session starts; `result` is then updated in place as the day goes on."""
+    holder = partial_session.get()
+    if holder is not None:
+        holder.result = result

@@ -36,6 +36,9 @@ def build_competitor(model: ModelConfig, agent: AgentConfig, settings: Settings,
         from .llm import LlmAgent, endpoint_for
         from .options import ModelOptions
 
+        if model.key_problem:
+            raise ValueError(model.key_problem)  # the model-day fails with it
+
         return LlmAgent(
             endpoint_for(model, settings),
             agent,

@@ -5,7 +5,9 @@ message `Please analyze and update today's (YYYY-MM-DD) positions.`, then up to 
 Each reply's tool calls run in order through the toolbox and come back as tool messages. The session ends when a
 reply contains `<FINISH_SIGNAL>` (its tool calls, if any, still run) or after `max_steps` calls. A reply with text
 only and no finish signal gets a short user nudge so the conversation can go on. Transient endpoint errors are
-retried (agents/retry.py); after that, or on a non-transient error, `LlmCallFailed` fails the model-day.
+retried (agents/retry.py); after that, or on a non-transient error, `LlmCallFailed` fails the model-day. A
+conversation too long for the model's context (HTTP 400 context_length_exceeded) has its older tool results
+trimmed and is sent once more, else the session ends cleanly (agents/overflow.py).
 
 The model entry's settings (agents/options.py) add request fields and headers, choose the prompt format and how
 replies are read (agents/replies.py: reasoning, tool calls written as text); every request waits for the endpoint's
@@ -28,10 +30,12 @@ import openai
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from ..logs import model_day_logger
-from .base import DayBrief, SessionResult, Toolbox
+from ..redact import redact, redact_obj
+from .base import DayBrief, SessionResult, Toolbox, expose_partial
 from .costs import estimate_cost
 from .http import shared_ssl_context
 from .options import ModelOptions
+from .overflow import ENDED_OVERFLOW, is_context_overflow, overflow_reason, trim_tool_results, truncated_call_error
 from .prompts import STOP_SIGNAL, system_prompt, user_prompt
 from .ratelimit import WAITING, EndpointLimiter, limiter_for, report_phase
 from .replies import history_content, read_reply
@@ -161,6 +165,8 @@ class _Session:
             {"role": "user", "content": user_prompt(brief.date)},
         ]
         self.result = SessionResult(provider=agent.provider, basemodel=agent.endpoint.basemodel)
+        self.result.messages = self.messages  # the live list: a failed day keeps the conversation so far
+        expose_partial(self.result)
         self.usage: Counter[str] = Counter()
         self.texts: list[str] = []
 
@@ -183,7 +189,7 @@ class _Session:
                 )
         data = json.loads(response.text)
         if not isinstance(data, dict) or not data.get("choices"):
-            raise ValueError(f"response has no choices: {response.text[:200]!r}")
+            raise ValueError(f"response has no choices: {redact(response.text)[:200]!r}")  # redacted before the cut
         return data
 
     def _token_estimate(self, body: dict[str, Any]) -> int:
@@ -219,10 +225,30 @@ class _Session:
         except LlmCallFailed as exc:
             if isinstance(exc.__cause__, openai.APITimeoutError):
                 raise LlmCallFailed(
-                    f"{exc} (each request may take {ep.request_timeout_s:g} s: raise {ep.request_timeout_setting})",
+                    f"{exc} (each request may take {ep.request_timeout_s:g} s: raise {ep.request_timeout_setting};"
+                    " a timed-out request is not retried, the endpoint may still be working on it)",
                     attempts=exc.attempts,
                     transient=exc.transient,
                 ) from exc.__cause__
+            raise
+
+    async def _call_fitting(self, step: int) -> tuple[dict[str, Any], int] | str:
+        """`_call`, trimming older tool results and trying once more when the context overflows; the reason the
+        session must end (a str) when it still does."""
+        try:
+            return await self._call(step)
+        except LlmCallFailed as exc:
+            if not is_context_overflow(exc.__cause__):
+                raise
+            trimmed = trim_tool_results(self.messages)
+            self.log.warning("context overflow at step %d: trimmed %d older tool result(s)", step, trimmed)
+            if not trimmed:
+                return overflow_reason(exc.__cause__)  # type: ignore[arg-type]
+        try:
+            return await self._call(step)
+        except LlmCallFailed as exc:
+            if is_context_overflow(exc.__cause__):
+                return overflow_reason(exc.__cause__)  # type: ignore[arg-type]
             raise
 
     async def run(self) -> SessionResult:
@@ -237,7 +263,12 @@ class _Session:
                 request["settings"] = settings
             sent = len(self.messages)
             started = time.perf_counter()
-            data, attempts = await self._call(step)
+            answer = await self._call_fitting(step)
+            if isinstance(answer, str):  # the context window is full even after trimming: end the day cleanly
+                self.texts.append(answer)
+                res.steps.append({"step": step, "request": request, "ended": ENDED_OVERFLOW, "error": answer})
+                break
+            data, attempts = answer
             latency = time.perf_counter() - started
             message = (data["choices"][0] or {}).get("message") or {}
             reply = read_reply(message, step, opts.tool_call_format)
@@ -270,7 +301,11 @@ class _Session:
             }
             for call in calls:
                 self.usage[call.name or "(missing name)"] += 1
-                output = {"error": call.error} if call.error else await self.tools.call(call.name, call.arguments or {})
+                if call.error:
+                    output = {"error": truncated_call_error(call.error, response["finish_reason"])}
+                else:
+                    output = await self.tools.call(call.name, call.arguments or {})
+                output = redact_obj(output)  # a tool's error may quote a key (news API): never sent on or kept
                 self.messages.append(tool_message(call, output))
                 tool_results.append({"id": call.id, "name": call.name, "arguments": call.arguments, "result": output})
             res.steps.append(record)

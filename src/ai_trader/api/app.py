@@ -12,16 +12,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from ..dashboard import router as dashboard_router
 from ..jobs.worker import Worker
 from ..service.jobs import JobService
 from ..settings import Settings
 from ..store import Store
-from . import errors
-from .middleware import AccessLog, BodyLimit
-from .routes import health, read, simulate
+from . import docs, errors, schema
+from .deps import known_query_parameters
+from .middleware import AccessLog, ApiKey, BodyLimit, SecurityHeaders
+from .routes import health, models, read, simulate
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,24 @@ def create_app(
         version="0.1.0",
         description="LLMs trade the NASDAQ-100 one day at a time: jobs, results and the leaderboard over HTTP.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by api/docs.py
+        redoc_url=None,
+        redirect_slashes=False,  # `/simulate/status` is a 404 in the error shape, not an empty 307
+        dependencies=[Depends(known_query_parameters)],  # an unknown query parameter is a 400
     )
     app.state.settings = settings
     errors.install(app)
+    schema.install(app, settings)
     app.include_router(simulate.router)
     app.include_router(read.router)
+    app.include_router(models.router)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(dashboard_router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(ApiKey, api_key=settings.api_key)
     app.add_middleware(AccessLog)
+    build = app.build_middleware_stack
+    # outside Starlette's error middleware too, so that even a 500 carries the security headers
+    app.build_middleware_stack = lambda: SecurityHeaders(build())  # type: ignore[method-assign]
     return app

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..redact import redact
 from ..timeutil import utcnow_iso
 
 log = logging.getLogger("ai_trader.audit")
@@ -18,7 +19,7 @@ _lock = threading.Lock()
 def audit(data_dir: Path, action: str, client: str | None, status: int, **fields: Any) -> None:
     entry = {"at": utcnow_iso(), "action": action, "client": client, "status": status, **fields}
     log.info("audit %s from %s -> %s", action, client, status, extra=entry)
-    line = json.dumps(entry, default=str, separators=(",", ":")) + "\n"
+    line = redact(json.dumps(entry, default=str, separators=(",", ":"))) + "\n"
     try:
         with _lock, open(Path(data_dir) / "api_audit.log", "a", encoding="utf-8") as f:
             f.write(line)

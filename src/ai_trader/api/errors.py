@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AppError
+from ..redact import redact_obj
 
 log = logging.getLogger(__name__)
 DATE_FIELDS = ("date", "start_date", "end_date")
@@ -45,7 +46,24 @@ def error_response(
     if code == "conflict" and details:
         body.setdefault("current_job_id", details.get("current_job_id"))
         body.setdefault("current_date_range", details.get("current_date_range"))
-    return JSONResponse(body, status_code=status, headers=headers)
+    # no configured secret, and text UTF-8 can encode, whatever the message quotes
+    return JSONResponse(_valid_unicode(redact_obj(body)), status_code=status, headers=headers)
+
+
+def _valid_unicode(value: Any) -> Any:
+    """Strings that UTF-8 can encode: a lone surrogate quoted from the request (`"\\ud800"` in JSON) becomes U+FFFD, so
+    echoing a bad input never turns a 400 into a 500."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {_valid_unicode(k): _valid_unicode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_valid_unicode(v) for v in value]
+    return value
 
 
 def _location(loc: tuple | list) -> str:

@@ -3,18 +3,35 @@ fields refused); response models document the shapes in OpenAPI and are checked 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _unicode(value: str) -> str:
+    """JSON may spell a lone surrogate (`"\\ud800"`), which is no character: refused as not valid Unicode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid Unicode text (a lone surrogate such as \\ud800)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_unicode)]
 
 
 class TriggerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    config_path: str | None = Field(default=None, max_length=512, examples=["configs/default_config.json"])
-    start_date: str | None = Field(default=None, max_length=32, examples=["2025-10-01"])
-    end_date: str | None = Field(default=None, max_length=32, examples=["2025-10-15"])
-    models: list[str] | None = Field(default=None, max_length=1000, examples=[["gpt-5"]])
+    config_path: Text | None = Field(default=None, max_length=512, examples=["configs/default_config.json"])
+    start_date: Text | None = Field(default=None, max_length=32, examples=["2025-10-01"])
+    end_date: Text | None = Field(default=None, max_length=32, examples=["2025-10-15"])
+    models: list[Text] | None = Field(
+        default=None,
+        max_length=1000,
+        examples=[["gpt-5"]],
+        description="signatures from the config (enabled or not); [] or null: every enabled model",
+    )
     replace_existing: bool = False
 
 

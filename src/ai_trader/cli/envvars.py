@@ -39,7 +39,7 @@ MODEL_DAYS = (
     *MCP,
     *NEWS,
 )
-TRIGGER = ("MAX_SIMULATION_DAYS", "MAX_CONCURRENT_JOBS", *DOWNLOAD)
+TRIGGER = ("MAX_SIMULATION_DAYS", "MAX_CONCURRENT_JOBS", "STRICT_CONFIG", *DOWNLOAD)
 WORKER = ("MAX_CONCURRENT_JOBS", "RESUME_INTERRUPTED_JOBS", *DOWNLOAD, *MODEL_DAYS)
 
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -79,6 +79,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "cancel": ("DATA_DIR",),
     "export": ("DATA_DIR",),
     "scripted-llm": (),
+    "check-model": ("DATA_DIR", "OPENAI_API_BASE", "OPENAI_API_KEY", "LLM_REQUEST_TIMEOUT_SECONDS", "STRICT_CONFIG"),
     "demo": ("DATA_DIR", "CONFIGS_DIR", "API_PORT", *TRIGGER, *WORKER, "RISK_FREE_RATE"),
 }
 

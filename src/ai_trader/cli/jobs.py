@@ -83,7 +83,9 @@ def status_cmd(
     if problems:
         table = Table("date", "model", "status", "error", box=box.SIMPLE_HEAD, title="Failed and skipped")
         for d in problems[:50]:
-            table.add_row(d["date"], d["model"], d["status"], d.get("error") or "")
+            kept = d.get("failed_session")
+            conversation = f" (conversation kept: {kept['file']}, {kept['total_steps']} step(s))" if kept else ""
+            table.add_row(d["date"], d["model"], d["status"], (d.get("error") or "") + conversation)
         out.print(table)
     if trail:
         table = Table("at", "date", "model", "transition", "detail", box=box.SIMPLE_HEAD, title="Audit trail")
@@ -93,7 +95,8 @@ def status_cmd(
                 e["date"] or "(job)",
                 e["model"] or "",
                 f"{e['from_status'] or '-'} → {e['to_status']}",
-                e["detail"] or "",
+                (e["detail"] or "")
+                + (f" (conversation kept: {e['failed_session']['file']})" if e.get("failed_session") else ""),
             )
         out.print(table)
 

@@ -147,6 +147,9 @@ def _print_date(out: Console, body: dict[str, Any]) -> None:
         )
     out.print(table)
     for r in body["results"]:
+        if flag := r.get("ai_reasoning", {}).get("no_tool_use"):
+            out.print(f"[yellow]warning[/yellow]: {r['model']} never used a tool ({flag})", highlight=False)
+    for r in body["results"]:
         if r.get("ai_reasoning", {}).get("reasoning_summary"):
             out.print(f"[bold]{r['model']}[/bold]: {r['ai_reasoning']['reasoning_summary']}", highlight=False)
 
@@ -169,6 +172,21 @@ def _print_range(out: Console, body: dict[str, Any]) -> None:
             str(m["trades"]),
         )
     out.print(table)
+    print_tool_use(out, body["results"])
+
+
+def print_tool_use(out: Console, entries: list[dict[str, Any]]) -> None:
+    """A warning per signature with days that never used a tool (no tool call, or the finish signal on step 1)."""
+    for r in entries:
+        used = r.get("tool_use") or {}
+        if used.get("no_tool_use_days"):
+            out.print(
+                f"[yellow]warning[/yellow]: {r['model']} never used a tool on {used['no_tool_use_days']} of "
+                f"{used['days']} day(s) ({used['no_tool_use_share']:.0%}): no tool call, or the finish signal on "
+                "step 1 — a broken integration looks like a trader holding cash",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
@@ -222,6 +240,7 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
         }
         table.add_row(*(cells[c] for c in cols))
     out.print(table)
+    print_tool_use(out, body["leaderboard"])
     print_cost_sensitivity(out, body)
 
 

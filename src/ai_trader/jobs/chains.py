@@ -28,7 +28,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_e
 
 from ..agents.base import Competitor, Toolbox
 from ..agents.factory import build_competitor
-from ..config import CompetitionConfig, parse_config
+from ..config import CompetitionConfig, parse_config, with_keys
 from ..errors import IllegalTransition
 from ..logs import model_day_logger
 from ..market.prices import PriceView
@@ -97,7 +97,7 @@ async def run_job(
         job = rows.job(conn, job_id)
         pending = rows.details(conn, job_id, ("pending",))
     assert job is not None, job_id  # claimed by this worker; jobs are never deleted
-    config = parse_config(job.config, f"job {job_id} config")
+    config = with_keys(parse_config(job.config, f"job {job_id} config"), job.config_path)  # keys: from the file
     env = ToolEnv(store, PriceView.load(store), build_news_provider(settings), settings.trade_fee)
     chains: dict[str, list[rows.DetailRow]] = {}
     for d in sorted(pending, key=lambda d: d.date):

@@ -2,7 +2,9 @@
 
 All or nothing: the day's trades, snapshot, daily values and session record (and, through `on_commit`, the job
 detail's transition) become visible in one `BEGIN IMMEDIATE` transaction. Until then the only trace is the live
-session (intraday book), which is deleted on failure and replaced when the day runs again. The same transaction
+session (intraday book), which is deleted on failure and replaced when the day runs again. A failed day's
+conversation so far (messages, per-step timings and tokens, the error) is kept in `failed_sessions` and exported as
+`log/<date>/failed-<attempt>.jsonl` — for diagnosis only, never a committed day. The same transaction
 removes the signature's committed days after this one (they started from a snapshot this day replaces; see
 `store.ledger.commit_model_day`), and their AI-Trader log files go with them.
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import exports
-from ..agents.base import Competitor, SessionResult, Toolbox
+from ..agents.base import Competitor, PartialSession, SessionResult, Toolbox, partial_session
 from ..agents.brief import build_brief
 from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
@@ -30,6 +32,7 @@ from ..ledger.rules import NO_COSTS, Book, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
 from ..store import events as event_store
+from ..store import failed as failed_store
 from ..store import jobs as job_rows
 from ..store import ledger as ledger_store
 from ..store import sessions as session_store
@@ -97,6 +100,8 @@ async def execute_model_day(
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
     reporter = phase_reporter.set(_PhaseWriter(env, ctx) if job_id is not None else None)
+    partial = PartialSession()
+    exposed = partial_session.set(partial)
     try:
         listed = {s: r for s, r in splits.items() if s in env.prices.tradable or s in start.positions}
         notes = (costs.describe(env.trade_fee), describe_splits(listed, events, date))
@@ -104,14 +109,16 @@ async def execute_model_day(
         outcome = _commit(env, ctx, start, result, on_commit)
     except BaseException as exc:
         _abandon(env, token)
-        if isinstance(exc, ModelDayFailed):
-            mlog.warning("model-day failed: %s", exc)
-            raise
         if not isinstance(exc, Exception):  # cancellation / interrupt: clean up and let it through
             raise
-        mlog.warning("model-day failed: %s", exc)
-        raise ModelDayFailed(_describe(exc)) from exc
+        failure = exc if isinstance(exc, ModelDayFailed) else ModelDayFailed(_describe(exc))
+        mlog.warning("model-day failed: %s", failure)
+        _keep_failed(env, ctx, competitor, partial, str(failure), agent_data_dir)
+        if failure is exc:
+            raise
+        raise failure from exc
     finally:
+        partial_session.reset(exposed)
         phase_reporter.reset(reporter)
     mlog.info("model-day committed: value %.2f, %d trade(s)", outcome.portfolio_value, outcome.trades)
     if outcome.removed_later:
@@ -222,6 +229,32 @@ class _PhaseWriter:
         until = utc_after(wait_s) if phase and wait_s else None
         with self.env.store.write() as conn:
             job_rows.set_detail_phase(conn, self.ctx.job_id, self.ctx.date, self.ctx.signature, phase, until)
+
+
+def _keep_failed(
+    env: ToolEnv,
+    ctx: ToolContext,
+    competitor: Competitor,
+    partial: PartialSession,
+    error: str,
+    agent_data_dir: Path | None,
+) -> None:
+    """Store the failed day's session so far (and export it); a problem here is only logged."""
+    result = partial.result or SessionResult(provider=getattr(competitor, "provider", "unknown"))
+    session = dataclasses.asdict(result)
+    try:
+        with env.store.write() as conn:
+            failed = failed_store.insert_failed_session(
+                conn, job_id=ctx.job_id, signature=ctx.signature, date=ctx.date, error=error, session=session
+            )
+    except sqlite3.Error as exc:
+        log.warning("could not store the failed session: %s", exc)
+        return
+    if agent_data_dir is not None:
+        try:
+            exports.write_failed_file(env.store, agent_data_dir, failed.id)
+        except (OSError, ValueError) as exc:
+            log.warning("could not write the failed session's file: %s", exc)
 
 
 def _abandon(env: ToolEnv, token: str) -> None:

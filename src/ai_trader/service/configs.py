@@ -4,7 +4,8 @@ the running service, all reported at once in one 400 `invalid_config`:
 - a baseline's `strategy` and a scripted model's `script` must be names the agents know;
 - `replay_of` of every replay entry the job runs (those named in the request's `models`, else the enabled ones)
   must name a signature with recorded sessions in this database;
-- `log_config.log_path` must name DATA_DIR/agent_data, where the AI-Trader files are written (`log_path_problems`).
+- `log_config.log_path` must name DATA_DIR/agent_data, where the AI-Trader files are written (`log_path_problems`);
+- unknown keys (`config_keys.py`) are warnings kept on the config (`key_warnings`), or problems with STRICT_CONFIG.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..config import (
     model_entries,
     problem,
 )
+from ..config_keys import UnknownKeys
 from ..settings import Settings
 from ..store import Store, ledger
 
@@ -68,5 +70,9 @@ def known_names(data: dict[str, Any]) -> list[Problem]:
 def load_checked(
     settings: Settings, store: Store, path: Path, wanted: Iterable[str] | None = None
 ) -> CompetitionConfig:
-    """`load_config` with the service's checks (ConfigNotFound, InvalidConfig listing every problem)."""
-    return load_config(path, service_checks(settings, store, wanted))
+    """`load_config` with the service's checks (ConfigNotFound, InvalidConfig listing every problem); the unknown
+    keys' warnings are on the returned config's `key_warnings`."""
+    keys = UnknownKeys(settings.strict_config)
+    config = load_config(path, [*service_checks(settings, store, wanted), keys])
+    config.key_warnings = keys.warnings
+    return config

@@ -3,7 +3,8 @@
 `trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then plans and creates a
 job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans from, the check against
 pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or processes) never create two
-jobs or plan a model-day twice. The job row keeps the validated config snapshot; the worker never re-reads the file.
+jobs or plan a model-day twice. The job row keeps the validated config snapshot without its API keys; the worker
+re-reads only the keys from the job's config file (`config.with_keys`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
 from ..settings import Settings
 from ..store import Store, ledger
+from ..store import failed as failed_store
 from ..store import jobs as rows
 from ..store import prices as price_store
 from ..timeutil import utcnow_iso
@@ -93,6 +95,7 @@ class JobService:
             plan = plan_job(
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
             )
+            plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
             if not plan.total:
                 return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
             wanted = set(plan.model_days)
@@ -114,7 +117,7 @@ class JobService:
                 models=plan.job_models,
                 created_at=created_at,
                 request={**request_record, "caller": caller},
-                config=config.model_dump(mode="json"),
+                config=config.stored(),  # API keys as `***`: the worker reads them from the file (config.with_keys)
                 warnings=plan.warnings,
             )
             rows.insert_details(conn, job_id, plan.model_days)
@@ -187,7 +190,8 @@ class JobService:
                 d.id: (d.date, d.model) for d in rows.details(conn, job_id)
             }
             events = rows.events(conn, job_id)
-        out = []
+            failed = failed_store.failed_sessions_of_job(conn, job_id)
+        out: list[dict[str, Any]] = []
         for e in events:
             date, model = days.get(e.detail_id, (None, None))
             out.append(
@@ -201,6 +205,9 @@ class JobService:
                     "detail": e.detail,
                 }
             )
+            kept = failed.get((date, model)) if e.to_status == "failed" and date and model else None
+            if kept:  # the n-th failure of a model-day in this job kept the n-th failed session
+                out[-1]["failed_session"] = kept.pop(0).reference()
         return {"job_id": job_id, "events": out, "count": len(out)}
 
     def cancel(self, job_id: str) -> dict[str, Any]:
@@ -302,6 +309,11 @@ def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> d
     }
     if details:
         progress["details"] = items
+        if counts["failed"]:  # the conversation each failed day kept (store/failed.py), its latest attempt
+            kept = failed_store.failed_sessions_of_job(conn, job.job_id)
+            for item in items:
+                if item["status"] == "failed" and (found := kept.get((item["date"], item["model"]))):
+                    item["failed_session"] = found[-1].reference()
     return {
         "job_id": job.job_id,
         "status": job.status,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidDate
 from ..ledger.metrics import compute_metrics
 from ..ledger.sensitivity import cost_sensitivity
-from ..store import Store
+from ..store import Store, tool_use
 from ..store import ledger as rows
 from ..store.turnover import traded_notional
 from ..timeutil import parse_date
@@ -34,7 +34,8 @@ def performance(
     risk_free_rate: float = 0.0,
 ) -> dict[str, Any]:
     """`{"start_date", "end_date", "leaderboard": [{"rank", "model", "first_date", "last_date", "days",
-    "final_value", "metrics"}], "benchmark": {...} | None, "count"}` (empty leaderboard when nothing is committed)."""
+    "final_value", "metrics", "tool_use"}], "benchmark": {...} | None, "count"}` (empty leaderboard when nothing is
+    committed)."""
     if start is not None:
         parse_date(start, "start_date")
     if end is not None:
@@ -48,6 +49,7 @@ def performance(
         counts = rows.trade_counts(conn, start, end, models or None)
         notional = traded_notional(conn, start, end, models or None)
         by_sig, starts = by_signature(conn, found, prices)
+        used = tool_use.tool_use_by_signature(conn, start, end, models or None)
     board = []
     for sig, series in by_sig.items():
         initial, initial_date = starts[sig]
@@ -64,6 +66,8 @@ def performance(
                 "final_value": series[-1].portfolio_value,
                 "metrics": m.to_dict(),
                 **cost_sensitivity(values, initial, notional.get(sig, {})),
+                # the share of days that never used a tool (store/tool_use.py); null without recorded sessions
+                "tool_use": used.get(sig),
             }
         )
     board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))

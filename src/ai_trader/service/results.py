@@ -19,7 +19,7 @@ from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
 from ..exports import log_path
 from ..ledger.corporate import SplitEvent
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
-from ..store import Store
+from ..store import Store, tool_use
 from ..store import events as event_store
 from ..store import jobs as job_store
 from ..store import ledger as rows
@@ -90,6 +90,8 @@ def _full(
             "stop_signal_received": session.stop_signal_received if session else False,
             "reasoning_summary": session.reasoning_summary if session else "",
             "tool_usage": dict(session.tool_usage) if session else {},
+            # no tool call, or the finish signal on step 1 (store/tool_use.py); null for baselines and no session
+            "no_tool_use": _flag(session),
         },
         "usage": {
             "prompt_tokens": session.prompt_tokens if session else 0,
@@ -98,6 +100,14 @@ def _full(
         },
         "log_file_path": log_file_path(agent_data_dir, day.signature, day.date) if session else None,
     }
+
+
+def _flag(session: rows.SessionSummaryRow | None) -> str | None:
+    if session is None:
+        return None
+    return tool_use.no_tool_use_reason(
+        session.provider, session.total_steps, session.stop_signal_received, session.tool_usage
+    )
 
 
 def _day_item(
@@ -258,11 +268,12 @@ def results_for_range(
         events = event_store.events_for(conn, ids)
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
         by_sig, starts = by_signature(conn, found, prices)
+        used = tool_use.tool_use_by_signature(conn, start, end, [model] if model else None, job_id)
     results = []
     for sig, series in by_sig.items():
         out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir, events) for d in series]
         initial, initial_date = starts[sig]
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)
-        results.append({"model": sig, "days": out_days, "metrics": metrics})
+        results.append({"model": sig, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)})
     return {"start_date": start, "end_date": end, "results": results}

@@ -1,7 +1,7 @@
 """SQL of the jobs aggregate: `jobs`, `job_details` (one row per model-day of a job) and `job_events` (audit trail).
 
 Status changes go only through `jobs.states` (which calls the guarded updates here); these functions run inside the
-caller's transaction and never commit.
+caller's transaction and never commit. Every text written is redacted (`redact.py`): no configured secret is stored.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ..redact import redact
 
 ACTIVE = ("pending", "running")
 
@@ -112,8 +114,8 @@ def insert_job(
             json.dumps(list(models)),
             created_at,
             created_at,
-            json.dumps(request),
-            json.dumps(config),
+            redact(json.dumps(request)),
+            redact(json.dumps(config)),
             json.dumps(list(warnings)),
         ),
     )
@@ -138,7 +140,7 @@ def insert_event(
 ) -> None:
     conn.execute(
         "INSERT INTO job_events(job_id, detail_id, from_status, to_status, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        (job_id, detail_id, from_status, to_status, at, detail),
+        (job_id, detail_id, from_status, to_status, at, redact(detail) if detail else detail),
     )
 
 
@@ -168,13 +170,18 @@ def _guarded(
     sets = "".join(f", {k} = ?" for k in fields)
     marks = ",".join("?" * len(sources))
     sql = f"UPDATE {table} SET status = ?{sets} WHERE {key} = ? AND status IN ({marks})"
-    return conn.execute(sql, (to_status, *fields.values(), value, *sources)).rowcount
+    return conn.execute(sql, (to_status, *map(_text, fields.values()), value, *sources)).rowcount
+
+
+def _text(value: Any) -> Any:
+    """A column value as written: strings (errors, notes) without any configured secret."""
+    return redact(value) if isinstance(value, str) else value
 
 
 def set_job_fields(conn: sqlite3.Connection, job_id: str, **fields: Any) -> None:
     """Non-status columns (updated_at, phase, error)."""
     sets = ", ".join(f"{k} = ?" for k in fields)
-    conn.execute(f"UPDATE jobs SET {sets} WHERE job_id = ?", (*fields.values(), job_id))
+    conn.execute(f"UPDATE jobs SET {sets} WHERE job_id = ?", (*map(_text, fields.values()), job_id))
 
 
 def set_detail_phase(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from ..redact import redact
 from ..timeutil import utcnow_iso
 from .sessions import LiveSession, delete_live_session, dumps, staged_trades
 
@@ -118,8 +119,10 @@ def _session_value(session: Mapping[str, Any], key: str) -> Any:
     v = session.get(key)
     v = _SESSION_DEFAULTS[key] if v is None else v
     if key in _JSON_FIELDS:
-        return _dumps(v)
-    return int(bool(v)) if key == "stop_signal_received" else v
+        return redact(_dumps(v))  # messages and steps quote the endpoint's and the tools' text
+    if key == "stop_signal_received":
+        return int(bool(v))
+    return redact(v) if isinstance(v, str) else v
 
 
 def _model_day(r: sqlite3.Row) -> ModelDayRow:

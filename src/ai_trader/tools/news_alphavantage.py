@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from ..redact import redact
 from .news_local import iso_z, parse_av_time
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -101,7 +102,7 @@ class AlphaVantageNewsProvider:
             raise NewsUnavailable("Alpha Vantage news answered with something other than a JSON object")
         for key in AV_ERROR_KEYS:
             if key in data:
-                raise NewsUnavailable(f"Alpha Vantage news: {str(data[key])[:200]}")
+                raise NewsUnavailable(f"Alpha Vantage news: {redact(str(data[key]))[:200]}")  # it may quote the key
         cutoff = dt.datetime.fromisoformat(cutoff_utc.replace("Z", "+00:00"))
         articles = []
         for item in data.get("feed") or []:

@@ -26,9 +26,17 @@ def browser(chromium, tmp_path_factory):
 
 @pytest.fixture
 def page(browser):
-    """A fresh tab (its own sessionStorage); page errors are collected in `page.errors`."""
+    """A fresh tab (its own sessionStorage); page errors are collected in `page.errors`, what the CSP blocked in
+    `page.csp_violations`."""
     p = browser.new_page()
     p.errors = []
     p.on("pageerror", lambda e: p.errors.append(str(e)))
+    p.csp_violations = []  # what the Content-Security-Policy blocked (Chromium reports it on the console)
+    p.on(
+        "console",
+        lambda m: (
+            p.csp_violations.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None
+        ),
+    )
     yield p
     p.close()

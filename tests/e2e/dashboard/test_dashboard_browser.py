@@ -117,6 +117,20 @@ def test_dashboard_shows_the_real_service(page, data_root, tmp_path):
         assert page.locator("[data-testid=job-row]").count() == 1
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         assert page.errors == []
+        assert page.csp_violations == []  # the page works under the service's Content-Security-Policy
+
+
+def test_the_api_docs_render_offline_under_the_csp(page, data_root):
+    with serve(_app(data_root)) as url:
+        page.goto(f"{url}/docs")
+        page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)  # rendered from /openapi.json
+        assert page.locator(".swagger-ui .opblock").count() >= 10
+        page.goto(f"{url}/redoc")
+        page.wait_for_selector("h1:has-text('AI-Trader')", timeout=30_000)  # the spec's title, rendered
+        assert page.get_by_text("/simulate/trigger").count() >= 1
+        assert page.errors == []
+        # ReDoc's footer wants its logo from its CDN: the policy blocks it (nothing is fetched from outside)
+        assert [v for v in page.csp_violations if "https://cdn.redoc.ly/" not in v] == []
 
 
 def test_real_service_with_api_key(page, data_root):
@@ -131,3 +145,4 @@ def test_real_service_with_api_key(page, data_root):
         assert page.get_attribute("[data-testid=portfolio-chart]", "data-series-count") == str(len(BASELINES) + 1)
         holdings = page.evaluate(READ_HOLDINGS)  # the dashboard's own price route accepted the key too
         assert holdings and all(h["weight"] is not None for h in holdings)
+        assert page.csp_violations == []

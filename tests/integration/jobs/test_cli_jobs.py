@@ -57,6 +57,10 @@ def test_status_shows_progress_failures_and_the_audit_trail_of_a_run(settings):
     assert table.exit_code == 0, table.output
     assert "partial" in table.output and "blocked by failure on 2025-10-29" in table.output
     assert "running → failed" in table.output
+    # the failed day kept its (empty: the endpoint never answered) conversation, named in the table and the events
+    failed = next(e for e in body["events"] if e["to_status"] == "failed" and e["date"] == "2025-10-29")
+    assert failed["failed_session"]["file"] == "dead-llm/log/2025-10-29/failed-1.jsonl"
+    assert "conversation kept: dead-llm/log/2025-10-29/failed-1.jsonl" in table.output
 
     listed = runner.invoke(app, ["jobs", "--json", "--data-dir", str(settings.data_dir)], env=ENV)
     assert [j["job_id"] for j in json.loads(listed.output)["data"]] == [body["job_id"]]

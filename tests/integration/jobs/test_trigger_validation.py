@@ -249,3 +249,47 @@ def test_trigger_date_types_are_invalid_date(service, store, value):
         with pytest.raises(InvalidDate):
             service.trigger({field: value})
     _nothing_written(store)
+
+
+def _with_typos(settings, name="typos.json"):
+    path = write_config(
+        settings, models=[{"signature": "cash", "provider": "baseline", "strategy": "cash", "stratgy": "x"}], name=name
+    )
+    data = json.loads(path.read_text())
+    data["agent_config"]["max_step"] = 3
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_unknown_config_keys_are_warnings_in_the_trigger_answer(service, settings):
+    _with_typos(settings)
+    code, body = service.trigger({"config_path": "typos.json", **ONE_DAY})
+    assert code == 202, body
+    assert body["warnings"][:2] == [
+        "unknown config key 'agent_config.max_step' is ignored (did you mean 'max_steps'?)",
+        "unknown config key 'models.0.stratgy' is ignored (did you mean 'strategy'?)",
+    ]
+
+
+def test_unknown_config_keys_are_refused_with_strict_config(settings, store):
+    _with_typos(settings)
+    strict = JobService(settings.model_copy(update={"strict_config": True}), store, today=lambda: TODAY)
+    with pytest.raises(InvalidConfig) as exc:
+        strict.trigger({"config_path": "typos.json", **ONE_DAY})
+    problems = _problems(exc.value)
+    assert set(problems) == {"agent_config.max_step", "models.0.stratgy"}
+    assert "did you mean 'max_steps'" in problems["agent_config.max_step"]
+    _nothing_written(store)
+
+
+def test_ai_trader_run_prints_the_unknown_keys_and_fails_on_them_with_strict_config(settings):
+    path = _with_typos(settings, "cli-typos.json")
+    args = ["run", str(path), "--start", "2025-10-30", "--data-dir", str(settings.data_dir)]
+    lenient = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert lenient.exit_code == 0, lenient.output
+    assert "warning: unknown config key 'agent_config.max_step' is ignored (did you mean 'max_steps'?)" in (
+        lenient.output
+    )
+    strict = runner.invoke(app, args, env={"COLUMNS": "200", "STRICT_CONFIG": "true"})
+    assert strict.exit_code == 2, strict.output
+    assert "invalid_config" in strict.output and "models.0.stratgy" in strict.output

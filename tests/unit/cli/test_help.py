@@ -80,6 +80,7 @@ READS = {
     "cancel": {"DATA_DIR"},
     "export": {"DATA_DIR"},
     "scripted-llm": set(),
+    "check-model": {"DATA_DIR", "OPENAI_API_BASE", "OPENAI_API_KEY", "LLM_REQUEST_TIMEOUT_SECONDS", "STRICT_CONFIG"},
     "demo": {"DATA_DIR", "CONFIGS_DIR", *MODEL_DAYS},
 }
 FIELDS = {name.upper() for name in Settings.model_fields}

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ...errors import AppError
 from ..audit import audit
-from ..deps import JobServiceDep, RuntimeDep, require_api_key
+from ..deps import JobServiceDep, RuntimeDep
 from ..errors import error_response
 from ..models import ConflictBody, ErrorBody, JobBody, JobEvents, JobList, TriggerAccepted, TriggerOk, TriggerRequest
 from ..responses import cached_json
 
-router = APIRouter(prefix="/simulate", tags=["simulate"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/simulate", tags=["simulate"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody},
     401: {"model": ErrorBody},
