@@ -7,6 +7,7 @@ import json
 
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
+from ai_trader.store import Store, db
 from tests.integration.agents.servers import ScriptedChat, reply
 
 from .conftest import TODAY, write_config
@@ -82,10 +83,14 @@ def test_keys_stored_by_earlier_versions_are_redacted_on_upgrade(settings, store
             " config, warnings) VALUES ('old', 'x.json', 'completed', '[]', '[]', 't', 't', '{}', ?, '[]')",
             (json.dumps(config),),
         )
-        conn.execute("DELETE FROM schema_version WHERE version >= 8")
+        conn.execute("DELETE FROM schema_version WHERE version = 8")  # as if 0008 had not run yet
     store.close()
-    reopened = type(store)(settings.db_path)  # migrates on open
+    reopened = Store(settings.db_path, migrate_on_open=False)
     try:
+        with reopened.write() as conn:  # the upgrade: migration 0008 applied to the old rows
+            (sql,) = [text for version, text in db._migrations() if version == 8]
+            for statement in db._split(sql):
+                conn.execute(statement)
         (stored,) = _stored(reopened)
     finally:
         reopened.close()
