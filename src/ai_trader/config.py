@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from . import redact
 from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
+from .ledger.rules import Costs
 from .model_settings import check_request_settings, check_shared_endpoints, redact_headers
 from .timeutil import parse_date
 
@@ -140,6 +141,13 @@ class AgentConfig(BaseModel):
     max_retries: int = Field(default=3, ge=0)
     base_delay: float = Field(default=1.0, ge=0)
     initial_cash: float = Field(default=10_000.0, gt=0)
+    # trading costs (an extension of AI-Trader's agent_config; README "Trade rules"); 0 = frictionless
+    commission_bps: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
+    commission_min: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    slippage_bps: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
+
+    def costs(self) -> Costs:
+        return Costs(self.commission_bps, self.commission_min, self.slippage_bps)
 
 
 class LogConfig(BaseModel):

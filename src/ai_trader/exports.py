@@ -28,7 +28,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .ledger.corporate import SplitEvent
+from .ledger.rules import money, to_cents
 from .store import Store
+from .store import events as event_store
 from .store import failed as failed_store
 from .store import ledger as ledger_store
 
@@ -71,7 +74,9 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def position_lines(
-    days: list[ledger_store.ModelDayRow], trades: dict[int, list[ledger_store.TradeRow]]
+    days: list[ledger_store.ModelDayRow],
+    trades: dict[int, list[ledger_store.TradeRow]],
+    events: dict[int, list[SplitEvent]] | None = None,
 ) -> list[dict[str, Any]]:
     """The position.jsonl lines of one signature's committed days (oldest first)."""
     if not days:
@@ -79,10 +84,38 @@ def position_lines(
     first = days[0]
     lines: list[dict[str, Any]] = [{"date": first.date, "id": 0, "positions": {"CASH": first.initial_cash}}]
     held: dict[str, int] = {}
+    cash = first.initial_cash
     for day in days:
+        day_events = (events or {}).get(day.id, [])
+        if day_events:
+            held, cash, split = split_lines(day.date, day_events, held, cash, len(lines))
+            lines += split
         lines += day_lines(day, trades.get(day.id, []), held, len(lines))
-        held = dict(day.positions)  # the snapshot is the truth for the next day
+        held, cash = dict(day.positions), day.cash  # the snapshot is the truth for the next day
     return lines
+
+
+def split_lines(
+    date: str, events: list[SplitEvent], held: dict[str, int], cash: float, first_id: int
+) -> tuple[dict[str, int], float, list[dict[str, Any]]]:
+    """One `{"action": "split", "symbol", "amount": shares added, "ratio"}` line per holding a split adjusted before
+    the session (an extension of AI-Trader's actions), and the holdings and cash after them."""
+    held, out = dict(held), list[dict[str, Any]]()
+    for e in events:
+        held[e.symbol] = e.shares_after
+        if not e.shares_after:
+            del held[e.symbol]
+        cash = float(to_cents(money(cash) + money(e.cash)))
+        action = {"action": "split", "symbol": e.symbol, "amount": e.shares_after - e.shares_before, "ratio": e.ratio}
+        out.append(
+            {
+                "date": date,
+                "id": first_id + len(out),
+                "this_action": action,
+                "positions": {**dict(sorted(held.items())), "CASH": cash},
+            }
+        )
+    return held, cash, out
 
 
 def day_lines(
@@ -105,14 +138,20 @@ def day_lines(
         held[t.symbol] = held.get(t.symbol, 0) + (t.amount if t.action == "buy" else -t.amount)
         if not held[t.symbol]:
             del held[t.symbol]
-        out.append(
-            {
-                "date": day.date,
-                "id": first_id + len(out),
-                "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
-                "positions": {**dict(sorted(held.items())), "CASH": t.cash_after},
+        line = {
+            "date": day.date,
+            "id": first_id + len(out),
+            "this_action": {"action": t.action, "symbol": t.symbol, "amount": t.amount},
+            "positions": {**dict(sorted(held.items())), "CASH": t.cash_after},
+        }
+        if t.commission or t.slippage or t.fee:  # an extension: only a trade that paid costs has it
+            line["costs"] = {
+                "fill_price": t.fill_price,
+                "commission": t.commission,
+                "slippage": t.slippage,
+                "fee": t.fee,
             }
-        )
+        out.append(line)
     return out
 
 
@@ -137,7 +176,8 @@ def write_position_file(store: Store, agent_data_dir: Path, signature: str, comm
     with store.read() as conn:
         days = ledger_store.model_days(conn, signature)
         trades = ledger_store.trades_for(conn, [d.id for d in days])
-    return _write_lines(path, position_lines(days, trades))
+        events = event_store.events_for(conn, [d.id for d in days])
+    return _write_lines(path, position_lines(days, trades, events))
 
 
 def _append_day(store: Store, path: Path, signature: str, date: str) -> bool:
@@ -157,6 +197,8 @@ def _append_day(store: Store, path: Path, signature: str, date: str) -> bool:
         ):
             return False
         day_trades = ledger_store.trades_for(conn, [day.id])[day.id]
+        if event_store.events_for(conn, [day.id])[day.id]:
+            return False  # a day with a split is written by the regeneration
     data = "".join(_line(x) for x in day_lines(day, day_trades, prev.positions, last["id"] + 1)).encode("utf-8")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND)

@@ -24,6 +24,8 @@ class DayBrief:
     today_opens: dict[str, float]  # today's opens, tradable universe
     tradable: tuple[str, ...]  # the tradable universe, sorted
     job_id: str | None = None
+    costs_note: str = ""  # the trading costs in words for the rules line ('' when trading is frictionless)
+    splits_note: str = ""  # today's splits of listed or held symbols, in words ('' when there are none)
 
 
 class Toolbox(Protocol):

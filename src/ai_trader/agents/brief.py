@@ -12,7 +12,14 @@ if TYPE_CHECKING:
 
 
 def build_brief(
-    prices: PriceView, signature: str, date: str, cash: float, positions: Mapping[str, int], job_id: str | None = None
+    prices: PriceView,
+    signature: str,
+    date: str,
+    cash: float,
+    positions: Mapping[str, int],
+    job_id: str | None = None,
+    costs_note: str = "",
+    splits_note: str = "",
 ) -> DayBrief:
     """Starting cash and holdings, the previous trading day's closes and today's opens of the tradable universe."""
     prev = prices.previous_trading_day(date)
@@ -26,4 +33,6 @@ def build_brief(
         today_opens=prices.opens(date),
         tradable=tuple(prices.tradable),
         job_id=job_id,
+        costs_note=costs_note,
+        splits_note=splits_note,
     )

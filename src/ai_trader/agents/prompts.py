@@ -34,7 +34,7 @@ Notes:
 - You don't need to request user permission during operations, you can execute directly
 - You must execute operations by calling tools, directly output operations will not be accepted
 - Trades fill at today's opening price; amounts are whole numbers of shares; you cannot spend more cash than you have
-  or sell shares you do not hold.
+  or sell shares you do not hold.{costs}
 
 Here is the information you need:
 
@@ -77,6 +77,13 @@ def price_table(closes: dict[str, float], opens: dict[str, float]) -> str:
     return "\n".join(f"{s} {_num(closes.get(s))} {_num(opens.get(s))}" for s in sorted(set(closes) | set(opens)))
 
 
+def _costs(brief: DayBrief) -> str:
+    """The rules line's trading costs and today's splits (nothing when there are none: the prompt is AI-Trader's)."""
+    costs = f"\n- Trading costs: {brief.costs_note}; you cannot buy unless cash covers them too."
+    splits = f"\n- Corporate actions today: {brief.splits_note}."
+    return (costs if brief.costs_note else "") + (splits if brief.splits_note else "")
+
+
 def system_prompt(brief: DayBrief, prompt_format: str = "standard") -> str:
     positions = {**{s: n for s, n in sorted(brief.positions.items()) if n}, "CASH": round(brief.cash, 2)}
     prev_date = brief.prev_date or "none: first trading day in the data"
@@ -87,6 +94,7 @@ def system_prompt(brief: DayBrief, prompt_format: str = "standard") -> str:
             positions=_json(positions),
             compact_prices=COMPACT_PRICES.format(prev_date=prev_date, table=table),
             stop_signal=STOP_SIGNAL,
+            costs=_costs(brief),
         )
     return SYSTEM_TEMPLATE.format(
         date=brief.date,
@@ -95,6 +103,7 @@ def system_prompt(brief: DayBrief, prompt_format: str = "standard") -> str:
         yesterday_close_price=_json(dict(sorted(brief.prev_closes.items()))),
         today_buy_price=_json(dict(sorted(brief.today_opens.items()))),
         stop_signal=STOP_SIGNAL,
+        costs=_costs(brief),
     )
 
 

@@ -150,8 +150,12 @@ class Trade(_Open):
     action: Literal["buy", "sell"]
     symbol: str
     amount: int
-    price: float
-    total: float
+    price: float  # the day's open
+    total: float  # amount * price
+    fill_price: float | None = None  # the open moved against the trader by slippage_bps
+    commission: float = 0.0
+    slippage: float = 0.0  # money: amount * |fill_price - price|
+    fee: float = 0.0  # the flat TRADE_FEE
 
 
 class Reasoning(_Open):
@@ -224,6 +228,12 @@ class ResultsBody(_Open):
     results: list[ModelDayResult] | list[ModelRange]
 
 
+class CostScenario(_Open):
+    bps_per_side: float
+    final_value: float
+    cumulative_return: float
+
+
 class LeaderboardRow(_Open):
     rank: int
     model: str
@@ -232,6 +242,8 @@ class LeaderboardRow(_Open):
     days: int
     final_value: float
     metrics: Metrics
+    turnover: float = 0.0  # traded notional / mean portfolio value
+    cost_sensitivity: list[CostScenario] = []  # the cumulative return re-valued at 0, 5, 10, 25 bps per side
 
 
 class PerformanceBody(_Open):

@@ -241,3 +241,20 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
         table.add_row(*(cells[c] for c in cols))
     out.print(table)
     print_tool_use(out, body["leaderboard"])
+    print_cost_sensitivity(out, body)
+
+
+def print_cost_sensitivity(out: Console, body: dict[str, Any]) -> None:
+    """Each signature's turnover and cumulative return re-valued at 0, 5, 10, 25 bps per side (approximation:
+    the same trades; see ledger/sensitivity.py)."""
+    board = [r for r in body["leaderboard"] if r.get("cost_sensitivity")]
+    if not board:
+        return
+    bps = [s["bps_per_side"] for s in board[0]["cost_sensitivity"]]
+    table = Table(title="Return at trading costs (same trades, bps per side)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ["model", "turnover", *(f"{b:g} bps" for b in bps)]:
+        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
+    for r in board:
+        returns = [_pct(s["cumulative_return"], 1) for s in r["cost_sensitivity"]]
+        table.add_row(r["model"], f"{r['turnover']:.2f}x", *returns)
+    out.print(table)

@@ -194,6 +194,7 @@ async def _chain_days(
                         date=d.date,
                         competitor=competitor,
                         initial_cash=run.config.agent_config.initial_cash,
+                        costs=run.config.agent_config.costs(),
                         **day_timeout(model, run.settings),
                         agent_data_dir=run.settings.agent_data_dir,
                         toolbox_factory=run.toolbox_factory,

@@ -27,8 +27,11 @@ from ..agents.brief import build_brief
 from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
+from ..ledger.corporate import apply_splits, describe_splits
+from ..ledger.rules import NO_COSTS, Book, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
+from ..store import events as event_store
 from ..store import failed as failed_store
 from ..store import jobs as job_rows
 from ..store import ledger as ledger_store
@@ -67,9 +70,11 @@ async def execute_model_day(
     toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
     on_commit: Callable[[sqlite3.Connection], Any] | None = None,
     timeout_setting: str = "MODEL_DAY_TIMEOUT_SECONDS",
+    costs: Costs = NO_COSTS,
 ) -> ModelDayOutcome:
     """Run and commit one model-day; raises ModelDayFailed (leaving no trace of the day) on any failure.
-    `timeout_setting` names what to change when the day times out (day_timeout())."""
+    `timeout_setting` names what to change when the day times out (day_timeout()); `costs` (the config's trading
+    costs) are bound to the live session, so every trade of the day pays them, in-process or over MCP."""
     mlog = model_day_logger(__name__, job_id, signature, date)
     if not env.prices.is_trading_day(date):
         raise ModelDayFailed(f"{date} is not a trading day with prices")
@@ -77,15 +82,20 @@ async def execute_model_day(
     try:
         with env.store.write() as conn:
             start = ledger_store.start_state(conn, signature, date, initial_cash)
+            # applied before the session (ledger/corporate.py), since the snapshot the day starts from
+            splits = event_store.splits_on(conn, date, start.previous_date)
+            book, events = apply_splits(Book(start.cash, start.positions), splits, env.prices.opens(date))
             session_store.open_live_session(
                 conn,
                 token=token,
                 job_id=job_id,
                 signature=signature,
                 date=date,
-                cash=start.cash,
-                positions=start.positions,
+                cash=book.cash,
+                positions=book.positions,
+                costs=costs,
             )
+            event_store.set_session_events(conn, token, events)
     except sqlite3.Error as exc:
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
@@ -93,7 +103,9 @@ async def execute_model_day(
     partial = PartialSession()
     exposed = partial_session.set(partial)
     try:
-        result = await _run(env, ctx, competitor, start, timeout_s, toolbox_factory, timeout_setting)
+        listed = {s: r for s, r in splits.items() if s in env.prices.tradable or s in start.positions}
+        notes = (costs.describe(env.trade_fee), describe_splits(listed, events, date))
+        result = await _run(env, ctx, competitor, book, timeout_s, toolbox_factory, timeout_setting, notes)
         outcome = _commit(env, ctx, start, result, on_commit)
     except BaseException as exc:
         _abandon(env, token)
@@ -128,13 +140,15 @@ async def _run(
     env: ToolEnv,
     ctx: ToolContext,
     competitor: Competitor,
-    start: ledger_store.StartState,
+    book: Book,
     timeout_s: float | None,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None,
     timeout_setting: str,
+    notes: tuple[str, str] = ("", ""),
 ) -> SessionResult:
+    """`book`: the start of the day after its splits; `notes`: the prompt's costs and splits lines."""
     tools = toolbox_factory(ctx) if toolbox_factory else InProcessToolbox(env, ctx)
-    brief = build_brief(env.prices, ctx.signature, ctx.date, start.cash, start.positions, ctx.job_id)
+    brief = build_brief(env.prices, ctx.signature, ctx.date, book.cash, book.positions, ctx.job_id, *notes)
     try:
         result = await asyncio.wait_for(competitor.run_day(brief, tools), timeout_s)
     except TimeoutError:
@@ -169,6 +183,7 @@ def _commit(
         dv = daily_values(value, prev_value)
         n_trades = len(session_store.staged_trades(conn, ctx.token))
         removed = ledger_store.later_dates(conn, ctx.signature, ctx.date)
+        events = event_store.session_events(conn, ctx.token)
         md_id = ledger_store.commit_model_day(
             conn,
             live,
@@ -178,6 +193,7 @@ def _commit(
             initial_cash=start.initial_cash,
             session=dataclasses.asdict(result),
         )
+        event_store.record_events(conn, md_id, ctx.signature, ctx.date, events)
         if on_commit is not None:
             on_commit(conn)
     return ModelDayOutcome(

@@ -13,7 +13,14 @@ Rules (engine.md "Ledger and trade rules"):
 - Money arithmetic is exact: prices enter as `Decimal(str(price))` (the shortest repr of the float, i.e. the
   decimal the data file gave), and cash is rounded to cents (ROUND_HALF_EVEN) after each trade. The affordability
   check uses the exact cost, before rounding.
-- `fee` is a flat amount per trade (default 0), charged on buys and sells.
+- `fee` is a flat amount per trade (default 0, TRADE_FEE), charged on buys and sells.
+- Trading costs (`Costs`, from the config's `agent_config`; all 0 by default, which is the frictionless engine):
+  with `s = slippage_bps / 10000`, the fill price is `open * (1 + s)` for a buy and `open * (1 - s)` for a sell
+  (against the trader); `price` stays the open and `total = amount * open`; `slippage = amount * open * s` (money,
+  >= 0); `commission = max(commission_min, amount * fill_price * commission_bps / 10000)` (0 when both are 0).
+  A buy needs `cash >= total + slippage + commission + fee` and takes that from cash; a sell adds
+  `total - slippage - commission - fee` and is refused if that would leave cash below zero. Slippage and commission
+  are recorded exact (not rounded); only the resulting cash is rounded to cents.
 A refusal raises `TradeRefused` (message + details); the tool layer turns it into `{"error": ..., ...}`.
 """
 
@@ -57,14 +64,47 @@ class Book:
 
 
 @dataclass(frozen=True)
+class Costs:
+    """Per-trade costs beyond the flat fee (agent_config; see the module docstring). Zero: frictionless."""
+
+    commission_bps: float = 0.0
+    commission_min: float = 0.0
+    slippage_bps: float = 0.0
+
+    @property
+    def zero(self) -> bool:
+        return not (self.commission_bps or self.commission_min or self.slippage_bps)
+
+    def describe(self, fee: float = 0.0) -> str:
+        """The prompt's words for these costs ('' when there are none)."""
+        parts = []
+        if self.slippage_bps:
+            parts.append(
+                f"buys fill {self.slippage_bps:g} bps above the open and sells {self.slippage_bps:g} bps below"
+            )
+        if self.commission_bps or self.commission_min:
+            minimum = f" (at least {self.commission_min:g})" if self.commission_min else ""
+            parts.append(f"each trade pays a commission of {self.commission_bps:g} bps of its value{minimum}")
+        if fee:
+            parts.append(f"each trade pays a flat fee of {fee:g}")
+        return "; ".join(parts)
+
+
+NO_COSTS = Costs()
+
+
+@dataclass(frozen=True)
 class Fill:
     action: Action
     symbol: str
     amount: int
-    price: float
+    price: float  # the day's open
     total: float  # amount * price, exact to the price's decimals
     fee: float
     cash_after: float
+    fill_price: float | None = None  # open moved against the trader by slippage (None: the open, rows before costs)
+    commission: float = 0.0
+    slippage: float = 0.0  # money: amount * |fill_price - open|
 
 
 def money(x: float | Decimal | int) -> Decimal:
@@ -117,13 +157,19 @@ def fill_price(symbol: str, date: str, open_price: float | None) -> float:
 
 
 def apply_trade(
-    book: Book, action: Action, symbol: str, amount: int, price: float, fee: float = 0.0
+    book: Book, action: Action, symbol: str, amount: int, price: float, fee: float = 0.0, costs: Costs = NO_COSTS
 ) -> tuple[Book, Fill]:
-    """The book after one order filled at `price`, and the fill; TradeRefused if a rule forbids it."""
+    """The book after one order at the open `price` (moved by slippage), and the fill; TradeRefused if a rule
+    forbids it."""
     if action not in ("buy", "sell"):
         raise TradeRefused(f"unknown action {action!r}", symbol=symbol)
-    cash, p, f = money(book.cash), money(price), money(fee)
+    cash, p = money(book.cash), money(price)
     total = p * amount
+    s = money(costs.slippage_bps) / 10000
+    fill_p = p * (1 + s) if action == "buy" else p * (1 - s)
+    slip = total * s
+    commission = max(money(costs.commission_min), fill_p * amount * money(costs.commission_bps) / 10000)
+    f = money(fee) + slip + commission  # every cost of this trade
     held = book.positions.get(symbol, 0)
     if action == "buy":
         need = total + f
@@ -147,12 +193,26 @@ def apply_trade(
                 held=held,
             )
         if cash + total < f:
-            raise TradeRefused("the trade fee exceeds cash plus proceeds", symbol=symbol, amount=amount, fee=fee)
+            what = "the trade fee" if costs.zero else "the trade's costs (fee, commission, slippage)"
+            raise TradeRefused(
+                f"{what} exceeds cash plus proceeds", symbol=symbol, amount=amount, fee=fee, costs=float(f)
+            )
         new_cash, new_held = to_cents(cash + total - f), held - amount
     positions = dict(book.positions)
     if new_held:
         positions[symbol] = new_held
     else:
         positions.pop(symbol, None)
-    fill = Fill(action, symbol, amount, float(p), float(total), float(f), float(new_cash))
+    fill = Fill(
+        action,
+        symbol,
+        amount,
+        float(p),
+        float(total),
+        float(money(fee)),
+        float(new_cash),
+        float(fill_p),
+        float(commission),
+        float(slip),
+    )
     return Book(float(new_cash), positions), fill

@@ -2,7 +2,9 @@
 return (best first), plus the QQQ buy-and-hold benchmark over the union of the signatures' days.
 
 Each signature starts the range from its previous committed value (or its initial cash); the benchmark starts from
-the most common starting value so its value line is comparable. Metric formulas: `ledger/metrics.py`.
+the most common starting value so its value line is comparable. Metric formulas: `ledger/metrics.py`. Each row
+also has the signature's `turnover` and `cost_sensitivity` (its cumulative return re-valued at 0, 5, 10 and 25 bps
+per side on its actual trades, an approximation: `ledger/sensitivity.py`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidDate
 from ..ledger.metrics import compute_metrics
+from ..ledger.sensitivity import cost_sensitivity
 from ..store import Store, tool_use
 from ..store import ledger as rows
+from ..store.turnover import traded_notional
 from ..timeutil import parse_date
 from .results import benchmark_metrics, by_signature, check_model
 
@@ -43,6 +47,7 @@ def performance(
     with store.read() as conn:
         found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
         counts = rows.trade_counts(conn, start, end, models or None)
+        notional = traded_notional(conn, start, end, models or None)
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, models or None)
     board = []
@@ -60,6 +65,7 @@ def performance(
                 "days": len(series),
                 "final_value": series[-1].portfolio_value,
                 "metrics": m.to_dict(),
+                **cost_sensitivity(values, initial, notional.get(sig, {})),
                 # the share of days that never used a tool (store/tool_use.py); null without recorded sessions
                 "tool_use": used.get(sig),
             }

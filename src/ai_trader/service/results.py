@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from ..config import SIGNATURE_RE
 from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
 from ..exports import log_path
+from ..ledger.corporate import SplitEvent
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
 from ..store import Store, tool_use
+from ..store import events as event_store
 from ..store import jobs as job_store
 from ..store import ledger as rows
 from ..timeutil import parse_date
@@ -74,10 +76,13 @@ def _full(
     trades: list[rows.TradeRow],
     session: rows.SessionSummaryRow | None,
     agent_data_dir: Path,
+    events: list[SplitEvent],
 ) -> dict[str, Any]:
     return {
+        "corporate_actions": [e.to_dict() for e in events],  # splits applied to the holdings before the session
         "trades": [
             {"id": t.id, "action": t.action, "symbol": t.symbol, "amount": t.amount, "price": t.price, "total": t.total}
+            | {"fill_price": t.fill_price, "commission": t.commission, "slippage": t.slippage, "fee": t.fee}
             for t in trades
         ],
         "ai_reasoning": {
@@ -112,11 +117,13 @@ def _day_item(
     trades: dict[int, list[rows.TradeRow]],
     sessions: dict[int, rows.SessionSummaryRow],
     agent_data_dir: Path,
+    events: dict[int, list[SplitEvent]] | None = None,
 ) -> dict[str, Any]:
     """`head` plus the day's positions and daily P&L, plus the full detail when `detail == "full"`."""
     item = {**head, "positions": positions_of(day), "daily_pnl": daily_pnl(day)}
     if detail == "full":
-        item.update(_full(day, trades[day.id], sessions.get(day.id), agent_data_dir))
+        day_events = (events or {}).get(day.id, [])
+        item.update(_full(day, trades[day.id], sessions.get(day.id), agent_data_dir, day_events))
     return item
 
 
@@ -152,8 +159,9 @@ def results_for_date(
             raise err
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids) if detail == "full" else {}
+        events = event_store.events_for(conn, ids) if detail == "full" else {}
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
-    results = [_day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir) for d in found]
+    results = [_day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events) for d in found]
     return {"date": date, "results": results}
 
 
@@ -257,12 +265,13 @@ def results_for_range(
             raise err
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids)
+        events = event_store.events_for(conn, ids)
         sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, [model] if model else None, job_id)
     results = []
     for sig, series in by_sig.items():
-        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir) for d in series]
+        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir, events) for d in series]
         initial, initial_date = starts[sig]
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)

@@ -48,6 +48,9 @@ class TradeRow:
     total: float
     fee: float
     cash_after: float
+    fill_price: float  # the open moved by slippage (a trade from before costs existed: its price)
+    commission: float
+    slippage: float
 
 
 @dataclass(frozen=True)
@@ -89,17 +92,8 @@ MODEL_DAY_COLUMNS = (
     "id, signature, date, job_id, cash, positions, portfolio_value, profit, return_pct, initial_cash, no_trade,"
     " committed_at"
 )
-SUMMARY_FIELDS = (
-    "provider",
-    "basemodel",
-    "total_steps",
-    "stop_signal_received",
-    "reasoning_summary",
-    "tool_usage",
-    "prompt_tokens",
-    "completion_tokens",
-    "cost_usd",
-)
+SUMMARY_FIELDS = ("provider", "basemodel", "total_steps", "stop_signal_received", "reasoning_summary", "tool_usage",
+                  "prompt_tokens", "completion_tokens", "cost_usd")  # fmt: skip
 SESSION_FIELDS = (*SUMMARY_FIELDS, "messages", "steps")
 _JSON_FIELDS = {"tool_usage", "messages", "steps"}
 _SESSION_DEFAULTS: dict[str, Any] = {
@@ -149,7 +143,8 @@ def _model_day(r: sqlite3.Row) -> ModelDayRow:
 
 
 def _trade(r: sqlite3.Row) -> TradeRow:
-    return TradeRow(*(r[k] for k in TradeRow.__dataclass_fields__))
+    values = {k: r[k] for k in TradeRow.__dataclass_fields__}  # fill_price NULL: a trade from before costs
+    return TradeRow(**{**values, "fill_price": r["price"] if r["fill_price"] is None else r["fill_price"]})
 
 
 def _session(r: sqlite3.Row, fields: Sequence[str], row_type: type[SessionSummaryRow]) -> SessionSummaryRow:
@@ -230,10 +225,11 @@ def commit_model_day(
     md_id = cur.lastrowid
     assert md_id is not None  # always set by an INSERT into a rowid table
     conn.executemany(
-        "INSERT INTO trades(model_day_id, signature, date, seq, action, symbol, amount, price, total, fee, cash_after)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO trades(model_day_id, signature, date, seq, action, symbol, amount, price, total, fee, cash_after,"
+        " fill_price, commission, slippage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (md_id, live.signature, live.date, i, f.action, f.symbol, f.amount, f.price, f.total, f.fee, f.cash_after)
+            + (f.fill_price, f.commission, f.slippage)
             for i, f in enumerate(fills, start=1)
         ],
     )

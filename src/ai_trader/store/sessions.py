@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..ledger.rules import Action, Book, Fill, TradeRefused, apply_trade
+from ..ledger.rules import NO_COSTS, Action, Book, Costs, Fill, TradeRefused, apply_trade
 from ..timeutil import utcnow_iso
 from .db import Store
 
@@ -31,6 +31,7 @@ class LiveSession:
     cash: float
     positions: dict[str, int]
     created_at: str
+    costs: Costs = NO_COSTS  # the job's trading costs, bound when the session opened
 
     @property
     def book(self) -> Book:
@@ -38,8 +39,16 @@ class LiveSession:
 
 
 def _live(r: sqlite3.Row) -> LiveSession:
+    costs = Costs(r["commission_bps"], r["commission_min"], r["slippage_bps"])
     return LiveSession(
-        r["token"], r["job_id"], r["signature"], r["date"], r["cash"], json.loads(r["positions"]), r["created_at"]
+        r["token"],
+        r["job_id"],
+        r["signature"],
+        r["date"],
+        r["cash"],
+        json.loads(r["positions"]),
+        r["created_at"],
+        costs,
     )
 
 
@@ -52,15 +61,28 @@ def open_live_session(
     date: str,
     cash: float,
     positions: Mapping[str, int],
+    costs: Costs = NO_COSTS,
 ) -> LiveSession:
     """Bind a new session (deleting a stale one of the same signature and date); call inside a write transaction."""
     conn.execute("DELETE FROM live_sessions WHERE signature = ? AND date = ?", (signature, date))
     created = utcnow_iso()
     conn.execute(
-        "INSERT INTO live_sessions(token, job_id, signature, date, cash, positions, created_at) VALUES (?,?,?,?,?,?,?)",
-        (token, job_id, signature, date, float(cash), dumps(dict(positions)), created),
+        "INSERT INTO live_sessions(token, job_id, signature, date, cash, positions, created_at,"
+        " commission_bps, commission_min, slippage_bps) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            token,
+            job_id,
+            signature,
+            date,
+            float(cash),
+            dumps(dict(positions)),
+            created,
+            float(costs.commission_bps),
+            float(costs.commission_min),
+            float(costs.slippage_bps),
+        ),
     )
-    return LiveSession(token, job_id, signature, date, float(cash), dict(positions), created)
+    return LiveSession(token, job_id, signature, date, float(cash), dict(positions), created, costs)
 
 
 def live_session(conn: sqlite3.Connection, token: str) -> LiveSession | None:
@@ -79,7 +101,8 @@ def delete_live_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> int:
 
 def staged_trades(conn: sqlite3.Connection, token: str) -> list[Fill]:
     rows = conn.execute(
-        "SELECT action, symbol, amount, price, total, fee, cash_after FROM staged_trades WHERE token = ? ORDER BY seq",
+        "SELECT action, symbol, amount, price, total, fee, cash_after, fill_price, commission, slippage"
+        " FROM staged_trades WHERE token = ? ORDER BY seq",
         (token,),
     ).fetchall()
     return [Fill(*tuple(r)) for r in rows]
@@ -106,7 +129,7 @@ def trade_in_session(
             raise TradeRefused("this trading session is not active (finished, timed out or unknown)")
         if (signature is not None and signature != live.signature) or (date is not None and date != live.date):
             raise TradeRefused("the session token does not belong to this signature and date")
-        book, fill = apply_trade(live.book, action, symbol, amount, price, fee)
+        book, fill = apply_trade(live.book, action, symbol, amount, price, fee, live.costs)
         conn.execute(
             "UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?",
             (book.cash, dumps(book.positions), token),
@@ -115,8 +138,21 @@ def trade_in_session(
             0
         ]
         conn.execute(
-            "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (token, seq, fill.action, fill.symbol, fill.amount, fill.price, fill.total, fill.fee, fill.cash_after),
+            "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after,"
+            " fill_price, commission, slippage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                token,
+                seq,
+                fill.action,
+                fill.symbol,
+                fill.amount,
+                fill.price,
+                fill.total,
+                fill.fee,
+                fill.cash_after,
+                fill.fill_price,
+                fill.commission,
+                fill.slippage,
+            ),
         )
     return book, fill

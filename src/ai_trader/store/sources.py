@@ -1,5 +1,6 @@
 """Data-source aggregate: `data_sources` (which data set was imported, from where, its checksum) and
-`corporate_actions` (splits and dividends a data set declares). Recorded, never applied by the ledger."""
+`corporate_actions` (splits and dividends a data set declares). Splits are applied to holdings at the start of their
+effective day (ledger/corporate.py, store/events.py); dividends are recorded only."""
 
 from __future__ import annotations
 

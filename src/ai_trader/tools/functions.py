@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import InvalidDate
 from ..ledger import rules
+from ..store import events as event_store
 from ..store import sessions as session_store
 from ..timeutil import parse_date
 from .context import ToolContext, ToolEnv
@@ -87,6 +88,16 @@ def get_price_local(env: ToolEnv, ctx: ToolContext, symbol: Any, date: Any) -> d
         out.update(high=None, low=None, close=None, volume=None, note=WITHHELD_NOTE)
     elif bar.close is None:
         out["note"] = "incomplete bar: only the open is recorded for this day"
+    with env.store.read() as conn:
+        splits = event_store.splits_after(conn, sym, date, ctx.date)
+    if splits:  # a pre-split price: say so, or the model sees an apparent crash
+        factor = math.prod(r for _, r in splits)
+        said = ", ".join(f"{r:g}-for-1 effective {d}" for d, r in splits)
+        out["split_factor"] = factor
+        out["split_note"] = (
+            f"pre-split price: {sym} split {said}; divide this day's prices by {factor:g} (and multiply its volume)"
+            " to compare them with prices from the split on"
+        )
     return out
 
 

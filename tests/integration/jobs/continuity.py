@@ -13,6 +13,7 @@ from pathlib import Path
 from ai_trader import exports
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store, ledger
+from ai_trader.store import events as event_store
 
 CENT = Decimal("0.01")
 
@@ -40,6 +41,7 @@ def ledger_problems(
     with store.read() as conn:
         days = ledger.model_days(conn, signature)
         trades = ledger.trades_for(conn, [d.id for d in days])
+        events = event_store.events_for(conn, [d.id for d in days])
     if not days:
         return problems
     cash, held = Decimal(str(days[0].initial_cash)), dict[str, int]()
@@ -53,6 +55,11 @@ def ledger_problems(
             between = [d for d in calendar if prev.date < d < day.date]
             if between and (prev.date, day.date) not in allowed_gaps:
                 problems.append(f"{where}: gap of {len(between)} trading day(s) after {prev.date}")
+        for e in events[day.id]:  # splits applied before the session: floor(n x ratio) shares, remainder in cash
+            if e.shares_before != held.get(e.symbol) or e.shares_after != int(e.shares_before * Decimal(str(e.ratio))):
+                problems.append(f"{where}: split {e} does not follow from holding {held.get(e.symbol)}")
+            held = {**held, e.symbol: e.shares_after}
+            cash = _cents(cash + Decimal(str(e.cash)))
         for t in trades[day.id]:
             price = Decimal(str(prices.open(t.symbol, day.date)))
             if Decimal(str(t.price)) != price:
@@ -99,9 +106,10 @@ def export_problems(store: Store, agent_data_dir: Path, signature: str) -> list[
     with store.read() as conn:
         days = ledger.model_days(conn, signature)
         trades = ledger.trades_for(conn, [d.id for d in days])
+        events = event_store.events_for(conn, [d.id for d in days])  # splits applied to holdings
     path = exports.position_path(agent_data_dir, signature)
     written = [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
-    if written != exports.position_lines(days, trades):
+    if written != exports.position_lines(days, trades, events):
         dates = sorted({x["date"] for x in written})
         problems.append(f"{signature}: position.jsonl ({len(written)} lines, {dates[:1]}..{dates[-1:]}) is stale")
     log_dir = Path(agent_data_dir) / signature / "log"

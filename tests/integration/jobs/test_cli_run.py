@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ai_trader.cli import app
@@ -105,3 +106,26 @@ def test_demo_runs_offline_on_the_packaged_data(tmp_path):
     assert (days[0], days[-1]) == ("2025-06-10", "2025-10-30")
     again = runner.invoke(app, args, env=env)
     assert again.exit_code == 0 and "Already up to date" in again.output
+
+
+def test_run_charges_the_configs_trading_costs_and_prints_the_cost_sensitivity(settings):
+    from ai_trader.store import ledger
+
+    config = write_config(settings, name="costly.json", commission_bps=10, commission_min=1, slippage_bps=5)
+    args = ["run", str(config), "--start", "2025-10-28", "--models", "momentum", "--data-dir", str(settings.data_dir)]
+    result = runner.invoke(app, args, env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Return at trading costs" in result.output and "25 bps" in result.output
+    store = Store(settings.db_path)
+    try:
+        with store.read() as conn:
+            days = ledger.model_days(conn, "momentum")
+            trades = [t for d in days for t in ledger.trades_for(conn, [d.id])[d.id]]
+    finally:
+        store.close()
+    assert trades
+    for t in trades:
+        sign = 1 if t.action == "buy" else -1
+        assert t.fill_price == pytest.approx(t.price * (1 + sign * 5 / 10000))
+        assert t.slippage == pytest.approx(t.amount * t.price * 5 / 10000)
+        assert t.commission == pytest.approx(max(1.0, t.amount * t.fill_price * 10 / 10000))
