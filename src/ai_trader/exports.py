@@ -34,6 +34,7 @@ from .store import Store
 from .store import events as event_store
 from .store import failed as failed_store
 from .store import ledger as ledger_store
+from .store import records as record_store
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -241,7 +242,7 @@ def _last_line(path: Path) -> dict[str, Any] | None:
 def write_log_file(store: Store, agent_data_dir: Path, signature: str, date: str) -> Path | None:
     with store.read() as conn:
         day = ledger_store.model_day(conn, signature, date)
-        messages = ledger_store.session_messages(conn, day.id) if day else None
+        messages = record_store.session_messages(conn, day.id) if day else None
     if messages is None:
         return None
     return _write_lines(log_path(agent_data_dir, signature, date), log_lines(signature, messages))

@@ -13,6 +13,7 @@ from ai_trader.jobs.executor import execute_model_day
 from ai_trader.settings import Settings
 from ai_trader.store import Store
 from ai_trader.store import ledger as ledger_store
+from ai_trader.store import records as record_store
 from ai_trader.tools.context import ToolEnv
 
 AGENT = {"max_steps": 6, "max_retries": 0, "base_delay": 0.001, "initial_cash": 10_000.0}
@@ -45,7 +46,7 @@ def recorded_tool_results(store: Store, signature: str) -> dict[str, list[tuple[
     out = {}
     with store.read() as conn:
         for d in ledger_store.model_days(conn, signature):
-            record = ledger_store.session_record(conn, d.id)
+            record = record_store.session_record(conn, d.id)
             out[d.date] = [
                 (r["name"], r["arguments"], r["result"]) for s in record.steps for r in s.get("tool_results", [])
             ]

@@ -28,7 +28,7 @@ from ..config import (
 )
 from ..config_keys import UnknownKeys
 from ..settings import Settings
-from ..store import Store, ledger
+from ..store import Store, records
 
 
 def service_checks(settings: Settings, store: Store, wanted: Iterable[str] | None = None) -> list[Check]:
@@ -44,7 +44,7 @@ def service_checks(settings: Settings, store: Store, wanted: Iterable[str] | Non
             if (sig not in named) if named else (m.get("enabled", True) is False):
                 continue  # an entry this job does not run
             with store.read() as conn:
-                recorded = ledger.has_sessions(conn, of)
+                recorded = records.has_sessions(conn, of)
             if not recorded:
                 text = f"no recorded sessions of signature {of!r} to replay (run {of!r} first)"
                 problems.append(problem(f"models.{i}.replay_of", text))

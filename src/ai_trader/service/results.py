@@ -19,7 +19,7 @@ from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
 from ..exports import log_path
 from ..ledger.corporate import SplitEvent
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
-from ..store import Store, tool_use
+from ..store import Store, records, tool_use
 from ..store import events as event_store
 from ..store import jobs as job_store
 from ..store import ledger as rows
@@ -74,7 +74,7 @@ def _job_not_found(job_id: str) -> NotFound:
 def _full(
     day: rows.ModelDayRow,
     trades: list[rows.TradeRow],
-    session: rows.SessionSummaryRow | None,
+    session: records.SessionSummaryRow | None,
     agent_data_dir: Path,
     events: list[SplitEvent],
 ) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def _full(
     }
 
 
-def _flag(session: rows.SessionSummaryRow | None) -> str | None:
+def _flag(session: records.SessionSummaryRow | None) -> str | None:
     if session is None:
         return None
     return tool_use.no_tool_use_reason(
@@ -115,7 +115,7 @@ def _day_item(
     day: rows.ModelDayRow,
     detail: str,
     trades: dict[int, list[rows.TradeRow]],
-    sessions: dict[int, rows.SessionSummaryRow],
+    sessions: dict[int, records.SessionSummaryRow],
     agent_data_dir: Path,
     events: dict[int, list[SplitEvent]] | None = None,
 ) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def results_for_date(
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids) if detail == "full" else {}
         events = event_store.events_for(conn, ids) if detail == "full" else {}
-        sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
+        sessions = records.sessions_for(conn, ids) if detail == "full" else {}
     results = [_day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events) for d in found]
     return {"date": date, "results": results}
 
@@ -266,7 +266,7 @@ def results_for_range(
         ids = [d.id for d in found]
         trades = rows.trades_for(conn, ids)
         events = event_store.events_for(conn, ids)
-        sessions = rows.sessions_for(conn, ids) if detail == "full" else {}
+        sessions = records.sessions_for(conn, ids) if detail == "full" else {}
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, [model] if model else None, job_id)
     results = []

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -74,6 +75,17 @@ def _split(sql: str) -> list[str]:
     if "\n".join(buf).strip():
         parts.append("\n".join(buf).strip())
     return parts
+
+
+def chunks(ids: list[int], n: int = 500) -> Iterator[list[int]]:
+    """`ids` in slices of at most `n` (SQLite's bound-parameter limit)."""
+    for i in range(0, len(ids), n):
+        yield ids[i : i + n]
+
+
+def in_clause(column: str, values: Sequence[Any]) -> str:
+    """`column IN (?,?,...)` with one placeholder per value."""
+    return f"{column} IN ({','.join('?' * len(values))})"
 
 
 class Store:

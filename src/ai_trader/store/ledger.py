@@ -1,4 +1,4 @@
-"""SQL of the ledger aggregate: model_days, trades, session_records.
+"""SQL of the ledger aggregate: model_days, trades, and writing session_records (their reads: `store/records.py`).
 
 Ledger truth is `model_days` (+ `trades`, `session_records`). A model-day in progress lives in the intraday book
 (`store/sessions.py`: live_sessions + staged_trades); `commit_model_day` (called inside the executor's commit
@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 from ..redact import redact
 from ..timeutil import utcnow_iso
+from .db import chunks, in_clause
+from .records import JSON_FIELDS, SESSION_DEFAULTS, SESSION_FIELDS
 from .sessions import LiveSession, delete_live_session, dumps, staged_trades
 
 
@@ -54,30 +56,6 @@ class TradeRow:
 
 
 @dataclass(frozen=True)
-class SessionSummaryRow:
-    """A session record without its conversation and steps (what results pages show; cheap to load)."""
-
-    model_day_id: int
-    provider: str
-    basemodel: str | None
-    total_steps: int
-    stop_signal_received: bool
-    reasoning_summary: str
-    tool_usage: dict[str, int]
-    prompt_tokens: int
-    completion_tokens: int
-    cost_usd: float
-
-
-@dataclass(frozen=True)
-class SessionRecordRow(SessionSummaryRow):
-    """The full session record: the summary plus the conversation (`messages`) and per-step records."""
-
-    messages: list[dict[str, Any]]
-    steps: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
 class StartState:
     """Where a model-day starts: the previous committed snapshot, or initial cash."""
 
@@ -92,23 +70,6 @@ MODEL_DAY_COLUMNS = (
     "id, signature, date, job_id, cash, positions, portfolio_value, profit, return_pct, initial_cash, no_trade,"
     " committed_at"
 )
-SUMMARY_FIELDS = ("provider", "basemodel", "total_steps", "stop_signal_received", "reasoning_summary", "tool_usage",
-                  "prompt_tokens", "completion_tokens", "cost_usd")  # fmt: skip
-SESSION_FIELDS = (*SUMMARY_FIELDS, "messages", "steps")
-_JSON_FIELDS = {"tool_usage", "messages", "steps"}
-_SESSION_DEFAULTS: dict[str, Any] = {
-    "provider": "unknown",
-    "basemodel": None,
-    "total_steps": 0,
-    "stop_signal_received": False,
-    "reasoning_summary": "",
-    "tool_usage": {},
-    "prompt_tokens": 0,
-    "completion_tokens": 0,
-    "cost_usd": 0.0,
-    "messages": [],
-    "steps": [],
-}
 
 
 def _dumps(x: Any) -> str:
@@ -117,8 +78,8 @@ def _dumps(x: Any) -> str:
 
 def _session_value(session: Mapping[str, Any], key: str) -> Any:
     v = session.get(key)
-    v = _SESSION_DEFAULTS[key] if v is None else v
-    if key in _JSON_FIELDS:
+    v = SESSION_DEFAULTS[key] if v is None else v
+    if key in JSON_FIELDS:
         return redact(_dumps(v))  # messages and steps quote the endpoint's and the tools' text
     if key == "stop_signal_received":
         return int(bool(v))
@@ -147,21 +108,6 @@ def _trade(r: sqlite3.Row) -> TradeRow:
     return TradeRow(**{**values, "fill_price": r["price"] if r["fill_price"] is None else r["fill_price"]})
 
 
-def _session(r: sqlite3.Row, fields: Sequence[str], row_type: type[SessionSummaryRow]) -> SessionSummaryRow:
-    vals = {k: (json.loads(r[k]) if k in _JSON_FIELDS else r[k]) for k in fields}
-    vals["stop_signal_received"] = bool(vals["stop_signal_received"])
-    return row_type(model_day_id=r["model_day_id"], **vals)
-
-
-def _chunks(ids: list[int], n: int = 500) -> Iterable[list[int]]:
-    for i in range(0, len(ids), n):
-        yield ids[i : i + n]
-
-
-def _in(column: str, values: Sequence[Any]) -> str:
-    return f"{column} IN ({','.join('?' * len(values))})"
-
-
 def _where(clauses: Iterable[tuple[str, Any]], signatures: Sequence[str] | None) -> tuple[str, list[Any]]:
     """`WHERE 1=1 AND ...` of the clauses whose value is not None, plus `signature IN (...)` when given."""
     sql, args = " WHERE 1=1", []
@@ -170,7 +116,7 @@ def _where(clauses: Iterable[tuple[str, Any]], signatures: Sequence[str] | None)
             sql += f" AND {clause}"
             args.append(val)
     if signatures:
-        sql += " AND " + _in("signature", signatures)
+        sql += " AND " + in_clause("signature", signatures)
         args.extend(signatures)
     return sql, args
 
@@ -324,9 +270,9 @@ def trades_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[i
     """Trades of the given model-days, in execution order, keyed by model-day id."""
     ids = list(model_day_ids)
     out: dict[int, list[TradeRow]] = {i: [] for i in ids}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = conn.execute(
-            f"SELECT * FROM trades WHERE {_in('model_day_id', chunk)} ORDER BY model_day_id, seq", chunk
+            f"SELECT * FROM trades WHERE {in_clause('model_day_id', chunk)} ORDER BY model_day_id, seq", chunk
         )
         for r in rows:
             out[r["model_day_id"]].append(_trade(r))
@@ -346,35 +292,6 @@ def trade_counts(
 
 def trade_count(conn: sqlite3.Connection, signature: str, start: str | None = None, end: str | None = None) -> int:
     return trade_counts(conn, start, end, [signature]).get(signature, 0)
-
-
-def sessions_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, SessionSummaryRow]:
-    """Session summaries (no messages or steps) of the given model-days, keyed by model-day id."""
-    ids = list(model_day_ids)
-    out: dict[int, SessionSummaryRow] = {}
-    for chunk in _chunks(ids):
-        q = f"SELECT model_day_id, {', '.join(SUMMARY_FIELDS)} FROM session_records WHERE {_in('model_day_id', chunk)}"
-        for r in conn.execute(q, chunk):
-            out[r["model_day_id"]] = _session(r, SUMMARY_FIELDS, SessionSummaryRow)
-    return out
-
-
-def session_record(conn: sqlite3.Connection, model_day_id: int) -> SessionRecordRow | None:
-    """The full session record (with messages and steps) of one model-day."""
-    r = conn.execute("SELECT * FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
-    return _session(r, SESSION_FIELDS, SessionRecordRow) if r else None  # type: ignore[return-value]
-
-
-def session_messages(conn: sqlite3.Connection, model_day_id: int) -> list[dict[str, Any]] | None:
-    """Only the conversation of one model-day's session record (None: no record); skips decoding the steps."""
-    r = conn.execute("SELECT messages FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
-    return json.loads(r[0]) if r else None
-
-
-def has_sessions(conn: sqlite3.Connection, signature: str) -> bool:
-    """Whether any committed model-day of `signature` has a recorded session (what a replay re-issues)."""
-    q = "SELECT 1 FROM model_days d JOIN session_records s ON s.model_day_id = d.id WHERE d.signature = ? LIMIT 1"
-    return conn.execute(q, (signature,)).fetchone() is not None
 
 
 def latest_dates(conn: sqlite3.Connection) -> dict[str, str]:

@@ -17,6 +17,7 @@ from ai_trader.ledger.valuation import value_on
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store
 from ai_trader.store import ledger as ledger_rows
+from ai_trader.store import records as record_rows
 
 from ..server import BIN, Server, env_for
 
@@ -60,7 +61,7 @@ def checked(root: Path, signature: str) -> dict:
         with store.read() as conn:
             days = ledger_rows.model_days(conn, signature)
             trades = ledger_rows.trades_for(conn, [d.id for d in days])
-            records = [ledger_rows.session_record(conn, d.id) for d in days]
+            records = [record_rows.session_record(conn, d.id) for d in days]
     finally:
         store.close()
     assert [d.date for d in days] == [DAY]

@@ -8,6 +8,7 @@ from typing import Any
 
 from ai_trader.jobs.executor import ModelDayOutcome, execute_model_day
 from ai_trader.store import ledger as ledger_store
+from ai_trader.store import records as record_store
 from ai_trader.tools.context import ToolEnv
 
 DAY = "2025-06-03"  # a trading day with a previous trading day (2025-06-02) in the packaged data
@@ -59,7 +60,7 @@ def ledger(env: ToolEnv, signature: str) -> list[dict[str, Any]]:
 def session_of(env: ToolEnv, signature: str, date: str = DAY):
     with env.store.read() as conn:
         day = ledger_store.model_day(conn, signature, date)
-        return ledger_store.session_record(conn, day.id) if day else None
+        return record_store.session_record(conn, day.id) if day else None
 
 
 def live_sessions(env: ToolEnv) -> int:

@@ -5,10 +5,7 @@ the tool error."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-
-import pytest
 
 from ai_trader.agents.llm import LlmAgent, LlmEndpoint, LoopLimits
 from ai_trader.agents.overflow import TRIMMED
@@ -18,17 +15,6 @@ from tests.integration.agents.helpers import run_day as run
 from tests.integration.agents.servers import ScriptedChat, reply, status, tool_call
 
 OVERFLOW = status(400, "This model's maximum context length is 512 tokens (context_length_exceeded)")
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ScriptedChat([]) as chat:
-        yield chat
-
-
-@pytest.fixture
-def chat_with(server):
-    return lambda script: contextlib.nullcontext(server.reset(script))
 
 
 def agent(chat: ScriptedChat) -> LlmAgent:

@@ -6,7 +6,6 @@ and in its audit trail, and never count as a committed day."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from pathlib import Path
@@ -21,17 +20,6 @@ from ai_trader.service.jobs import JobService
 from ai_trader.store import failed as failed_store
 from tests.integration.agents.helpers import DAY, ledger, live_sessions
 from tests.integration.agents.servers import ScriptedChat, reply, slow, tool_call
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ScriptedChat([]) as chat:
-        yield chat
-
-
-@pytest.fixture
-def chat_with(server):
-    return lambda script: contextlib.nullcontext(server.reset(script))
 
 
 def agent(chat: ScriptedChat) -> LlmAgent:

@@ -4,7 +4,6 @@ real SQLite and the packaged NASDAQ-100 data."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
 
@@ -27,19 +26,6 @@ from tests.integration.agents.servers import (
     status,
     tool_call,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ScriptedChat([]) as chat:
-        yield chat
-
-
-@pytest.fixture
-def chat_with(server):
-    """chat_with(script) -> context giving the module's chat server, reset to that script."""
-    return lambda script: contextlib.nullcontext(server.reset(script))
-
 
 FAST = LoopLimits(max_steps=6, max_retries=2, base_delay=0.001)
 

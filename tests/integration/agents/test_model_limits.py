@@ -5,7 +5,6 @@ concurrency cap holds across chains, and a job shows the wait on its running mod
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import json
 import time
@@ -23,17 +22,6 @@ from tests.integration.agents.helpers import DAY, ledger, run_day
 from tests.integration.agents.servers import ScriptedChat, reply, slow, status, tool_call
 
 AGENT = AgentConfig(max_steps=4, max_retries=2, base_delay=0.001)
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ScriptedChat([]) as chat:
-        yield chat
-
-
-@pytest.fixture
-def chat_with(server):
-    return lambda script: contextlib.nullcontext(server.reset(script))
 
 
 def entry(chat: ScriptedChat, signature: str = "llm", **fields) -> ModelConfig:

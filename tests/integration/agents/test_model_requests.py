@@ -6,7 +6,6 @@ text, reasoning fields, <think> blocks) drive the same loop."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 
 import httpx2
@@ -21,17 +20,6 @@ from tests.integration.agents.servers import ScriptedChat, reply, tool_call
 
 AGENT = AgentConfig(max_steps=4, max_retries=1, base_delay=0.001)
 BUY = {"symbol": "AAPL", "amount": 2}
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ScriptedChat([]) as chat:
-        yield chat
-
-
-@pytest.fixture
-def chat_with(server):
-    return lambda script: contextlib.nullcontext(server.reset(script))
 
 
 def llm(chat: ScriptedChat, settings, store, **entry):

@@ -12,6 +12,7 @@ import pytest
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from ai_trader.store import ledger as ledger_store
+from ai_trader.store import records as record_store
 from tests.integration.scripted_runs import AGENT, ledger_of, recorded_tool_results
 
 TODAY = dt.date(2025, 11, 3)
@@ -66,7 +67,7 @@ def test_replay_of_a_recorded_twenty_day_run_gives_identical_ledgers(settings, m
     assert recorded_tool_results(market_store, "copy") == recorded_tool_results(market_store, "orig")
     with market_store.read() as conn:
         for date in played:
-            record = ledger_store.session_record(conn, ledger_store.model_day(conn, "copy", date).id)
+            record = record_store.session_record(conn, ledger_store.model_day(conn, "copy", date).id)
             assert record.provider == "replay"
             assert "every result matched the recording" in record.reasoning_summary, (date, record.reasoning_summary)
 

@@ -4,10 +4,8 @@ day and a day that finishes on step 1 commit like any other but are flagged in /
 
 from __future__ import annotations
 
-import contextlib
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from ai_trader.agents.llm import LlmAgent, LlmEndpoint, LoopLimits
@@ -19,17 +17,6 @@ from tests.integration.agents.helpers import DAY, run_day
 from tests.integration.agents.servers import ScriptedChat, reply, tool_call
 
 NEXT = "2025-06-04"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with ScriptedChat([]) as chat:
-        yield chat
-
-
-@pytest.fixture
-def chat_with(server):
-    return lambda script: contextlib.nullcontext(server.reset(script))
 
 
 def agent(chat: ScriptedChat) -> LlmAgent:

@@ -10,6 +10,7 @@ import pytest
 from ai_trader.errors import ModelDayFailed
 from ai_trader.jobs.executor import execute_model_day
 from ai_trader.store import ledger as ledger_store
+from ai_trader.store import records as record_store
 from tests.integration.ledger.fixtures import Scripted, open_session
 
 
@@ -53,7 +54,7 @@ def test_commit_writes_snapshot_trades_and_session_record(env):
     with env.store.read() as conn:
         day = ledger_store.model_day(conn, "sig", "2025-07-03")
         trades = ledger_store.trades_for(conn, [day.id])[day.id]
-        rec = ledger_store.session_record(conn, day.id)
+        rec = record_store.session_record(conn, day.id)
     assert day.job_id == "job-1" and not day.no_trade and day.portfolio_value == 10018.9
     assert [(t.seq, t.action, t.symbol, t.amount, t.price) for t in trades] == [
         (1, "buy", "AAPL", 10, 212.145),
