@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -33,7 +32,7 @@ from ..errors import IllegalTransition
 from ..logs import model_day_logger
 from ..market.prices import PriceView
 from ..settings import Settings
-from ..store import Store
+from ..store import Store, db
 from ..store import jobs as rows
 from ..tools.context import ToolContext, ToolEnv
 from ..tools.news_factory import build_news_provider
@@ -47,16 +46,12 @@ BOOKKEEPING_RETRY_S = 600.0  # how long a status write keeps retrying while anot
 CANCEL_POLL_SECONDS = 1.0  # how often a running job's status is read to notice a cancel (from any process)
 
 
-def _locked(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.OperationalError) and any(w in str(exc) for w in ("locked", "busy"))
-
-
 async def bookkeeping(store: Store, write: Callable[[Any], T], *, retry_s: float = BOOKKEEPING_RETRY_S) -> T:
     """Run a job-status write in one transaction, retrying (without blocking the loop between tries) while another
     writer holds the database beyond the busy timeout: a status change must not be lost to a lock, or the job would
     stay `running` with nothing left to do."""
     async for attempt in AsyncRetrying(
-        retry=retry_if_exception(_locked),
+        retry=retry_if_exception(db.is_busy),
         stop=stop_after_delay(retry_s),
         wait=wait_exponential(multiplier=0.5, max=15),
         reraise=True,
@@ -135,7 +130,7 @@ async def _watch_for_cancel(run: JobRun, poll_s: float = CANCEL_POLL_SECONDS) ->
         try:
             with run.env.store.read() as conn:
                 status = rows.job_status(conn, run.job_id)
-        except sqlite3.Error as exc:  # a busy database: look again at the next tick
+        except db.DatabaseError as exc:  # a busy database: look again at the next tick
             log.debug("cancel watch: %s", exc, extra={"job_id": run.job_id})
             continue
         if status != states.JobStatus.RUNNING:

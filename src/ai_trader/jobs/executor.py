@@ -15,7 +15,6 @@ import asyncio
 import dataclasses
 import logging
 import secrets
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from ..ledger.corporate import apply_splits, describe_splits
 from ..ledger.rules import NO_COSTS, Book, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
+from ..store import db
 from ..store import events as event_store
 from ..store import failed as failed_store
 from ..store import jobs as job_rows
@@ -68,7 +68,7 @@ async def execute_model_day(
     timeout_s: float | None,
     agent_data_dir: Path | None = None,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
-    on_commit: Callable[[sqlite3.Connection], Any] | None = None,
+    on_commit: Callable[[db.Connection], Any] | None = None,
     timeout_setting: str = "MODEL_DAY_TIMEOUT_SECONDS",
     costs: Costs = NO_COSTS,
 ) -> ModelDayOutcome:
@@ -96,7 +96,7 @@ async def execute_model_day(
                 costs=costs,
             )
             event_store.set_session_events(conn, token, events)
-    except sqlite3.Error as exc:
+    except db.DatabaseError as exc:
         raise ModelDayFailed(f"could not open the trading session: {exc}") from exc
     ctx = ToolContext(signature=signature, date=date, token=token, job_id=job_id)
     reporter = phase_reporter.set(_PhaseWriter(env, ctx) if job_id is not None else None)
@@ -167,7 +167,7 @@ def _commit(
     ctx: ToolContext,
     start: ledger_store.StartState,
     result: SessionResult,
-    on_commit: Callable[[sqlite3.Connection], Any] | None,
+    on_commit: Callable[[db.Connection], Any] | None,
 ) -> ModelDayOutcome:
     with env.store.write() as conn:
         live = session_store.live_session(conn, ctx.token)
@@ -247,7 +247,7 @@ def _keep_failed(
             failed = failed_store.insert_failed_session(
                 conn, job_id=ctx.job_id, signature=ctx.signature, date=ctx.date, error=error, session=session
             )
-    except sqlite3.Error as exc:
+    except db.DatabaseError as exc:
         log.warning("could not store the failed session: %s", exc)
         return
     if agent_data_dir is not None:
@@ -261,7 +261,7 @@ def _abandon(env: ToolEnv, token: str) -> None:
     try:
         with env.store.write() as conn:
             session_store.delete_live_session(conn, token)
-    except sqlite3.Error as exc:  # a stale live session is harmless: it is replaced when the day runs again
+    except db.DatabaseError as exc:  # a stale live session is harmless: it is replaced when the day runs again
         log.warning("could not delete live session: %s", exc)
 
 

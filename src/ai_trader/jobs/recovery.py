@@ -21,9 +21,9 @@ import datetime as dt
 import logging
 import os
 import socket
-import sqlite3
 import uuid
 
+from ..store import db
 from ..store import jobs as rows
 from ..store import workers as worker_rows
 from ..timeutil import utcnow_iso
@@ -87,7 +87,7 @@ def is_orphaned(job: rows.JobRow, *, now: dt.datetime | None = None) -> bool:
     return silence is None or silence > LEASE_SECONDS
 
 
-def live_workers(conn: sqlite3.Connection, *, now: dt.datetime | None = None) -> list[worker_rows.WorkerRow]:
+def live_workers(conn: db.Connection, *, now: dt.datetime | None = None) -> list[worker_rows.WorkerRow]:
     """Workers alive by the same rule as a job's owner: not stopped, heartbeat within LEASE_SECONDS, and (on this
     host) the process still exists."""
     now = now or dt.datetime.now(dt.UTC)
@@ -120,13 +120,13 @@ def describe_owner(job: rows.JobRow, *, now: dt.datetime | None = None) -> dict[
     }
 
 
-def orphans(conn: sqlite3.Connection, worker_id: str | None = None) -> list[rows.JobRow]:
+def orphans(conn: db.Connection, worker_id: str | None = None) -> list[rows.JobRow]:
     """Running jobs nobody runs any more (not counting this worker's own); a read, cheap enough for every tick."""
     running = rows.jobs_in(conn, ("running",))
     return [j for j in running if (worker_id is None or j.worker_id != worker_id) and is_orphaned(j)]
 
 
-def recover(conn: sqlite3.Connection, worker_id: str | None, *, resume: bool) -> list[str]:
+def recover(conn: db.Connection, worker_id: str | None, *, resume: bool) -> list[str]:
     """Handle orphaned running jobs inside the caller's write transaction. A worker (`worker_id`) with resume=True
     adopts them and returns their ids (it must continue them); a non-worker (`worker_id=None`, the trigger) only
     returns their running model-days to pending, for the next worker. With resume=False they end failed/partial."""
@@ -177,7 +177,7 @@ def recover(conn: sqlite3.Connection, worker_id: str | None, *, resume: bool) ->
     return adopted
 
 
-def _return_to_pending(conn: sqlite3.Connection, running: list[rows.DetailRow], at: str) -> None:
+def _return_to_pending(conn: db.Connection, running: list[rows.DetailRow], at: str) -> None:
     for d in running:
         states.transition_detail(
             conn, d.id, states.DetailStatus.PENDING, recovery=True, at=at, note=f"{INTERRUPTED}: returned to pending"

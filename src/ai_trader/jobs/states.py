@@ -17,11 +17,11 @@ it, so a job ends exactly when its last detail does.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Mapping
 from enum import StrEnum
 
 from ..errors import IllegalTransition, NotFound
+from ..store import db
 from ..store import jobs as rows
 from ..timeutil import utcnow_iso
 
@@ -81,7 +81,7 @@ def _seconds_between(start: str | None, end: str) -> float | None:
 
 
 def transition_job(
-    conn: sqlite3.Connection,
+    conn: db.Connection,
     job_id: str,
     to: JobStatus | str,
     *,
@@ -118,7 +118,7 @@ def transition_job(
 
 
 def transition_detail(
-    conn: sqlite3.Connection,
+    conn: db.Connection,
     detail_id: int,
     to: DetailStatus | str,
     *,
@@ -184,7 +184,7 @@ def final_status(counts: Mapping[str, int], *, cancelling: bool = False) -> JobS
     return J.PARTIAL if completed else J.FAILED
 
 
-def settle_job(conn: sqlite3.Connection, job_id: str, *, at: str | None = None) -> JobStatus | None:
+def settle_job(conn: db.Connection, job_id: str, *, at: str | None = None) -> JobStatus | None:
     """If the running job has nothing left to do, give it its final status. Returns it (None: not finished).
 
     Called on every model-day completion: the cheap "anything pending or running left?" check comes first, so the
@@ -207,7 +207,7 @@ def settle_job(conn: sqlite3.Connection, job_id: str, *, at: str | None = None) 
     return final
 
 
-def note_job(conn: sqlite3.Connection, job_id: str, text: str, *, at: str | None = None) -> None:
+def note_job(conn: db.Connection, job_id: str, text: str, *, at: str | None = None) -> None:
     """An audit event without a status change (e.g. a running job resumed after an interruption)."""
     status = rows.job_status(conn, job_id)
     rows.insert_event(

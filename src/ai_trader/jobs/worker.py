@@ -16,14 +16,13 @@ import datetime as dt
 import logging
 import os
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 
 from ..agents.base import Toolbox
 from ..settings import Settings
-from ..store import Store
+from ..store import Store, db
 from ..store import jobs as rows
 from ..store import workers as worker_rows
 from ..timeutil import utcnow_iso
@@ -109,14 +108,14 @@ class Worker:
                 old = dt.datetime.now(dt.UTC) - FORGET_WORKERS_AFTER
                 worker_rows.prune(conn, before=old.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
             self._heartbeat(force=True)
-        except sqlite3.Error:  # a busy database: the next tick's heartbeat registers it
+        except db.DatabaseError:  # a busy database: the next tick's heartbeat registers it
             log.exception("could not register the worker")
 
     def _unregister(self) -> None:
         try:
             with self.store.write() as conn:
                 worker_rows.stopped(conn, self.worker_id, utcnow_iso())
-        except sqlite3.Error:  # its heartbeat goes stale: /health stops counting it after the lease
+        except db.DatabaseError:  # its heartbeat goes stale: /health stops counting it after the lease
             log.exception("could not record the worker's stop")
 
     # ---- running jobs ----------------------------------------------------------------------------------------
@@ -192,7 +191,7 @@ class Worker:
                 try:
                     self._spawn_ready()
                     failures = 0
-                except sqlite3.OperationalError as exc:  # database locked past the busy timeout: try again
+                except db.OperationalError as exc:  # database locked past the busy timeout: try again
                     failures += 1
                     if failures > 20:
                         raise

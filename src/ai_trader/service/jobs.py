@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,7 +23,7 @@ from ..jobs.planner import Plan, PlanRequest, plan_job
 from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
 from ..settings import Settings
-from ..store import Store, ledger
+from ..store import Store, db, ledger
 from ..store import failed as failed_store
 from ..store import jobs as rows
 from ..store import prices as price_store
@@ -244,7 +243,7 @@ class JobService:
 # ---- helpers -----------------------------------------------------------------------------------------------------
 
 
-def _completed_dates(conn: sqlite3.Connection, signatures: list[str]) -> dict[str, list[str]]:
+def _completed_dates(conn: db.Connection, signatures: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for sig in signatures:
         out[sig] = [r.date for r in ledger.model_days(conn, signature=sig)]
@@ -267,7 +266,7 @@ def _warnings(plan: Plan) -> dict[str, Any]:
     return {"warnings": plan.warnings} if plan.warnings else {}
 
 
-def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, max_jobs: int) -> None:
+def _refuse_if_busy(conn: db.Connection, plan: Plan, max_jobs: int) -> None:
     """409 when the job limit is reached or a signature of the plan is still in an unfinished job (a signature's
     days must run in order, one chain at a time)."""
     unfinished = rows.jobs_in(conn, rows.ACTIVE)
@@ -292,7 +291,7 @@ def _refuse_if_busy(conn: sqlite3.Connection, plan: Plan, max_jobs: int) -> None
         )
 
 
-def _job_body(conn: sqlite3.Connection, job: rows.JobRow, *, details: bool) -> dict[str, Any]:
+def _job_body(conn: db.Connection, job: rows.JobRow, *, details: bool) -> dict[str, Any]:
     if details:  # one pass over the details gives the counts and the earliest running model-day too
         items, counts, running = _details(rows.detail_progress(conn, job.job_id))
     else:

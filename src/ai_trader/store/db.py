@@ -16,6 +16,16 @@ from typing import Any
 
 BUSY_TIMEOUT_MS = 30_000
 
+# The names the rest of the package uses: nothing outside store/ imports the driver.
+Connection = sqlite3.Connection
+DatabaseError = sqlite3.Error
+OperationalError = sqlite3.OperationalError
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The database was locked past the busy timeout: trying again later is the cure."""
+    return isinstance(exc, OperationalError) and any(w in str(exc) for w in ("locked", "busy"))
+
 
 def connect(path: Path | str) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)

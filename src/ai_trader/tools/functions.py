@@ -15,12 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import sqlite3
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import InvalidDate
 from ..ledger import rules
+from ..store import db
 from ..store import events as event_store
 from ..store import sessions as session_store
 from ..timeutil import parse_date
@@ -112,7 +112,7 @@ def _trade(env: ToolEnv, ctx: ToolContext, action: rules.Action, symbol: Any, am
         )
     except rules.TradeRefused as exc:
         return exc.to_error()
-    except sqlite3.OperationalError as exc:  # e.g. the database stayed locked past the busy timeout
+    except db.OperationalError as exc:  # e.g. the database stayed locked past the busy timeout
         log.warning("trade could not be written: %s", exc, extra=_context(ctx))
         return {"error": "the ledger is busy right now; try the trade again", "symbol": symbol}
     return book.as_positions()
