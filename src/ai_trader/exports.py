@@ -100,14 +100,26 @@ def split_lines(
     date: str, events: list[SplitEvent], held: dict[str, int], cash: float, first_id: int
 ) -> tuple[dict[str, int], float, list[dict[str, Any]]]:
     """One `{"action": "split", "symbol", "amount": shares added, "ratio"}` line per holding a split adjusted before
-    the session (an extension of AI-Trader's actions), and the holdings and cash after them."""
+    the session, and one `{"action": "dividend", "symbol", "amount": 0, "shares", "per_share", "cash"}` line per
+    dividend credited (extensions of AI-Trader's actions), and the holdings and cash after them."""
     held, out = dict(held), list[dict[str, Any]]()
     for e in events:
         held[e.symbol] = e.shares_after
         if not e.shares_after:
             del held[e.symbol]
         cash = float(to_cents(money(cash) + money(e.cash)))
-        action = {"action": "split", "symbol": e.symbol, "amount": e.shares_after - e.shares_before, "ratio": e.ratio}
+        action: dict[str, Any] = (
+            {"action": "split", "symbol": e.symbol, "amount": e.shares_after - e.shares_before, "ratio": e.ratio}
+            if e.kind == "split"
+            else {
+                "action": "dividend",
+                "symbol": e.symbol,
+                "amount": 0,
+                "shares": e.shares_after,
+                "per_share": e.amount,
+                "cash": e.cash,
+            }
+        )
         out.append(
             {
                 "date": date,

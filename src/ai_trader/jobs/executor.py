@@ -26,7 +26,7 @@ from ..agents.brief import build_brief
 from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
-from ..ledger.corporate import apply_splits, describe_splits
+from ..ledger.corporate import apply_dividends, apply_splits, describe_dividends, describe_splits
 from ..ledger.rules import NO_COSTS, Book, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
@@ -85,6 +85,8 @@ async def execute_model_day(
             # applied before the session (ledger/corporate.py), since the snapshot the day starts from
             splits = event_store.splits_on(conn, date, start.previous_date)
             book, events = apply_splits(Book(start.cash, start.positions), splits, env.prices.opens(date))
+            book, paid = apply_dividends(book, event_store.dividends_on(conn, date, start.previous_date))
+            events += paid
             session_store.open_live_session(
                 conn,
                 token=token,
@@ -103,8 +105,9 @@ async def execute_model_day(
     partial = PartialSession()
     exposed = partial_session.set(partial)
     try:
-        listed = {s: r for s, r in splits.items() if s in env.prices.tradable or s in start.positions}
-        notes = (costs.describe(env.trade_fee), describe_splits(listed, events, date))
+        listed = {s: r for s, r in splits.items() if s in env.prices.tradable_on(date) or s in start.positions}
+        actions = "; ".join(n for n in (describe_splits(listed, events, date), describe_dividends(events)) if n)
+        notes = (costs.describe(env.trade_fee), actions)
         result = await _run(env, ctx, competitor, book, timeout_s, toolbox_factory, timeout_setting, notes)
         outcome = _commit(env, ctx, start, result, on_commit)
     except BaseException as exc:

@@ -1,6 +1,8 @@
 """The Alpha Vantage downloader: fetch the daily bars the store is missing, paced, retried, reported.
 
-Per symbol (see fetch_plan.py for which days are needed and the outputsize): one TIME_SERIES_DAILY request
+Per symbol (see fetch_plan.py for which days are needed and the outputsize): one TIME_SERIES_DAILY request (or
+TIME_SERIES_DAILY_ADJUSTED with ALPHAVANTAGE_DAILY_FUNCTION, whose split coefficients and dividend amounts on the
+stored days are recorded as corporate actions with the bars)
 (transient failures retried with exponential backoff, every attempt paced and counted against the persisted
 budget); the body is parsed and validated by the importer (`formats.parse_text`, `importers.import_bars`), so a
 downloaded bar obeys exactly the rules of an imported one. Bars dated after the last closed session are dropped;
@@ -24,9 +26,10 @@ from ..errors import AppError, FixTheRequest
 from ..settings import Settings
 from ..store import Store
 from ..store import prices as price_rows
+from .actions import from_alphavantage
 from .alphavantage import AlphaVantageClient, AlphaVantageError, DailyRequest, TransientError
 from .fetch_plan import SymbolNeed, market_today, needed_through, plan_fetch
-from .formats import ALPHAVANTAGE, check_symbol, parse_text
+from .formats import ALPHAVANTAGE, alphavantage_actions, check_symbol, parse_text
 from .importers import import_bars
 from .pacing import BudgetExhausted, FetchStopped, Pacer
 
@@ -177,7 +180,7 @@ def _fetch_one(
         nonlocal requests
         pacer.acquire(sym)
         requests += 1
-        return client.daily(DailyRequest(sym, size))
+        return client.daily(DailyRequest(sym, size, settings.alphavantage_daily_function))
 
     def pause(seconds: float) -> None:  # tenacity's sleep returns None; ours may answer (threading.Event.wait)
         sleep(seconds)
@@ -193,6 +196,8 @@ def _fetch_one(
         text = retrying(attempt)
         _, bars = parse_text(text, f"{SOURCE}:{sym}", symbol=sym)
         bars = [b for b in bars if (through is None or b.date <= through) and (start is None or b.date >= start)]
+        kept = {b.date for b in bars}  # the adjusted series' splits and dividends of the kept days
+        found = [a for a in alphavantage_actions(text, f"{SOURCE}:{sym}", symbol=sym) if a[1] in kept]
         newest = max((b.date for b in bars), default=None)
         rep = import_bars(
             store,
@@ -202,6 +207,7 @@ def _fetch_one(
             name=f"{SOURCE}:{sym}",
             benchmarks=set(settings.benchmark_symbols),
             provisional={(sym, newest)} if newest else frozenset(),
+            actions=from_alphavantage(found, SOURCE),
         )
     except (AlphaVantageError, AppError) as exc:
         message = getattr(exc, "message", str(exc))

@@ -1,5 +1,5 @@
-"""SQL of the ledger events (corporate actions applied to holdings: `ledger_events`, migration 0009) and of the
-splits a day applies (`corporate_actions`)."""
+"""SQL of the ledger events (corporate actions applied to holdings: `ledger_events`, migrations 0011 and 0014) and of
+the splits and dividends a day applies (`corporate_actions`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-from ..ledger.corporate import SplitEvent
+from ..ledger.corporate import LedgerEvent
 from .sessions import dumps
 
 
@@ -26,6 +26,20 @@ def splits_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> 
     return out
 
 
+def dividends_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> dict[str, float]:
+    """symbol -> cash per share of the dividends with ex-date `date`, or, with `after`, in (after, date] (a dividend
+    whose ex-date the signature did not run is credited on its next day; amounts add up)."""
+    rows = conn.execute(
+        "SELECT symbol, amount FROM corporate_actions WHERE kind = 'dividend' AND amount > 0"
+        " AND effective_date > ? AND effective_date <= ?",
+        (after if after is not None and after < date else _day_before(date), date),
+    )
+    out: dict[str, float] = {}
+    for symbol, amount in rows:
+        out[symbol] = out.get(symbol, 0.0) + amount
+    return out
+
+
 def _day_before(date: str) -> str:
     return (dt.date.fromisoformat(date) - dt.timedelta(days=1)).isoformat()
 
@@ -40,36 +54,47 @@ def splits_after(conn: sqlite3.Connection, symbol: str, after: str, until: str) 
     return [(r[0], r[1]) for r in rows]
 
 
-def set_session_events(conn: sqlite3.Connection, token: str, events: list[SplitEvent]) -> None:
+def set_session_events(conn: sqlite3.Connection, token: str, events: list[LedgerEvent]) -> None:
     conn.execute("UPDATE live_sessions SET events = ? WHERE token = ?", (dumps([e.to_dict() for e in events]), token))
 
 
-def session_events(conn: sqlite3.Connection, token: str) -> list[SplitEvent]:
+def session_events(conn: sqlite3.Connection, token: str) -> list[LedgerEvent]:
     r = conn.execute("SELECT events FROM live_sessions WHERE token = ?", (token,)).fetchone()
-    return [SplitEvent(**e) for e in json.loads(r[0])] if r else []
+    return [LedgerEvent(**e) for e in json.loads(r[0])] if r else []
 
 
-def record_events(conn: sqlite3.Connection, model_day_id: int, signature: str, date: str, events: list[SplitEvent]):
+def record_events(conn: sqlite3.Connection, model_day_id: int, signature: str, date: str, events: list[LedgerEvent]):
     conn.executemany(
         "INSERT INTO ledger_events(model_day_id, signature, date, kind, symbol, ratio, shares_before, shares_after,"
-        " cash) VALUES (?,?,?,?,?,?,?,?,?)",
+        " cash, amount) VALUES (?,?,?,?,?,?,?,?,?,?)",
         [
-            (model_day_id, signature, date, e.kind, e.symbol, e.ratio, e.shares_before, e.shares_after, e.cash)
+            (
+                model_day_id,
+                signature,
+                date,
+                e.kind,
+                e.symbol,
+                e.ratio,
+                e.shares_before,
+                e.shares_after,
+                e.cash,
+                e.amount,
+            )
             for e in events
         ],
     )
 
 
-def events_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, list[SplitEvent]]:
+def events_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, list[LedgerEvent]]:
     ids = list(model_day_ids)
-    out: dict[int, list[SplitEvent]] = {i: [] for i in ids}
+    out: dict[int, list[LedgerEvent]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = conn.execute(
-            "SELECT model_day_id, symbol, ratio, shares_before, shares_after, cash, kind FROM ledger_events"
+            "SELECT model_day_id, symbol, ratio, shares_before, shares_after, cash, kind, amount FROM ledger_events"
             f" WHERE model_day_id IN ({', '.join('?' * len(chunk))}) ORDER BY model_day_id, id",
             chunk,
         )
         for r in rows:
-            out[r[0]].append(SplitEvent(*tuple(r)[1:]))
+            out[r[0]].append(LedgerEvent(*tuple(r)[1:]))
     return out
