@@ -33,6 +33,10 @@ class TriggerRequest(BaseModel):
         description="signatures from the config (enabled or not); [] or null: every enabled model",
     )
     replace_existing: bool = False
+    post_cutoff_only: bool = Field(
+        default=False,
+        description="only the days after each model entry's knowledge_cutoff (entries without one: every day)",
+    )
 
 
 class _Open(BaseModel):
@@ -178,6 +182,10 @@ class DayResult(_Open):
     ai_reasoning: Reasoning | None = None
     usage: Usage | None = None
     log_file_path: str | None = None
+    in_training_window: bool | None = Field(
+        default=None,
+        description="present when the model entry states a knowledge_cutoff: true on or before it",
+    )
 
 
 class ModelDayResult(DayResult):
@@ -213,10 +221,21 @@ class ModelMetrics(Metrics):
     benchmark: BenchmarkMetrics | None = None
 
 
+class PostCutoff(_Open):
+    """The metrics over the days after the model's knowledge cutoff alone (null metrics: no such day)."""
+
+    days: int
+    first_date: str | None
+    metrics: Metrics | None
+
+
 class ModelRange(_Open):
     model: str
     days: list[RangeDay]
     metrics: ModelMetrics
+    knowledge_cutoff: str | None = Field(default=None, description="present when the model entry states one")
+    training_window_days: int | None = None
+    post_cutoff: PostCutoff | None = None
 
 
 class ResultsBody(_Open):
@@ -244,6 +263,9 @@ class LeaderboardRow(_Open):
     metrics: Metrics
     turnover: float = 0.0  # traded notional / mean portfolio value
     cost_sensitivity: list[CostScenario] = []  # the cumulative return re-valued at 0, 5, 10, 25 bps per side
+    knowledge_cutoff: str | None = None  # the model entry's, as written (YYYY-MM or YYYY-MM-DD)
+    training_window_days: int = 0  # days on or before the cutoff
+    post_cutoff: PostCutoff | None = None  # metrics of the days after the cutoff alone; null without a cutoff
 
 
 class PerformanceBody(_Open):

@@ -54,6 +54,11 @@ def run_cmd(
         help="Re-run completed model-days, and every later completed day of each model (needed to fill a gap or "
         "back-fill before committed days, which is refused without it).",
     ),
+    post_cutoff_only: bool = typer.Option(
+        False,
+        "--post-cutoff-only",
+        help="Run only the days after each model's knowledge_cutoff (models without one: every day).",
+    ),
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
@@ -70,6 +75,7 @@ def run_cmd(
                 "end_date": end or cfg.date_range.end_date,
                 "models": wanted,
                 "replace_existing": replace_existing,
+                **({"post_cutoff_only": True} if post_cutoff_only else {}),
             }
             code, body = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:

@@ -24,6 +24,7 @@ from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
 from ..settings import Settings
 from ..store import Store, db, ledger
+from ..store import cutoffs as cutoff_rows
 from ..store import failed as failed_store
 from ..store import jobs as rows
 from ..store import prices as price_store
@@ -90,6 +91,10 @@ class JobService:
         signatures = [m.signature for m in config.models]
         self.recover_orphans()
         with self.store.write() as conn:
+            # each entry's knowledge_cutoff, for results and performance (the latest trigger wins)
+            cutoff_rows.record_cutoffs(
+                conn, [(m.signature, m.knowledge_cutoff, m.cutoff_date) for m in config.models], utcnow_iso()
+            )
             completed = _completed_dates(conn, signatures)
             plan = plan_job(
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days

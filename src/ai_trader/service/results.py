@@ -20,10 +20,13 @@ from ..exports import log_path
 from ..ledger.corporate import SplitEvent
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
 from ..store import Store, records, tool_use
+from ..store import cutoffs as cutoff_rows
 from ..store import events as event_store
 from ..store import jobs as job_store
 from ..store import ledger as rows
+from ..store.cutoffs import CutoffRow
 from ..timeutil import parse_date
+from .cutoffs import cutoff_fields, in_training_window
 
 if TYPE_CHECKING:
     from ..market.prices import PriceView
@@ -118,9 +121,13 @@ def _day_item(
     sessions: dict[int, records.SessionSummaryRow],
     agent_data_dir: Path,
     events: dict[int, list[SplitEvent]] | None = None,
+    cutoff: CutoffRow | None = None,
 ) -> dict[str, Any]:
-    """`head` plus the day's positions and daily P&L, plus the full detail when `detail == "full"`."""
+    """`head` plus the day's positions and daily P&L (and `in_training_window` when the signature has a knowledge
+    cutoff), plus the full detail when `detail == "full"`."""
     item = {**head, "positions": positions_of(day), "daily_pnl": daily_pnl(day)}
+    if cutoff is not None:
+        item["in_training_window"] = in_training_window(cutoff, day.date)
     if detail == "full":
         day_events = (events or {}).get(day.id, [])
         item.update(_full(day, trades[day.id], sessions.get(day.id), agent_data_dir, day_events))
@@ -161,7 +168,11 @@ def results_for_date(
         trades = rows.trades_for(conn, ids) if detail == "full" else {}
         events = event_store.events_for(conn, ids) if detail == "full" else {}
         sessions = records.sessions_for(conn, ids) if detail == "full" else {}
-    results = [_day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events) for d in found]
+        cut = cutoff_rows.cutoffs(conn)
+    results = [
+        _day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events, cut.get(d.signature))
+        for d in found
+    ]
     return {"date": date, "results": results}
 
 
@@ -269,11 +280,18 @@ def results_for_range(
         sessions = records.sessions_for(conn, ids) if detail == "full" else {}
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, [model] if model else None, job_id)
+        cut = cutoff_rows.cutoffs(conn)
     results = []
     for sig, series in by_sig.items():
-        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir, events) for d in series]
+        c = cut.get(sig)
+        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir, events, c) for d in series]
         initial, initial_date = starts[sig]
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)
-        results.append({"model": sig, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)})
+        item = {"model": sig, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)}
+        if c is not None:  # next to all days: the metrics of the days after the model's knowledge cutoff alone
+            post_trades = sum(len(trades[d.id]) for d in series if not in_training_window(c, d.date))
+            values = [(d.date, d.portfolio_value) for d in series]
+            item.update(cutoff_fields(c, values, initial, initial_date, post_trades, risk_free_rate))
+        results.append(item)
     return {"start_date": start, "end_date": end, "results": results}
