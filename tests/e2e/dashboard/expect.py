@@ -44,6 +44,8 @@ def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
             "max_drawdown": pct(m["max_drawdown"]),
             "trades": integer(m["trades"]),
             "vs_qqq": pct(cum - bench) if bench is not None else DASH,
+            "knowledge_cutoff": row.get("knowledge_cutoff") or DASH,
+            "post_cutoff_return": pct(((row.get("post_cutoff") or {}).get("metrics") or {}).get("cumulative_return")),
         }
     return out
 

@@ -10,7 +10,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from typer.testing import CliRunner
 
+from ai_trader.cli import app as cli_app
 from ai_trader.errors import InvalidConfig
 from ai_trader.jobs.worker import Worker
 from ai_trader.market.packaged import packaged_text
@@ -22,6 +24,7 @@ from ai_trader.store import ledger
 
 from .conftest import TODAY, write_config
 
+runner = CliRunner()
 EQUAL = {"signature": "equal-weight", "provider": "baseline", "strategy": "equal_weight", "knowledge_cutoff": "2025-06"}
 CASH = {"signature": "cash", "provider": "baseline", "strategy": "cash"}
 LATE = {"signature": "late", "provider": "baseline", "strategy": "equal_weight", "knowledge_cutoff": "2025-07-01"}
@@ -81,6 +84,15 @@ def test_days_in_the_training_window_are_marked_and_post_cutoff_metrics_stand_ne
     assert board["equal-weight"]["training_window_days"] == len(in_window)
     assert board["equal-weight"]["post_cutoff"] == post  # the same numbers in both places
     assert (board["cash"]["knowledge_cutoff"], board["cash"]["post_cutoff"]) == (None, None)
+
+    shown = runner.invoke(
+        cli_app, ["performance", "--data-dir", str(settings.data_dir), "--start", "2025-06-10", "--end", "2025-07-15"]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "After the knowledge cutoff" in shown.output
+    line = next(x for x in shown.output.splitlines() if x.strip().startswith("equal-weight") and "2025-06" in x)
+    assert f" {len(in_window)} " in line and f" {len(after)} " in line
+    assert f"{post['metrics']['cumulative_return'] * 100:+.1f}%" in line
 
 
 def test_a_trigger_can_ask_for_post_cutoff_days_only(settings, store):

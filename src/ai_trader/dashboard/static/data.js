@@ -37,6 +37,9 @@ export function normalisePerformance(p) {
       trades: num(m.trades),
       vs_qqq: given !== null ? given
         : cum !== null && benchmark && benchmark.cumulative_return !== null ? cum - benchmark.cumulative_return : null,
+      // the model's knowledge cutoff and the return over the days after it alone (null without a cutoff)
+      knowledge_cutoff: pick(r.knowledge_cutoff, null),
+      post_cutoff_return: num(r.post_cutoff && r.post_cutoff.metrics ? r.post_cutoff.metrics.cumulative_return : null),
       start_date: pick(m.start_date, m.first_date, null),
       end_date: pick(m.end_date, m.last_date, null),
     };

@@ -4,8 +4,10 @@ import { el, fmt, tone } from "./format.js";
 const COLUMNS = [
   ["rank", fmt.int], ["signature", null], ["portfolio_value", fmt.money], ["cumulative_return", fmt.pct],
   ["sharpe", fmt.ratio], ["max_drawdown", fmt.pct], ["trades", fmt.int], ["vs_qqq", fmt.pct],
+  ["knowledge_cutoff", fmt.text], ["post_cutoff_return", fmt.pct],
 ];
-const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown"]);
+const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown", "post_cutoff_return"]);
+const TEXT = new Set(["signature", "knowledge_cutoff"]); // not right-aligned numbers
 
 export class Leaderboard {
   constructor(onSelect) {
@@ -61,7 +63,7 @@ export class Leaderboard {
       const text = f ? f(v) : String(v);
       const swatch = key === "signature" ? el("span", { class: "swatch", style: `background:${this.colors.get(v) || "#222"}` }) : null;
       return el("td", {
-        class: [f ? "num" : "", TONED.has(key) ? tone(v) : ""].join(" ").trim() || null,
+        class: [TEXT.has(key) ? "" : "num", TONED.has(key) ? tone(v) : ""].join(" ").trim() || null,
         "data-col": key, "data-value": v === null || v === undefined ? "" : String(v), "data-testid": testid,
       }, swatch, text);
     });
@@ -82,7 +84,7 @@ export class Leaderboard {
       const tr = el("tr", { class: "benchmark", "data-testid": "benchmark-row" });
       tr.append(...this.cells({ rank: null, signature: `${b.symbol} (buy & hold)`, portfolio_value: b.portfolio_value,
         cumulative_return: b.cumulative_return, sharpe: b.sharpe, max_drawdown: b.max_drawdown, trades: b.trades,
-        vs_qqq: null }));
+        vs_qqq: null, knowledge_cutoff: null, post_cutoff_return: null }));
       this.foot.append(tr);
     }
   }
