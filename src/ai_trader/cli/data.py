@@ -191,6 +191,14 @@ def _print_status(out: Console, st: DataStatus) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if st.membership:
+        m = st.membership
+        out.print(
+            f"index membership {m['source']}: {m['symbols']} symbols ({m['spans']} spans); "
+            f"{len(m['tradable_on_last_day'])} tradable on {m['last_trading_day']} (members with a bar that day)",
+            highlight=False,
+            soft_wrap=True,
+        )
     for act in st.corporate_actions:
         what = f"split {act.ratio:g}:1" if act.kind == "split" else f"dividend {act.amount:g}/share"
         out.print(

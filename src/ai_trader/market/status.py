@@ -14,11 +14,13 @@ from dataclasses import asdict, dataclass
 from ..settings import Settings
 from ..store import Store
 from ..store import budget as budget_rows
+from ..store import membership as membership_rows
 from ..store import prices as price_rows
 from ..store import sources as source_rows
 from ..store.sources import ActionRow, SourceRow
 from .calendar import TradingCalendar
 from .fetch_plan import market_today
+from .membership import is_member
 from .validation import SplitWarning, suspected_splits
 
 
@@ -53,6 +55,9 @@ class DataStatus:
     splits: tuple[SplitWarning, ...]
     sources: tuple[SourceRow, ...] = ()
     corporate_actions: tuple[ActionRow, ...] = ()
+    # the imported index membership (market/membership.py): source, symbols, spans and the tradable set of the
+    # last trading day (members with a bar that day); None: the static universe every day
+    membership: dict | None = None
 
     def recorded(self, warning: SplitWarning) -> ActionRow | None:
         """The recorded corporate action that explains a suspected split, if any."""
@@ -89,6 +94,7 @@ def data_status(store: Store) -> DataStatus:
         total = price_rows.count_bars(conn)
         sources = tuple(source_rows.list_sources(conn))
         actions = tuple(source_rows.list_actions(conn))
+        members = membership_rows.list_membership(conn)
     calendar = TradingCalendar.from_bar_dates(d for ds in dates.values() for d in ds)
     days = calendar.days
     out = []
@@ -118,7 +124,30 @@ def data_status(store: Store) -> DataStatus:
         tuple(suspected_splits(bars)),
         sources,
         actions,
+        _membership(members, universe, dates, days[-1] if days else None),
     )
+
+
+def _membership(
+    members: list[membership_rows.MemberRow], universe: dict, dates: dict[str, set[str]], last: str | None
+) -> dict | None:
+    if not members:
+        return None
+    spans: dict[str, tuple[tuple[str, str | None], ...]] = {}
+    for m in members:
+        spans[m.symbol] = (*spans.get(m.symbol, ()), (m.start_date, m.end_date))
+    tradable = sorted(
+        s
+        for s, sp in spans.items()
+        if last and is_member(sp, last) and s in universe and universe[s].tradable and last in dates.get(s, ())
+    )
+    return {
+        "source": members[0].source,
+        "symbols": len(spans),
+        "spans": len(members),
+        "last_trading_day": last,
+        "tradable_on_last_day": tradable,
+    }
 
 
 def _gaps(days: tuple[str, ...], have: set[str]) -> list[Gap]:
