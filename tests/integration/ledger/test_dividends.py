@@ -24,6 +24,7 @@ from ai_trader.market.packaged import packaged_text
 from ai_trader.service.results import results_for_date
 from ai_trader.store import ledger
 from ai_trader.store.sources import list_actions
+from tests.integration.jobs.continuity import export_problems, ledger_problems
 
 from .fixtures import Scripted
 
@@ -114,6 +115,8 @@ def test_a_dividend_is_credited_on_the_ex_date_to_the_shares_held_at_the_previou
         "cash": credited,
     }
     assert lines[2]["positions"] == lines[3]["positions"] == {"AAPL": 7, "CASH": cash11}
+    assert ledger_problems(env.store, env.prices, "holder") == []  # the continuity checker replays the event
+    assert export_problems(env.store, tmp_path, "holder") == []
 
 
 def test_no_holding_no_dividend_and_a_missed_ex_date_is_credited_on_the_next_day(env, tmp_path):
