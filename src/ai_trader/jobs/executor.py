@@ -26,7 +26,7 @@ from ..agents.brief import build_brief
 from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
-from ..ledger.corporate import apply_dividends, apply_splits, describe_dividends, describe_splits
+from ..ledger.corporate import apply_actions, describe_dividends, describe_splits
 from ..ledger.rules import NO_COSTS, Book, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
@@ -83,10 +83,9 @@ async def execute_model_day(
         with env.store.write() as conn:
             start = ledger_store.start_state(conn, signature, date, initial_cash)
             # applied before the session (ledger/corporate.py), since the snapshot the day starts from
-            splits = event_store.splits_on(conn, date, start.previous_date)
-            book, events = apply_splits(Book(start.cash, start.positions), splits, env.prices.opens(date))
-            book, paid = apply_dividends(book, event_store.dividends_on(conn, date, start.previous_date))
-            events += paid
+            splits = event_store.splits_on(conn, date, start.previous_date)  # for the prompt: ratios multiplied
+            days = event_store.actions_by_day(conn, date, start.previous_date)
+            book, events = apply_actions(Book(start.cash, start.positions), days, env.prices.opens(date))
             session_store.open_live_session(
                 conn,
                 token=token,

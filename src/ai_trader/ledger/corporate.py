@@ -12,12 +12,15 @@ A cash dividend of `a` per share with ex-date d is credited at the start of d (o
 the company's later payment date) to the shares held at the previous close, after d's splits (the amount is per
 share as traded on d): `cash += n * a`, rounded to cents (half-even). Shares are unchanged; the price drops by about
 `a` on d, and the cash makes up for it.
+
+Actions effective on days the signature did not run apply at the start of its next day, in date order
+(`apply_actions`: each date's splits, then its dividends), so a dividend is paid on the shares held on its ex-date.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -81,7 +84,10 @@ def apply_splits(book: Book, splits: Mapping[str, float], opens: Mapping[str, fl
 
 def describe_splits(splits: Mapping[str, float], events: list[LedgerEvent], date: str) -> str:
     """The prompt's words for today's splits of listed or held symbols ('' when there are none)."""
-    adjusted = {e.symbol: e for e in events if e.kind == "split"}
+    adjusted: dict[str, LedgerEvent] = {}
+    for e in (e for e in events if e.kind == "split"):  # two splits of a symbol since the last run: one sentence
+        first = adjusted.get(e.symbol, e)
+        adjusted[e.symbol] = LedgerEvent(e.symbol, e.ratio, first.shares_before, e.shares_after, first.cash + e.cash)
     parts = []
     for symbol in sorted(splits):
         r = splits[symbol]
@@ -104,3 +110,17 @@ def describe_dividends(events: list[LedgerEvent]) -> str:
         for e in events
         if e.kind == "dividend"
     )
+
+
+def apply_actions(
+    book: Book, days: Sequence[tuple[str, Mapping[str, float], Mapping[str, float]]], opens: Mapping[str, float]
+) -> tuple[Book, list[LedgerEvent]]:
+    """The start-of-day book after every day's corporate actions since the snapshot it starts from, oldest day first
+    (on each: its splits, then its dividends); a split's remainder is paid at `opens` (the session day's)."""
+    events: list[LedgerEvent] = []
+    for _, splits, dividends in days:
+        book, done = apply_splits(book, splits, opens)
+        events += done
+        book, paid = apply_dividends(book, dividends)
+        events += paid
+    return book, events

@@ -26,18 +26,25 @@ def splits_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> 
     return out
 
 
-def dividends_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> dict[str, float]:
-    """symbol -> cash per share of the dividends with ex-date `date`, or, with `after`, in (after, date] (a dividend
-    whose ex-date the signature did not run is credited on its next day; amounts add up)."""
+def actions_by_day(
+    conn: sqlite3.Connection, date: str, after: str | None = None
+) -> list[tuple[str, dict[str, float], dict[str, float]]]:
+    """(effective date, splits symbol -> ratio, dividends symbol -> cash per share) of every day with corporate
+    actions in (after, date] (only `date` without `after`), oldest first: the order they are applied in."""
+    lo = after if after is not None and after < date else _day_before(date)
     rows = conn.execute(
-        "SELECT symbol, amount FROM corporate_actions WHERE kind = 'dividend' AND amount > 0"
-        " AND effective_date > ? AND effective_date <= ?",
-        (after if after is not None and after < date else _day_before(date), date),
+        "SELECT effective_date, kind, symbol, ratio, amount FROM corporate_actions"
+        " WHERE effective_date > ? AND effective_date <= ? ORDER BY effective_date, kind, symbol",
+        (lo, date),
     )
-    out: dict[str, float] = {}
-    for symbol, amount in rows:
-        out[symbol] = out.get(symbol, 0.0) + amount
-    return out
+    days: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    for day, kind, symbol, ratio, amount in rows:
+        splits, dividends = days.setdefault(day, ({}, {}))
+        if kind == "split" and ratio and ratio > 0:
+            splits[symbol] = ratio
+        elif kind == "dividend" and amount and amount > 0:
+            dividends[symbol] = amount
+    return [(day, *days[day]) for day in sorted(days)]
 
 
 def _day_before(date: str) -> str:

@@ -17,7 +17,7 @@ from ai_trader.agents.prompts import system_prompt
 from ai_trader.errors import InvalidData
 from ai_trader.exports import position_path
 from ai_trader.jobs.executor import execute_model_day
-from ai_trader.ledger.corporate import apply_dividends, apply_splits
+from ai_trader.ledger.corporate import apply_actions, apply_dividends, apply_splits
 from ai_trader.ledger.rules import Book
 from ai_trader.market.actions import import_actions
 from ai_trader.market.packaged import packaged_text
@@ -158,3 +158,16 @@ def test_a_bad_actions_file_records_nothing(env, tmp_path):
         record(env, tmp_path, "symbol,when,kind\nAAPL,2025-08-11,split\n")
     with env.store.read() as conn:
         assert [a.symbol for a in list_actions(conn)] == ["ORLY"]  # the packaged split only
+
+
+def test_actions_missed_between_runs_apply_in_date_order():
+    """A dividend before a split (both on days the signature did not run) is paid on the pre-split shares."""
+    days = [("2025-07-01", {}, {"ABC": 0.5}), ("2025-07-02", {"ABC": 1.5}, {}), ("2025-07-03", {}, {"ABC": 0.25})]
+    book, events = apply_actions(Book(0.0, {"ABC": 3}), days, {"ABC": 40.0})
+    # 3 x 0.5 = 1.50; then floor(3 x 1.5) = 4 shares and 0.5 x 40 = 20.00 paid; then 4 x 0.25 = 1.00
+    assert book == Book(22.5, {"ABC": 4})
+    assert [(e.kind, e.shares_before, e.shares_after, e.cash) for e in events] == [
+        ("dividend", 3, 3, 1.5),
+        ("split", 3, 4, 20.0),
+        ("dividend", 4, 4, 1.0),
+    ]
