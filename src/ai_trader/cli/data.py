@@ -215,7 +215,12 @@ def _print_status(out: Console, st: DataStatus) -> None:
                 soft_wrap=True,
             )
         else:
-            out.print(f"[yellow]suspected split[/yellow] {w.message()}", highlight=False, soft_wrap=True)
+            out.print(
+                f"[yellow]suspected split[/yellow] {w.message()}: not applied to holdings until confirmed with "
+                "`ai-trader data import --actions FILE` (symbol,effective_date,kind,ratio,amount)",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @data_app.command("fetch", epilog=epilog("data fetch"))

@@ -93,6 +93,13 @@ def test_days_in_the_training_window_are_marked_and_post_cutoff_metrics_stand_ne
     line = next(x for x in shown.output.splitlines() if x.strip().startswith("equal-weight") and "2025-06" in x)
     assert f" {len(in_window)} " in line and f" {len(after)} " in line
     assert f"{post['metrics']['cumulative_return'] * 100:+.1f}%" in line
+    day = runner.invoke(cli_app, ["results", "--date", "2025-06-30", "--data-dir", str(settings.data_dir)])
+    assert "equal-weight: 2025-06-30 is in its training window" in " ".join(day.output.split())
+    assert "cash: 2025-06-30" not in day.output
+    rng = runner.invoke(
+        cli_app, ["results", "--start", "2025-06-10", "--end", "2025-07-15", "--data-dir", str(settings.data_dir)]
+    )
+    assert rng.exit_code == 0 and "After the knowledge cutoff" in rng.output
 
 
 def test_a_trigger_can_ask_for_post_cutoff_days_only(settings, store):
