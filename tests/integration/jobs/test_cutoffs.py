@@ -10,8 +10,10 @@ import io
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from ai_trader.api.app import create_app
 from ai_trader.cli import app as cli_app
 from ai_trader.errors import InvalidConfig
 from ai_trader.jobs.worker import Worker
@@ -128,3 +130,14 @@ def test_a_knowledge_cutoff_must_be_a_month_or_a_date(settings, store):
     with pytest.raises(Exception, match="post_cutoff_only must be true or false"):
         write_config(settings, [EQUAL])
         service.trigger({"post_cutoff_only": "yes"})
+
+
+def test_the_api_takes_post_cutoff_only_as_a_boolean(settings, store):
+    write_config(settings, [LATE])
+    api = settings.model_copy(update={"mcp_enabled": False})
+    with TestClient(create_app(api, store=store, start_worker=False), raise_server_exceptions=False) as client:
+        bad = client.post("/simulate/trigger", json={"post_cutoff_only": "yes", "end_date": "2025-07-10"})
+        assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
+        ok = client.post("/simulate/trigger", json={"post_cutoff_only": True, "end_date": "2025-07-10"})
+        assert ok.status_code == 202, ok.json()
+        assert ok.json()["date_range"] == trading_days("2025-07-02", "2025-07-10")
