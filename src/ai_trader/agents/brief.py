@@ -22,13 +22,15 @@ def build_brief(
     splits_note: str = "",
 ) -> DayBrief:
     """Starting cash and holdings, the previous trading day's closes and today's opens of the day's tradable set
-    (`PriceView.tradable_on`: the static universe, or the index members of that day with a bar)."""
+    (`PriceView.tradable_on`: the static universe, or the index members of that day with a bar) and of the holdings
+    (a symbol that left the index can still be sold)."""
     prev = prices.previous_trading_day(date)
     tradable = prices.tradable_on(date)
     closes, opens = prices.closes(prev) if prev else {}, prices.opens(date)
-    if tradable is not prices.tradable:  # a point-in-time universe: only that day's members
-        closes = {s: p for s, p in closes.items() if s in tradable}
-        opens = {s: p for s, p in opens.items() if s in tradable}
+    if tradable is not prices.tradable:  # a point-in-time universe: that day's members, and what is held (sellable)
+        shown = set(tradable) | {s for s, n in positions.items() if n}
+        closes = {s: p for s, p in closes.items() if s in shown}
+        opens = {s: p for s, p in opens.items() if s in shown}
     return DayBrief(
         signature=signature,
         date=date,

@@ -80,6 +80,9 @@ def test_the_day_s_members_with_a_bar_are_what_the_prompt_lists_and_buy_accepts(
         ]
     )
     run_day(env, "pit", "2025-06-11", day11)
+    b11 = day11.briefs[0]
+    assert b11.tradable == ("MSFT", "NVDA") and b11.positions == {"AAPL": 5}
+    assert set(b11.today_opens) == {"AAPL", "MSFT", "NVDA"}  # the holding's price is shown: it can be sold
     assert "AAPL cannot be bought on 2025-06-11" in day11.results[0]["error"]
     assert "error" not in day11.results[1] and "error" not in day11.results[2]
     o11 = opens_of("2025-06-11")
