@@ -90,7 +90,7 @@ class JobBody(_Open):
     completed_at: str | None = None
     total_duration_seconds: float | None = None
     error: str | None = None
-    phase: str | None = None  # "fetching_prices" while a catch-up job downloads prices, "cancelling"; else null
+    phase: str | None = None  # "fetching_prices" while a catch-up job downloads prices; else null
 
 
 class TriggerAccepted(_Open):

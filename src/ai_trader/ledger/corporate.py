@@ -12,26 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
 
+from ..store.events import SplitEvent  # the row of `ledger_events`, defined once in its aggregate's module
 from .rules import Book, money, to_cents
-
-
-@dataclass(frozen=True)
-class SplitEvent:
-    """One holding adjusted by a split: a ledger event of the day (table ledger_events)."""
-
-    symbol: str
-    ratio: float
-    shares_before: int
-    shares_after: int
-    cash: float  # the fractional remainder paid at the open (0 for a whole ratio)
-    kind: str = "split"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def apply_splits(book: Book, splits: Mapping[str, float], opens: Mapping[str, float]) -> tuple[Book, list[SplitEvent]]:

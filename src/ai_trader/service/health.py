@@ -22,7 +22,7 @@ import httpx
 from ..jobs import recovery
 from ..settings import Settings
 from ..store import Store
-from ..store import jobs as job_rows
+from ..store import jobs as job_store
 from ..timeutil import utcnow_iso
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def check_workers(store: Store, in_process: bool) -> dict[str, Any]:
     try:
         with store.read() as conn:
             live = recovery.live_workers(conn)
-            queued = job_rows.count_jobs_in(conn, job_rows.ACTIVE)
+            queued = job_store.count_jobs_in(conn, job_store.ACTIVE)
     except Exception as exc:  # the database check reports the failure; here: no worker known
         log.warning("health: workers check failed: %s", exc)
         live, queued = [], 0

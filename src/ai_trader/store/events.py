@@ -7,9 +7,25 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from ..ledger.corporate import SplitEvent
 from .sessions import dumps
+
+
+@dataclass(frozen=True)
+class SplitEvent:
+    """One holding adjusted by a split: a ledger event of the day (table ledger_events)."""
+
+    symbol: str
+    ratio: float
+    shares_before: int
+    shares_after: int
+    cash: float  # the fractional remainder paid at the open (0 for a whole ratio)
+    kind: str = "split"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def splits_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> dict[str, float]:

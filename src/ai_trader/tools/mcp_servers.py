@@ -33,7 +33,7 @@ from starlette.applications import Starlette
 
 from ..market.prices import PriceView
 from ..store import Store
-from ..store import sessions as session_rows
+from ..store import sessions as session_store
 from .context import NewsProvider, ToolContext, ToolEnv
 from .registry import SPECS_BY_NAME, TOOL_SERVERS, call_tool
 
@@ -71,7 +71,7 @@ class EnvSource:
         if not token:
             return None
         with self.store.read() as conn:
-            live = session_rows.live_session(conn, token)
+            live = session_store.live_session(conn, token)
         return None if live is None else ToolContext(live.signature, live.date, live.token, live.job_id)
 
 

@@ -40,6 +40,7 @@ from ai_trader.service.jobs import JobService
 from ai_trader.settings import Settings
 from ai_trader.store import Store, ledger, sessions
 from ai_trader.store import jobs as rows
+from ai_trader.tools.book import trade_in_session
 
 from .conftest import TODAY
 from .continuity import export_problems, ledger_problems
@@ -261,7 +262,7 @@ class Arena:
             if left:
                 try:
                     price = self.prices.open("AAPL", left[0].date) or 0.0
-                    sessions.trade_in_session(self.store, f"killed-{left[0].id}", "buy", "AAPL", 1, price)
+                    trade_in_session(self.store, f"killed-{left[0].id}", "buy", "AAPL", 1, price)
                 except TradeRefused:  # not enough cash: the half-done day is then only its session
                     pass
             self.store.close()  # the process is gone
