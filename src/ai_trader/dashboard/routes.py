@@ -16,23 +16,24 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from ..api.models import ErrorBody, _Open
+from ..api.models import ErrorBody
+from ..service.schemas import Schema
 from . import prices
 
 
-class SeriesPoint(_Open):
+class SeriesPoint(Schema):
     date: str
     value: float
 
 
-class BenchmarkLine(_Open):
+class BenchmarkLine(Schema):
     symbol: str
     start_date: str
     end_date: str
     series: list[SeriesPoint]
 
 
-class Closes(_Open):
+class Closes(Schema):
     date: str
     closes: dict[str, float]
 

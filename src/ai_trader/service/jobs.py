@@ -30,6 +30,7 @@ from ..store import ledger as ledger_store
 from ..store import prices as price_store
 from ..timeutil import utcnow_iso
 from .configs import load_checked
+from .schemas import AlreadyRunning, Queued, TriggerOutcome, UpToDate
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,9 @@ class JobService:
             return self._prices[1]
 
     # ---- trigger ---------------------------------------------------------------------------------------------
-    def trigger(self, request: Mapping[str, Any] | None) -> tuple[int, dict[str, Any]]:
-        """POST /simulate/trigger: (202, job) | (200, in progress) | (200, current); raises AppError otherwise."""
+    def trigger(self, request: Mapping[str, Any] | None) -> TriggerOutcome:
+        """POST /simulate/trigger: Queued (a new job) | AlreadyRunning (that job) | UpToDate; raises AppError
+        otherwise (409 `WaitForRunningJob` when another job is in the way)."""
         if request is not None and not isinstance(request, Mapping):
             raise FixTheRequest("the request body must be a JSON object")
         request = dict(request or {})
@@ -84,7 +86,7 @@ class JobService:
 
     def trigger_config(
         self, config: CompetitionConfig, config_path: str, request: Mapping[str, Any], *, caller: str = "api"
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> TriggerOutcome:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
@@ -97,7 +99,7 @@ class JobService:
             )
             plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
             if not plan.total:
-                return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
+                return UpToDate(**_current_body(plan, completed, prices), **_warnings(plan))
             wanted = set(plan.model_days)
             # "already in progress" only when every wanted model-day is pending/running in one active job
             for job_id, model_days in job_store.active_model_days(conn).items():
@@ -105,7 +107,7 @@ class JobService:
                     job = job_store.job(conn, job_id)
                     assert job is not None  # listed by active_model_days in this transaction
                     body = _job_body(conn, job, details=True)
-                    return 200, {**body, "message": IN_PROGRESS, **_warnings(plan)}
+                    return AlreadyRunning(**body, message=IN_PROGRESS, **_warnings(plan))
             _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
             job_id, created_at = str(uuid.uuid4()), utcnow_iso()
             request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
@@ -123,16 +125,16 @@ class JobService:
                 at=created_at,
             )
         log.info("job queued", extra={"job_id": job_id, "model_days": plan.total, "caller": caller})
-        return 202, {
-            "job_id": job_id,
-            "status": "accepted",
-            "date_range": plan.date_range,
-            "models": plan.job_models,
-            "created_at": created_at,
-            "message": QUEUED,
-            "total_model_days": plan.total,
-            "warnings": plan.warnings,
-        }
+        return Queued(
+            job_id=job_id,
+            status="accepted",
+            date_range=plan.date_range,
+            models=plan.job_models,
+            created_at=created_at,
+            message=QUEUED,
+            total_model_days=plan.total,
+            warnings=plan.warnings,
+        )
 
     def recover_orphans(self) -> None:
         """A job whose worker is gone never blocks a trigger: resumed (its running days back to pending, for the next
