@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,12 +21,12 @@ from ..jobs import recovery, states
 from ..jobs.planner import Plan, PlanRequest, plan_job
 from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
+from ..market.view_cache import PriceViewCache
 from ..settings import Settings
 from ..store import Store, db
 from ..store import failed as failed_store
 from ..store import jobs as job_store
 from ..store import ledger as ledger_store
-from ..store import prices as price_store
 from ..timeutil import utcnow_iso
 from .configs import load_checked
 from .schemas import AlreadyRunning, Queued, TriggerOutcome, UpToDate
@@ -42,8 +41,8 @@ MAX_LIST_LIMIT = 200
 
 
 class JobService:
-    """`prices`: a provider of the current price view (the API passes its cached one); by default the service
-    keeps its own, reloaded when the price store's fingerprint changes."""
+    """`prices`: a provider of the current price view (the API passes its runtime's); by default the service keeps
+    its own `PriceViewCache`."""
 
     def __init__(
         self,
@@ -56,19 +55,7 @@ class JobService:
         self.settings = settings
         self.store = store
         self._today = today
-        self._prices_provider = prices
-        self._prices: tuple[tuple, PriceView] | None = None
-        self._lock = threading.Lock()
-
-    def prices(self) -> PriceView:
-        if self._prices_provider is not None:
-            return self._prices_provider()
-        with self.store.read() as conn:
-            fingerprint = price_store.fingerprint(conn)
-        with self._lock:
-            if self._prices is None or self._prices[0] != fingerprint:
-                self._prices = (fingerprint, PriceView.load(self.store))
-            return self._prices[1]
+        self.prices = prices or PriceViewCache(store).get
 
     # ---- trigger ---------------------------------------------------------------------------------------------
     def trigger(self, request: Mapping[str, Any] | None) -> TriggerOutcome:

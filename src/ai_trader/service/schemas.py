@@ -248,3 +248,23 @@ class Health(Schema):
     storage: dict[str, Any]
     database: dict[str, Any]
     worker: dict[str, Any]
+
+
+# ---- the dashboard's price data (service/dashboard.py) ----
+
+
+class SeriesPoint(Schema):
+    date: str
+    value: float
+
+
+class BenchmarkLine(Schema):
+    symbol: str
+    start_date: str
+    end_date: str
+    series: list[SeriesPoint]
+
+
+class Closes(Schema):
+    date: str
+    closes: dict[str, float]
