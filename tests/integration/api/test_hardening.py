@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from ai_trader.api.app import create_app
 from ai_trader.api.server import JsonErrorsHttp
-from tests.integration.agents.servers import ThreadServer
+from tests.support.servers import ThreadServer
 
 KEY = "hardening-key-Qw7Lp2Xz"
 SECURITY = {
