@@ -25,7 +25,6 @@ class ResponseCache:
         self._bytes = 0
         self._generation = -1
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def peek(self, key: Hashable) -> bytes | None:
         """The cached value when it is still current, else None (one PRAGMA and a dict lookup)."""
@@ -36,7 +35,6 @@ class ResponseCache:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                self.hits += 1
             return found
 
     def get(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
@@ -48,9 +46,7 @@ class ResponseCache:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                self.hits += 1
                 return found
-            self.misses += 1
         value = compute()  # reads a snapshot at least as new as `generation`
         with self._lock:
             if generation == self._generation and len(value) <= self.max_bytes and key not in self._entries:

@@ -290,11 +290,6 @@ def detail(conn: sqlite3.Connection, detail_id: int) -> DetailRow | None:
     return _detail(r) if r else None
 
 
-def detail_status(conn: sqlite3.Connection, detail_id: int) -> str | None:
-    r = conn.execute("SELECT status FROM job_details WHERE id = ?", (detail_id,)).fetchone()
-    return r[0] if r else None
-
-
 def detail_counts(conn: sqlite3.Connection, job_id: str) -> dict[str, int]:
     """{status: count} over every status (zeros included)."""
     counts = dict.fromkeys(("pending", "running", "completed", "failed", "skipped"), 0)

@@ -123,10 +123,6 @@ def delete_live_session(conn: sqlite3.Connection, token: str) -> None:
     conn.execute("DELETE FROM live_sessions WHERE token = ?", (token,))
 
 
-def delete_live_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> int:
-    return conn.execute("DELETE FROM live_sessions WHERE job_id = ?", (job_id,)).rowcount
-
-
 def staged_trades(conn: sqlite3.Connection, token: str) -> list[StagedTrade]:
     rows = conn.execute(
         "SELECT action, symbol, amount, price, total, fee, cash_after, fill_price, commission, slippage"
