@@ -38,18 +38,18 @@ class LiveSession:
 
 @dataclass(frozen=True)
 class StagedTrade:
-    """A trade of a live session (the fields of `ledger/rules.Fill`)."""
+    """A trade of a live session; `ledger/rules.apply_trade` makes them (as `Fill`)."""
 
-    action: str
+    action: str  # "buy" | "sell"
     symbol: str
     amount: int
-    price: float
-    total: float
+    price: float  # the day's open
+    total: float  # amount * price, exact to the price's decimals
     fee: float
     cash_after: float
-    fill_price: float | None = None
+    fill_price: float | None = None  # open moved against the trader by slippage (None: the open, rows before costs)
     commission: float = 0.0
-    slippage: float = 0.0
+    slippage: float = 0.0  # money: amount * |fill_price - open|
 
 
 def _live(r: sqlite3.Row) -> LiveSession:

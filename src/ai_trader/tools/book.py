@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from ..ledger.rules import Action, Book, Costs, Fill, TradeRefused, apply_trade
 from ..store import Store
 from ..store import sessions as session_store
@@ -39,5 +37,5 @@ def trade_in_session(
             Book(live.cash, dict(live.positions)), action, symbol, amount, price, fee, costs_of(live)
         )
         session_store.set_book(conn, token, book.cash, book.positions)
-        session_store.stage_trade(conn, token, session_store.StagedTrade(**asdict(fill)))
+        session_store.stage_trade(conn, token, fill)
     return book, fill

@@ -4,10 +4,6 @@ store is unchanged; a new or completed latest bar at once; a correction of an ol
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from ai_trader.market.importers import import_file
 from ai_trader.market.view_cache import PriceViewCache
 from ai_trader.store import Store
@@ -17,15 +13,6 @@ def _import(store, tmp_path, rows):
     path = tmp_path / "fix.csv"
     path.write_text("date,symbol,open,high,low,close,volume\n" + "".join(f"{r}\n" for r in rows), encoding="utf-8")
     import_file(store, path)
-
-
-@pytest.fixture
-def priced_store(settings, nasdaq_db_template):
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(nasdaq_db_template, settings.db_path)
-    s = Store(settings.db_path)
-    yield s
-    s.close()
 
 
 class Clock:
