@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..config import CompetitionConfig
 from ..errors import AppError, InvalidatesCommittedDays, WaitForRunningJob
+from ..jobs.states import DetailStatus
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
 from ..service.configs import load_checked
@@ -128,7 +129,7 @@ def execute(settings: Settings, store: Store, out: Console, outcome: TriggerOutc
         + (f", {p['pending']} pending" if p["pending"] else "")
     )
     for d in p["details"]:
-        if d["status"] == "failed":
+        if d["status"] == DetailStatus.FAILED:
             out.print(f"[red]failed[/red] {d['model']} {d['date']}: {d.get('error')}", highlight=False)
     return p["failed"]
 
