@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from . import redact
 from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
 from .ledger.rules import Costs
-from .model_settings import check_request_settings, check_shared_endpoints, redact_headers
+from .model_settings import check_request_settings, check_shared_endpoints
 from .timeutil import parse_date
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -128,16 +128,6 @@ class ModelConfig(BaseModel):
     def _request_settings(self) -> ModelConfig:
         check_request_settings(self)  # the provider's own required fields are entry_problems (all reported at once)
         return self
-
-    def public(self) -> dict[str, Any]:
-        """The entry with secrets redacted (for responses and logs)."""
-        data = self.model_dump(exclude_none=True)
-        for key in SECRET_KEYS:
-            if key in data:
-                data[key] = redact.MASK
-        if "extra_headers" in data:
-            data["extra_headers"] = redact_headers(data["extra_headers"])
-        return data
 
     @property
     def key_problem(self) -> str | None:

@@ -33,7 +33,7 @@ from ..logs import model_day_logger
 from ..store import db
 from ..store import events as event_store
 from ..store import failed as failed_store
-from ..store import jobs as job_rows
+from ..store import jobs as job_store
 from ..store import ledger as ledger_store
 from ..store import sessions as session_store
 from ..timeutil import utc_after
@@ -94,7 +94,9 @@ async def execute_model_day(
                 date=date,
                 cash=book.cash,
                 positions=book.positions,
-                costs=costs,
+                commission_bps=costs.commission_bps,
+                commission_min=costs.commission_min,
+                slippage_bps=costs.slippage_bps,
             )
             event_store.set_session_events(conn, token, events)
     except db.DatabaseError as exc:
@@ -230,7 +232,7 @@ class _PhaseWriter:
     def __call__(self, phase: str | None, wait_s: float | None) -> None:
         until = utc_after(wait_s) if phase and wait_s else None
         with self.env.store.write() as conn:
-            job_rows.set_detail_phase(conn, self.ctx.job_id, self.ctx.date, self.ctx.signature, phase, until)
+            job_store.set_detail_phase(conn, self.ctx.job_id, self.ctx.date, self.ctx.signature, phase, until)
 
 
 def _keep_failed(

@@ -21,33 +21,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
 
+from ..store.events import LedgerEvent  # the row of `ledger_events`, defined once in its aggregate's module
 from .rules import Book, money, to_cents
-
-
-@dataclass(frozen=True)
-class LedgerEvent:
-    """One holding adjusted by a corporate action: a ledger event of the day (table ledger_events)."""
-
-    symbol: str
-    ratio: float  # split: new shares per old share; dividend: 1
-    shares_before: int
-    shares_after: int
-    cash: float  # split: the fractional remainder paid at the open (0 for a whole ratio); dividend: cash credited
-    kind: str = "split"  # 'split' | 'dividend'
-    amount: float | None = None  # dividend: cash per share
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        if self.kind == "split":
-            del d["amount"]  # a split's event reads as before dividends existed
-        return d
-
-
-SplitEvent = LedgerEvent  # the name of before dividends
 
 
 def apply_dividends(book: Book, dividends: Mapping[str, float]) -> tuple[Book, list[LedgerEvent]]:

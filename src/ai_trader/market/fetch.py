@@ -25,7 +25,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from ..errors import AppError, FixTheRequest
 from ..settings import Settings
 from ..store import Store
-from ..store import prices as price_rows
+from ..store import prices as price_store
 from .actions import from_alphavantage
 from .alphavantage import AlphaVantageClient, AlphaVantageError, DailyRequest, TransientError
 from .fetch_plan import SymbolNeed, market_today, needed_through, plan_fetch
@@ -146,15 +146,15 @@ def _symbols(store: Store, settings: Settings, symbols: Iterable[str] | None) ->
     if symbols:
         return sorted({check_symbol(s, "--symbols") for s in symbols})
     with store.read() as conn:
-        universe = [s.symbol for s in price_rows.list_symbols(conn) if s.tradable or s.benchmark]
+        universe = [s.symbol for s in price_store.list_symbols(conn) if s.tradable or s.benchmark]
     return sorted(set(universe) | set(settings.benchmark_symbols))
 
 
 def _plan(store: Store, symbols: list[str], **kw) -> list[SymbolNeed]:
     with store.read() as conn:
-        all_dates = price_rows.dates_by_symbol(conn)
+        all_dates = price_store.dates_by_symbol(conn)
         complete: dict[str, set[str]] = {}
-        for r in price_rows.bars_for(conn, symbols):
+        for r in price_store.bars_for(conn, symbols):
             if r.complete:
                 complete.setdefault(r.symbol, set()).add(r.date)
     return plan_fetch(symbols, complete, {d for ds in all_dates.values() for d in ds}, **kw)
@@ -235,7 +235,7 @@ def missing_on_dates(store: Store, settings: Settings, dates: Iterable[str]) -> 
         return {}
     symbols = _symbols(store, settings, None)
     with store.read() as conn:
-        bars = [r for r in price_rows.bars_for(conn, symbols) if r.complete]
+        bars = [r for r in price_store.bars_for(conn, symbols) if r.complete]
     have: dict[str, set[str]] = {}
     first: dict[str, str] = {}
     for r in bars:

@@ -19,8 +19,8 @@ from typing import Any
 
 from ..errors import InvalidData
 from ..store import Store
-from ..store import prices as price_rows
-from ..store import sources as source_rows
+from ..store import prices as price_store
+from ..store import sources as source_store
 from ..store.sources import ActionRow, SourceRow
 from .actions import from_alphavantage
 from .calendar import exchange_sessions
@@ -138,7 +138,7 @@ def import_bars(
     _refuse_duplicates(bars, name)
     dates = [b.date for b in bars]
     sessions = frozenset(exchange_sessions(min(dates), max(dates))) if dates else frozenset()
-    good: list[price_rows.PriceRow] = []
+    good: list[price_store.PriceRow] = []
     rejected: list[Rejection] = []
     for b in bars:
         reason = check_bar(b, sessions)
@@ -146,7 +146,7 @@ def import_bars(
             rejected.append(Rejection(b.where, b.symbol, b.date, reason or "no open price"))
         else:
             good.append(
-                price_rows.PriceRow(
+                price_store.PriceRow(
                     b.symbol,
                     b.date,
                     b.open,
@@ -159,13 +159,13 @@ def import_bars(
                 )
             )
     with store.write() as conn:
-        counts = price_rows.upsert_bars(conn, good)
-        new = price_rows.register_symbols(conn, counts, benchmarks)
-        stored = price_rows.bars_for(conn, counts)
+        counts = price_store.upsert_bars(conn, good)
+        new = price_store.register_symbols(conn, counts, benchmarks)
+        stored = price_store.bars_for(conn, counts)
         if dataset is not None:
-            source_rows.record_source(conn, dataset[0])
-            source_rows.record_actions(conn, dataset[1])
-        source_rows.record_actions(conn, actions)
+            source_store.record_source(conn, dataset[0])
+            source_store.record_actions(conn, dataset[1])
+        source_store.record_actions(conn, actions)
     warnings = suspected_splits((r.symbol, r.date, r.open, r.close) for r in stored)
     n_rejected: dict[str, int] = {}
     for r in rejected:

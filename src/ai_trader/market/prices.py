@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..store import Store
-from ..store import membership as membership_rows
-from ..store import prices as price_rows
+from ..store import membership as membership_store
+from ..store import prices as price_store
 from .calendar import CalendarQueries, TradingCalendar
 from .membership import is_member
 
@@ -72,9 +72,9 @@ class PriceView(CalendarQueries):
     def load(cls, store: Store, *, today: dt.date | None = None) -> PriceView:
         """Snapshot the store. With `today`, bars dated after it are left out (nothing from the future)."""
         with store.read() as conn:
-            symbols = price_rows.list_symbols(conn)
-            rows = price_rows.all_bars(conn, until=today.isoformat() if today else None)
-            members = membership_rows.list_membership(conn)
+            symbols = price_store.list_symbols(conn)
+            rows = price_store.all_bars(conn, until=today.isoformat() if today else None)
+            members = membership_store.list_membership(conn)
         bars = [Bar(r.symbol, r.date, r.open, r.high, r.low, r.close, r.volume) for r in rows]
         tradable = tuple(s.symbol for s in symbols if s.tradable)
         benchmarks = sorted(s.symbol for s in symbols if s.benchmark)

@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass
 
 from ..settings import Settings
 from ..store import Store
-from ..store import budget as budget_rows
-from ..store import membership as membership_rows
-from ..store import prices as price_rows
-from ..store import sources as source_rows
+from ..store import budget as budget_store
+from ..store import membership as membership_store
+from ..store import prices as price_store
+from ..store import sources as source_store
 from ..store.sources import ActionRow, SourceRow
 from .calendar import TradingCalendar
 from .fetch_plan import market_today
@@ -87,14 +87,14 @@ class DataStatus:
 
 def data_status(store: Store) -> DataStatus:
     with store.read() as conn:
-        universe = {s.symbol: s for s in price_rows.list_symbols(conn)}
-        cover = {c.symbol: c for c in price_rows.coverage(conn)}
-        dates = price_rows.dates_by_symbol(conn)
-        bars = [(r.symbol, r.date, r.open, r.close) for r in price_rows.all_bars(conn)]
-        total = price_rows.count_bars(conn)
-        sources = tuple(source_rows.list_sources(conn))
-        actions = tuple(source_rows.list_actions(conn))
-        members = membership_rows.list_membership(conn)
+        universe = {s.symbol: s for s in price_store.list_symbols(conn)}
+        cover = {c.symbol: c for c in price_store.coverage(conn)}
+        dates = price_store.dates_by_symbol(conn)
+        bars = [(r.symbol, r.date, r.open, r.close) for r in price_store.all_bars(conn)]
+        total = price_store.count_bars(conn)
+        sources = tuple(source_store.list_sources(conn))
+        actions = tuple(source_store.list_actions(conn))
+        members = membership_store.list_membership(conn)
     calendar = TradingCalendar.from_bar_dates(d for ds in dates.values() for d in ds)
     days = calendar.days
     out = []
@@ -129,7 +129,7 @@ def data_status(store: Store) -> DataStatus:
 
 
 def _membership(
-    members: list[membership_rows.MemberRow], universe: dict, dates: dict[str, set[str]], last: str | None
+    members: list[membership_store.MemberRow], universe: dict, dates: dict[str, set[str]], last: str | None
 ) -> dict | None:
     if not members:
         return None
@@ -183,7 +183,7 @@ class BudgetStatus:
 def budget_status(store: Store, settings: Settings, *, now: dt.datetime | None = None) -> BudgetStatus:
     day = market_today(now or dt.datetime.now(dt.UTC)).isoformat()
     with store.read() as conn:
-        used = budget_rows.used_on(conn, day)
+        used = budget_store.used_on(conn, day)
     return BudgetStatus(
         day,
         used,

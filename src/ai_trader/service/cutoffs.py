@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..ledger.metrics import compute_metrics
-from ..store import ledger as rows
+from ..store import ledger as ledger_store
 from ..store.cutoffs import CutoffRow
 
 
@@ -65,5 +65,5 @@ def post_cutoff_trades(
         c = cutoffs.get(sig)
         first = next((d.date for d in series if not in_training_window(c, d.date)), None) if c else None
         if first is not None:
-            out[sig] = rows.trade_counts(conn, first, end, [sig]).get(sig, 0)
+            out[sig] = ledger_store.trade_counts(conn, first, end, [sig]).get(sig, 0)
     return out

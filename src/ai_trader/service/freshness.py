@@ -1,9 +1,4 @@
-"""A generation number that moves whenever the database may have changed, and a response cache keyed on it.
-
-`ChangeWatch.generation()` costs one `PRAGMA data_version` on the calling thread's connection (`store.changes`):
-each thread remembers the token it saw last, and the first time a thread sees a different one the process-wide
-generation goes up. Every commit (any connection, any process) is therefore noticed by the first request after it,
-on whichever thread: a value computed after reading generation `g` is never older than `g`.
+"""A response cache keyed on the database's change generation (`store.changes.ChangeWatch`).
 
 `ResponseCache.get(key, compute)` answers the encoded bytes computed under the current generation, or computes
 them (outside the lock) and keeps them while the generation stays; a new generation empties it. Bounded in
@@ -16,29 +11,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from ..store import Store
-from ..store.changes import change_token
+from ..store.changes import ChangeWatch
 
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 1024 * 1024
-
-
-class ChangeWatch:
-    def __init__(self, store: Store):
-        self.store = store
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._generation = 0
-
-    def generation(self) -> int:
-        conn = self.store.conn()
-        token = change_token(conn)
-        local = self._local
-        with self._lock:
-            if getattr(local, "conn", None) is not conn or local.token != token:
-                local.conn, local.token = conn, token
-                self._generation += 1
-            return self._generation
 
 
 class ResponseCache:
@@ -49,7 +25,6 @@ class ResponseCache:
         self._bytes = 0
         self._generation = -1
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def peek(self, key: Hashable) -> bytes | None:
         """The cached value when it is still current, else None (one PRAGMA and a dict lookup)."""
@@ -60,7 +35,6 @@ class ResponseCache:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                self.hits += 1
             return found
 
     def get(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
@@ -72,9 +46,7 @@ class ResponseCache:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                self.hits += 1
                 return found
-            self.misses += 1
         value = compute()  # reads a snapshot at least as new as `generation`
         with self._lock:
             if generation == self._generation and len(value) <= self.max_bytes and key not in self._entries:

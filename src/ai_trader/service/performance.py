@@ -16,8 +16,8 @@ from ..errors import InvalidDate
 from ..ledger.metrics import compute_metrics
 from ..ledger.sensitivity import cost_sensitivity
 from ..store import Store, tool_use
-from ..store import cutoffs as cutoff_rows
-from ..store import ledger as rows
+from ..store import cutoffs as cutoff_store
+from ..store import ledger as ledger_store
 from ..store.turnover import traded_notional
 from ..timeutil import parse_date
 from .cutoffs import cutoff_fields, post_cutoff_trades
@@ -47,12 +47,12 @@ def performance(
     for model in models or []:
         check_model(model)
     with store.read() as conn:
-        found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
-        counts = rows.trade_counts(conn, start, end, models or None)
+        found = ledger_store.day_values(conn, start, end, models or None)  # values only: no positions decoded
+        counts = ledger_store.trade_counts(conn, start, end, models or None)
         notional = traded_notional(conn, start, end, models or None)
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, models or None)
-        cut = cutoff_rows.cutoffs(conn)
+        cut = cutoff_store.cutoffs(conn)
         post_trades = post_cutoff_trades(conn, cut, by_sig, end)
     board = []
     for sig, series in by_sig.items():

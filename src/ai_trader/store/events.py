@@ -7,9 +7,29 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from ..ledger.corporate import LedgerEvent
 from .sessions import dumps
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """One holding adjusted by a corporate action: a ledger event of the day (table ledger_events)."""
+
+    symbol: str
+    ratio: float  # split: new shares per old share; dividend: 1
+    shares_before: int
+    shares_after: int
+    cash: float  # split: the fractional remainder paid at the open (0 for a whole ratio); dividend: cash credited
+    kind: str = "split"  # 'split' | 'dividend'
+    amount: float | None = None  # dividend: cash per share
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if self.kind == "split":
+            del d["amount"]  # a split's event reads as before dividends existed
+        return d
 
 
 def splits_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> dict[str, float]:

@@ -22,8 +22,8 @@ from ..errors import InvalidDate
 from ..ledger import rules
 from ..store import db
 from ..store import events as event_store
-from ..store import sessions as session_store
 from ..timeutil import parse_date
+from .book import trade_in_session
 from .context import ToolContext, ToolEnv
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def _trade(env: ToolEnv, ctx: ToolContext, action: rules.Action, symbol: Any, am
                 symbol=sym,
             )
         price = rules.fill_price(sym, ctx.date, env.prices.open(sym, ctx.date))
-        book, _ = session_store.trade_in_session(
+        book, _ = trade_in_session(
             env.store, ctx.token, action, sym, n, price, env.trade_fee, signature=ctx.signature, date=ctx.date
         )
     except rules.TradeRefused as exc:

@@ -13,9 +13,11 @@ import json
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+from tests.support.servers import HttpThread
 
 NOTE = (
     "Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per "
@@ -60,21 +62,18 @@ class AlphaVantageStandIn:
         self.requests: list[dict[str, str]] = []
         self.on_request = None
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._server = HttpThread(self._handler())
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/query"
+        return f"{self._server.base}/query"
 
     def start(self) -> AlphaVantageStandIn:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def symbols_requested(self) -> list[str]:
         return [r["symbol"] for r in self.requests]
