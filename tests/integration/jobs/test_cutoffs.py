@@ -23,6 +23,7 @@ from ai_trader.service.jobs import JobService
 from ai_trader.service.performance import performance
 from ai_trader.service.results import results_for_date, results_for_range
 from ai_trader.store import ledger
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -41,7 +42,7 @@ def trading_days(start: str, end: str) -> list[str]:
 
 
 def run(service, request):
-    code, body = service.trigger(request)
+    code, body = trigger(service, request)
     assert code == 202, body
     Worker(service.settings, service.store).drain()
     return body

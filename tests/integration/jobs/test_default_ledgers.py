@@ -14,6 +14,7 @@ from ai_trader.exports import position_path
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from tests.integration.scripted_runs import ledger_of
+from tests.support.jobs import trigger
 
 from .conftest import TODAY
 
@@ -45,7 +46,7 @@ GOLDEN = {  # signature -> (sha256 of ledger_of, sha256 of position.jsonl), on t
 def digests(settings, store) -> dict[str, tuple[str, str]]:
     shutil.copy(DEMO, settings.configs_dir / "demo_config.json")
     service = JobService(settings, store, today=lambda: TODAY)
-    code, body = service.trigger({"config_path": "demo_config.json", "end_date": "2025-10-30"})
+    code, body = trigger(service, {"config_path": "demo_config.json", "end_date": "2025-10-30"})
     assert code == 202, body
     Worker(settings, store).drain()
     assert service.status(body["job_id"])["status"] == "completed"
