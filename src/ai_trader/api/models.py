@@ -234,6 +234,43 @@ class CostScenario(_Open):
     cumulative_return: float
 
 
+class MetricInterval(_Open):
+    """A metric's mean over runs, its 95 % interval (across runs, or from the days with one run) and per-run values."""
+
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    per_run: list[float | None]
+
+
+class ExcessStats(_Open):
+    """Annualised mean daily excess return over QQQ, its stationary-bootstrap interval and P(beat QQQ)."""
+
+    days: int
+    annualized: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_beat: float | None
+
+
+class SignatureStatistics(_Open):
+    runs: int
+    days: int  # the trading days every run of the signature has
+    interval_method: Literal["runs", "days"]
+    note: str | None = None  # with one run: the intervals come from the days alone
+    metrics: dict[str, MetricInterval]  # cumulative_return, annualized_return, sharpe, max_drawdown
+    excess: ExcessStats | None
+    tier: int | None  # 1 = indistinguishable from the best (model confidence set); null with < 10 common days
+    deflated_sharpe: float | None
+
+
+class BoardStatistics(_Open):
+    trials: int  # signatures x runs: the number of strategies tried, for the deflated Sharpe ratio
+    tier_days: int
+    expected_max_sharpe: float  # SR0 of the deflated Sharpe ratio (daily)
+    method: dict[str, Any]
+
+
 class LeaderboardRow(_Open):
     rank: int
     model: str
@@ -244,6 +281,7 @@ class LeaderboardRow(_Open):
     metrics: Metrics
     turnover: float = 0.0  # traded notional / mean portfolio value
     cost_sensitivity: list[CostScenario] = []  # the cumulative return re-valued at 0, 5, 10, 25 bps per side
+    statistics: SignatureStatistics | None = None
 
 
 class PerformanceBody(_Open):
@@ -252,6 +290,7 @@ class PerformanceBody(_Open):
     leaderboard: list[LeaderboardRow]
     benchmark: BenchmarkMetrics | None
     count: int
+    statistics: BoardStatistics | None = None
 
 
 class ServiceHealth(_Open):

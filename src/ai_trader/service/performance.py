@@ -5,6 +5,10 @@ Each signature starts the range from its previous committed value (or its initia
 the most common starting value so its value line is comparable. Metric formulas: `ledger/metrics.py`. Each row
 also has the signature's `turnover` and `cost_sensitivity` (its cumulative return re-valued at 0, 5, 10 and 25 bps
 per side on its actual trades, an approximation: `ledger/sensitivity.py`).
+
+Each row's `statistics` (additive) are the leaderboard statistics of `leaderboard/board.py`: per-run values, means
+and 95 % intervals, the excess over QQQ with its bootstrap interval and `p_beat`, the tier and the deflated Sharpe
+ratio; the top-level `statistics` say how they were computed (trials, seed, replicates, tier days).
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidDate
-from ..ledger.metrics import compute_metrics
+from ..leaderboard.board import board_statistics
+from ..ledger.metrics import benchmark_series, compute_metrics
 from ..ledger.sensitivity import cost_sensitivity
 from ..store import Store, tool_use
 from ..store import ledger as rows
 from ..store.turnover import traded_notional
 from ..timeutil import parse_date
-from .results import benchmark_metrics, by_signature, check_model
+from .results import BENCHMARK, benchmark_metrics, by_signature, check_model
 
 if TYPE_CHECKING:
     from ..market.prices import PriceView
@@ -50,6 +55,10 @@ def performance(
         notional = traded_notional(conn, start, end, models or None)
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, models or None)
+    all_days = sorted({d.date for d in found})
+    bench_initial = Counter(v for v, _ in starts.values()).most_common(1)[0][0] if starts else 0.0
+    runs = {sig: [(starts[sig][0], [(d.date, d.portfolio_value) for d in series])] for sig, series in by_sig.items()}
+    stats = board_statistics(runs, _benchmark(prices, all_days, bench_initial), risk_free_rate=risk_free_rate)
     board = []
     for sig, series in by_sig.items():
         initial, initial_date = starts[sig]
@@ -68,17 +77,25 @@ def performance(
                 **cost_sensitivity(values, initial, notional.get(sig, {})),
                 # the share of days that never used a tool (store/tool_use.py); null without recorded sessions
                 "tool_use": used.get(sig),
+                "statistics": stats["by_signature"][sig],
             }
         )
     board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))
     for i, r in enumerate(board, 1):
         r["rank"] = i
-    all_days = sorted({d.date for d in found})
-    initial = Counter(v for v, _ in starts.values()).most_common(1)[0][0] if starts else 0.0
     return {
         "start_date": start or (all_days[0] if all_days else None),
         "end_date": end or (all_days[-1] if all_days else None),
         "leaderboard": board,
-        "benchmark": benchmark_metrics(prices, all_days, initial, risk_free_rate),
+        "benchmark": benchmark_metrics(prices, all_days, bench_initial, risk_free_rate),
         "count": len(board),
+        "statistics": {k: v for k, v in stats.items() if k != "by_signature"},
     }
+
+
+def _benchmark(prices: PriceView | None, days: list[str], initial: float):
+    """QQQ's (initial, [(date, value)]) over `days` (`ledger/metrics.benchmark_series`), None without prices."""
+    if prices is None or not days:
+        return None
+    got = benchmark_series(prices, prices.benchmark or BENCHMARK, days, initial)
+    return (got[1], got[2]) if got else None
