@@ -33,6 +33,9 @@ class TriggerRequest(BaseModel):
         description="signatures from the config (enabled or not); [] or null: every enabled model",
     )
     replace_existing: bool = False
+    runs: int | None = Field(
+        default=None, ge=1, le=50, description="repeated runs of every selected model (default: each entry's runs)"
+    )
 
 
 class _Open(BaseModel):

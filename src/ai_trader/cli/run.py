@@ -24,6 +24,7 @@ from ..config import CompetitionConfig
 from ..errors import AppError, InvalidatesCommittedDays, WaitForRunningJob
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
+from ..runs import split_key
 from ..service.configs import load_checked
 from ..service.jobs import JobService
 from ..service.performance import performance
@@ -54,6 +55,9 @@ def run_cmd(
         help="Re-run completed model-days, and every later completed day of each model (needed to fill a gap or "
         "back-fill before committed days, which is refused without it).",
     ),
+    runs: int | None = typer.Option(
+        None, "--runs", min=1, max=50, help="Repeated runs of every model (default: each entry's runs, else 1)."
+    ),
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
@@ -65,12 +69,14 @@ def run_cmd(
         try:
             wanted = [m.strip() for m in models.split(",") if m.strip()] if models else None
             cfg = load_checked(settings, store, config, wanted)
-            request = {
+            request: dict[str, Any] = {
                 "start_date": start,
                 "end_date": end or cfg.date_range.end_date,
                 "models": wanted,
                 "replace_existing": replace_existing,
             }
+            if runs is not None:
+                request["runs"] = runs
             code, body = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:
             print_error(exc)
@@ -172,7 +178,8 @@ def drain_with_progress(settings: Settings, store: Store, job_id: str, out: Cons
 
 
 def print_board(out: Console, store: Store, models: list[str], settings: Settings) -> None:
-    body = performance(store, PriceView.load(store), models=models or None, risk_free_rate=settings.risk_free_rate)
+    signatures = list(dict.fromkeys(split_key(m)[0] for m in models))  # a job lists every run's ledger key
+    body = performance(store, PriceView.load(store), models=signatures or None, risk_free_rate=settings.risk_free_rate)
     if body["leaderboard"]:
         print_leaderboard(out, body)
 

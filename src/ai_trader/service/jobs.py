@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .. import runs
 from ..config import CompetitionConfig, resolve_config_path
 from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
 from ..jobs import recovery, states
@@ -87,7 +88,9 @@ class JobService:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
-        signatures = [m.signature for m in config.models]
+        signatures = config.run_keys()  # every run's ledger key (run 1 = the signature)
+        if plan_request.runs:
+            signatures += [k for k in config.run_keys(runs=plan_request.runs) if k not in signatures]
         self.recover_orphans()
         with self.store.write() as conn:
             completed = _completed_dates(conn, signatures)
@@ -152,12 +155,16 @@ class JobService:
             recovery.recover(conn, None, resume=self.settings.resume_interrupted_jobs)
 
     # ---- queries ---------------------------------------------------------------------------------------------
-    def status(self, job_id: str) -> dict[str, Any]:
+    def status(self, job_id: str, run: int | None = None) -> dict[str, Any]:
+        """The job's body; `run` keeps only that run's model-days in `progress.details` (default: every run)."""
         with self.store.read() as conn:
             job = rows.job(conn, job_id) if isinstance(job_id, str) else None
             if job is None:
                 raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
-            return _job_body(conn, job, details=True)
+            body = _job_body(conn, job, details=True)
+        if run is not None:
+            body["progress"]["details"] = [d for d in body["progress"]["details"] if runs.of(d) == run]
+        return body
 
     def current(self) -> dict[str, Any]:
         with self.store.read() as conn:
@@ -313,6 +320,10 @@ def _job_body(conn: db.Connection, job: rows.JobRow, *, details: bool) -> dict[s
             for item in items:
                 if item["status"] == "failed" and (found := kept.get((item["date"], item["model"]))):
                     item["failed_session"] = found[-1].reference()
+        for item in items:
+            runs.label(item)  # run k >= 2: model = the signature, plus "run"
+    if progress["current"]:
+        runs.label(progress["current"])
     return {
         "job_id": job.job_id,
         "status": job.status,

@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from .. import runs
 from ..errors import InvalidDate
 from ..leaderboard.board import board_statistics
+from ..leaderboard.returns import Series
 from ..ledger.metrics import benchmark_series, compute_metrics
 from ..ledger.sensitivity import cost_sensitivity
 from ..store import Store, tool_use
@@ -37,10 +39,12 @@ def performance(
     end: str | None = None,
     models: list[str] | None = None,
     risk_free_rate: float = 0.0,
+    run: int | None = None,
 ) -> dict[str, Any]:
     """`{"start_date", "end_date", "leaderboard": [{"rank", "model", "first_date", "last_date", "days",
-    "final_value", "metrics", "tool_use"}], "benchmark": {...} | None, "count"}` (empty leaderboard when nothing is
-    committed)."""
+    "final_value", "metrics", "tool_use", "statistics"}], "benchmark": {...} | None, "count", "statistics"}` (empty
+    leaderboard when nothing is committed). Rows are the ledgers of run `run` (default 1: the signatures' own);
+    without `run` the statistics aggregate every run of each signature, with it only that run."""
     if start is not None:
         parse_date(start, "start_date")
     if end is not None:
@@ -50,34 +54,42 @@ def performance(
     for model in models or []:
         check_model(model)
     with store.read() as conn:
-        found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
-        counts = rows.trade_counts(conn, start, end, models or None)
-        notional = traded_notional(conn, start, end, models or None)
+        # every run's ledger of the named signatures (none committed: the names themselves, matching nothing)
+        keys = ([k for k in rows.signatures(conn) if runs.split_key(k)[0] in models] or models) if models else None
+        found = rows.day_values(conn, start, end, keys)  # values only: no positions decoded
+        counts = rows.trade_counts(conn, start, end, keys)
+        notional = traded_notional(conn, start, end, keys)
         by_sig, starts = by_signature(conn, found, prices)
-        used = tool_use.tool_use_by_signature(conn, start, end, models or None)
-    all_days = sorted({d.date for d in found})
-    bench_initial = Counter(v for v, _ in starts.values()).most_common(1)[0][0] if starts else 0.0
-    runs = {sig: [(starts[sig][0], [(d.date, d.portfolio_value) for d in series])] for sig, series in by_sig.items()}
-    stats = board_statistics(runs, _benchmark(prices, all_days, bench_initial), risk_free_rate=risk_free_rate)
+        used = tool_use.tool_use_by_signature(conn, start, end, keys)
+    shown = {k: v for k, v in by_sig.items() if runs.split_key(k)[1] == (run or 1)}
+    all_days = sorted({d.date for k in shown for d in by_sig[k]})
+    bench_initial = Counter(starts[k][0] for k in shown).most_common(1)[0][0] if shown else 0.0
+    grouped: dict[str, list[tuple[int, Series]]] = {}
+    for key, series in by_sig.items():
+        sig, k = runs.split_key(key)
+        if runs.ledger_key(sig, run or 1) in shown and (run is None or k == run):
+            grouped.setdefault(sig, []).append((k, (starts[key][0], [(d.date, d.portfolio_value) for d in series])))
+    ordered = {sig: [s for _, s in sorted(got, key=lambda x: x[0])] for sig, got in grouped.items()}
+    stats = board_statistics(ordered, _benchmark(prices, all_days, bench_initial), risk_free_rate=risk_free_rate)
     board = []
-    for sig, series in by_sig.items():
-        initial, initial_date = starts[sig]
+    for key, series in shown.items():
+        initial, initial_date = starts[key]
         values = [(d.date, d.portfolio_value) for d in series]
         m = compute_metrics(
-            values, initial, trades=counts.get(sig, 0), risk_free_rate=risk_free_rate, start_date=initial_date
+            values, initial, trades=counts.get(key, 0), risk_free_rate=risk_free_rate, start_date=initial_date
         )
         board.append(
             {
-                "model": sig,
+                **runs.label({"model": key}),
                 "first_date": series[0].date,
                 "last_date": series[-1].date,
                 "days": len(series),
                 "final_value": series[-1].portfolio_value,
                 "metrics": m.to_dict(),
-                **cost_sensitivity(values, initial, notional.get(sig, {})),
+                **cost_sensitivity(values, initial, notional.get(key, {})),
                 # the share of days that never used a tool (store/tool_use.py); null without recorded sessions
-                "tool_use": used.get(sig),
-                "statistics": stats["by_signature"][sig],
+                "tool_use": used.get(key),
+                "statistics": stats["by_signature"][runs.split_key(key)[0]],
             }
         )
     board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))

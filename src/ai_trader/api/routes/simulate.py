@@ -22,6 +22,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 JobId = Annotated[str, Path(description="the job id (any string; unknown ids are 404)")]
 # `:path` so an id holding an encoded "/" still reaches the handler (404 naming it), not the unknown-route 404
+RunParam = Annotated[
+    int | None, Query(ge=1, le=50, description="one run of repeated runs (run 1 = the signature's own ledger)")
+]
 JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
 
 
@@ -65,9 +68,9 @@ def trigger(
 
 
 @router.get("/status/{job_id:path}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
-async def status(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
-    """A job's status and per-model-day progress."""
-    return await cached_json(rt, ("status", job_id), lambda: svc.status(job_id))
+async def status(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep, run: RunParam = None) -> Response:
+    """A job's status and per-model-day progress (`run`: only that run's model-days; default every run)."""
+    return await cached_json(rt, ("status", job_id, run), lambda: svc.status(job_id, run))
 
 
 @router.get("/events/{job_id:path}", responses={200: {"model": JobEvents}, 404: {"model": ErrorBody}, **ERRORS})

@@ -1,0 +1,49 @@
+"""The leaderboard statistics table of `ai-trader performance` / `run` (the rows' `statistics`,
+`leaderboard/board.py`): mean return with its 95 % interval, Sharpe, excess over QQQ, P(beat QQQ), tier, DSR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.1f}%"
+
+
+def _interval(m: dict[str, Any], pct: bool = True) -> str:
+    f = _pct if pct else (lambda x: "-" if x is None else f"{x:.2f}")
+    if m.get("ci_low") is None:
+        return f(m.get("mean"))
+    return f"{f(m['mean'])} [{f(m['ci_low'])}, {f(m['ci_high'])}]"
+
+
+def print_statistics(out: Console, body: dict[str, Any]) -> None:
+    rows = [r for r in body["leaderboard"] if r.get("statistics")]
+    if not rows:
+        return
+    table = Table(title="Statistics (95 % intervals; tier 1 = indistinguishable from the best)", box=box.SIMPLE_HEAD)
+    for col in ("model", "runs", "return", "sharpe", "excess/yr vs QQQ", "P(beat)", "tier", "DSR"):
+        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
+    days_only = False
+    for r in rows:
+        s = r["statistics"]
+        days_only |= s["interval_method"] == "days"
+        e = s.get("excess") or {}
+        excess = _interval({"mean": e.get("annualized"), **e}) if e else "-"
+        table.add_row(
+            r["model"],
+            str(s["runs"]),
+            _interval(s["metrics"]["cumulative_return"]),
+            _interval(s["metrics"]["sharpe"], pct=False),
+            excess,
+            "-" if e.get("p_beat") is None else f"{e['p_beat']:.2f}",
+            "-" if s.get("tier") is None else str(s["tier"]),
+            "-" if s.get("deflated_sharpe") is None else f"{s['deflated_sharpe']:.2f}",
+        )
+    out.print(table)
+    if days_only:
+        out.print("Signatures with one run: their intervals come from the trading days alone (stationary bootstrap).")
