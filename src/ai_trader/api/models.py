@@ -274,6 +274,20 @@ class BoardStatistics(_Open):
     method: dict[str, Any]
 
 
+class InferenceCost(_Open):
+    """What the row's committed days cost to infer (`usd` null = unknown: some day's cost is unknown, never 0)."""
+
+    days: int
+    usd: float | None
+    usd_known: float
+    unknown_days: int
+    usd_per_day: float | None
+    tokens: dict[str, int]  # prompt, completion, total
+    tokens_per_day: float | None
+    wall_seconds: float
+    excess_return_per_usd: float | None  # (cumulative return - QQQ's over the same days) / usd
+
+
 class LeaderboardRow(_Open):
     rank: int
     model: str
@@ -284,7 +298,9 @@ class LeaderboardRow(_Open):
     metrics: Metrics
     turnover: float = 0.0  # traded notional / mean portfolio value
     cost_sensitivity: list[CostScenario] = []  # the cumulative return re-valued at 0, 5, 10, 25 bps per side
+    run: int | None = None  # present for run k >= 2 (`?run=k`)
     statistics: SignatureStatistics | None = None
+    inference: InferenceCost | None = None  # null: no recorded sessions
 
 
 class PerformanceBody(_Open):

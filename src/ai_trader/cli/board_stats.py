@@ -47,3 +47,20 @@ def print_statistics(out: Console, body: dict[str, Any]) -> None:
     out.print(table)
     if days_only:
         out.print("Signatures with one run: their intervals come from the trading days alone (stationary bootstrap).")
+
+
+def print_inference(out: Console, body: dict[str, Any]) -> None:
+    """USD (or "unknown"), USD per trading day, tokens, wall time and excess return over QQQ per dollar."""
+    rows = [r for r in body["leaderboard"] if r.get("inference")]
+    if not rows:
+        return
+    table = Table(title="Inference cost", box=box.SIMPLE_HEAD)
+    for col in ("model", "USD", "USD/day", "tokens", "wall", "excess per $"):
+        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
+    for r in rows:
+        i = r["inference"]
+        usd = "unknown" if i["usd"] is None else f"{i['usd']:.4f}"
+        per_day = "-" if i["usd_per_day"] is None else f"{i['usd_per_day']:.4f}"
+        per_usd = "-" if i["excess_return_per_usd"] is None else f"{i['excess_return_per_usd'] * 100:.2f}%"
+        table.add_row(r["model"], usd, per_day, f"{i['tokens']['total']:,}", f"{i['wall_seconds']:.1f}s", per_usd)
+    out.print(table)

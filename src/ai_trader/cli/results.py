@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import AppError
-from .board_stats import print_statistics
+from .board_stats import print_inference, print_statistics
 from .common import load_settings, print_error
 from .envvars import epilog
 
@@ -249,6 +249,7 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
     print_tool_use(out, body["leaderboard"])
     print_cost_sensitivity(out, body)
     print_statistics(out, body)
+    print_inference(out, body)
 
 
 def print_cost_sensitivity(out: Console, body: dict[str, Any]) -> None:

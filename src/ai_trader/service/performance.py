@@ -8,7 +8,8 @@ per side on its actual trades, an approximation: `ledger/sensitivity.py`).
 
 Each row's `statistics` (additive) are the leaderboard statistics of `leaderboard/board.py`: per-run values, means
 and 95 % intervals, the excess over QQQ with its bootstrap interval and `p_beat`, the tier and the deflated Sharpe
-ratio; the top-level `statistics` say how they were computed (trials, seed, replicates, tier days).
+ratio; the top-level `statistics` say how they were computed (trials, seed, replicates, tier days). Each row's
+`inference` (additive): what its days cost to infer, and its excess return over QQQ per dollar (`inference.py`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from typing import TYPE_CHECKING, Any
 from .. import runs
 from ..errors import InvalidDate
 from ..leaderboard.board import board_statistics
-from ..leaderboard.returns import Series
+from ..leaderboard.returns import Series, returns_by_date
 from ..ledger.metrics import benchmark_series, compute_metrics
 from ..ledger.sensitivity import cost_sensitivity
 from ..store import Store, tool_use
 from ..store import ledger as rows
+from ..store.inference import inference_by_signature
 from ..store.turnover import traded_notional
 from ..timeutil import parse_date
+from .inference import compounded, inference_body
 from .results import BENCHMARK, benchmark_metrics, by_signature, check_model
 
 if TYPE_CHECKING:
@@ -61,6 +64,7 @@ def performance(
         notional = traded_notional(conn, start, end, keys)
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, keys)
+        spent = inference_by_signature(conn, start, end, keys)
     shown = {k: v for k, v in by_sig.items() if runs.split_key(k)[1] == (run or 1)}
     all_days = sorted({d.date for k in shown for d in by_sig[k]})
     bench_initial = Counter(starts[k][0] for k in shown).most_common(1)[0][0] if shown else 0.0
@@ -70,7 +74,9 @@ def performance(
         if runs.ledger_key(sig, run or 1) in shown and (run is None or k == run):
             grouped.setdefault(sig, []).append((k, (starts[key][0], [(d.date, d.portfolio_value) for d in series])))
     ordered = {sig: [s for _, s in sorted(got, key=lambda x: x[0])] for sig, got in grouped.items()}
-    stats = board_statistics(ordered, _benchmark(prices, all_days, bench_initial), risk_free_rate=risk_free_rate)
+    bench = _benchmark(prices, all_days, bench_initial)
+    stats = board_statistics(ordered, bench, risk_free_rate=risk_free_rate)
+    bench_r = returns_by_date(bench) if bench else None
     board = []
     for key, series in shown.items():
         initial, initial_date = starts[key]
@@ -90,6 +96,12 @@ def performance(
                 # the share of days that never used a tool (store/tool_use.py); null without recorded sessions
                 "tool_use": used.get(key),
                 "statistics": stats["by_signature"][runs.split_key(key)[0]],
+                "inference": inference_body(
+                    spent.get(key),
+                    len(series),
+                    m.cumulative_return,
+                    compounded(bench_r, [d.date for d in series]) if bench_r else None,
+                ),
             }
         )
     board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))
