@@ -148,6 +148,8 @@ class AgentConfig(BaseModel):
     commission_bps: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
     commission_min: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     slippage_bps: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
+    # a job's inference budget (README "Cost preview and budget"); a trigger's max_cost_usd overrides it
+    max_cost_usd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     def costs(self) -> Costs:
         return Costs(self.commission_bps, self.commission_min, self.slippage_bps)

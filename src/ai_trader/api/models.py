@@ -36,6 +36,16 @@ class TriggerRequest(BaseModel):
     runs: int | None = Field(
         default=None, ge=1, le=50, description="repeated runs of every selected model (default: each entry's runs)"
     )
+    dry_run: bool = Field(
+        default=False, description="answer the plan and its estimated tokens, USD and wall time; create no job"
+    )
+    max_cost_usd: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="the job's inference budget: once its recorded cost reaches it, no new model-day starts "
+        "(the rest are skipped, 'budget exhausted'); default: the config's agent_config.max_cost_usd",
+    )
 
 
 class _Open(BaseModel):

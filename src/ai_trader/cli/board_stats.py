@@ -64,3 +64,34 @@ def print_inference(out: Console, body: dict[str, Any]) -> None:
         per_usd = "-" if i["excess_return_per_usd"] is None else f"{i['excess_return_per_usd'] * 100:.2f}%"
         table.add_row(r["model"], usd, per_day, f"{i['tokens']['total']:,}", f"{i['wall_seconds']:.1f}s", per_usd)
     out.print(table)
+
+
+def print_dry_run(out: Console, body: dict[str, Any]) -> None:
+    """`ai-trader run --dry-run`: the plan per model and run, its estimate and how each estimate was made."""
+    table = Table(title="Dry run: nothing was queued", box=box.SIMPLE_HEAD)
+    for col in ("model", "run", "days", "first", "last", "tokens", "USD", "wall", "estimated from"):
+        table.add_column(col, justify="left" if col in ("model", "estimated from") else "right", no_wrap=True)
+    for item in body.get("plan", []):
+        e = item["estimate"]
+        table.add_row(
+            item["model"],
+            str(item.get("run", 1)),
+            str(item["model_days"]),
+            item["first_date"],
+            item["last_date"],
+            f"{e['prompt_tokens'] + e['completion_tokens']:,}",
+            "unknown" if e["usd"] is None else f"{e['usd']:.4f}",
+            f"{e['wall_seconds']:.0f}s",
+            e["method"],
+        )
+    out.print(table)
+    t = body.get("estimate") or {}
+    if t:
+        usd = "unknown" if t["usd"] is None else f"${t['usd']:.4f}"
+        out.print(
+            f"Total: {body['total_model_days']} model-day(s), {t['prompt_tokens'] + t['completion_tokens']:,} tokens,"
+            f" {usd}, about {t['wall_seconds']:.0f} s",
+            highlight=False,
+        )
+    for w in body.get("warnings", []):
+        out.print(f"[yellow]warning[/yellow]: {w}", highlight=False, soft_wrap=True)

@@ -30,6 +30,7 @@ from ..service.jobs import JobService
 from ..service.performance import performance
 from ..settings import Settings
 from ..store import Store
+from .board_stats import print_dry_run
 from .common import ensure_data, load_settings, print_error
 from .envvars import epilog
 from .results import print_leaderboard
@@ -55,6 +56,12 @@ def run_cmd(
         help="Re-run completed model-days, and every later completed day of each model (needed to fill a gap or "
         "back-fill before committed days, which is refused without it).",
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan and its estimated tokens, USD and wall time; run nothing."
+    ),
+    max_cost_usd: float | None = typer.Option(
+        None, "--max-cost-usd", min=0.000001, help="Inference budget of the job (default: agent_config.max_cost_usd)."
+    ),
     runs: int | None = typer.Option(
         None, "--runs", min=1, max=50, help="Repeated runs of every model (default: each entry's runs, else 1)."
     ),
@@ -77,6 +84,13 @@ def run_cmd(
             }
             if runs is not None:
                 request["runs"] = runs
+            if max_cost_usd is not None:
+                request["max_cost_usd"] = max_cost_usd
+            if dry_run:
+                request["dry_run"] = True
+                _, plan = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request, caller="cli")
+                print_dry_run(out, plan)
+                return
             code, body = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:
             print_error(exc)

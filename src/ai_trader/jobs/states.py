@@ -58,6 +58,7 @@ JOB_TERMINAL = frozenset({J.COMPLETED, J.PARTIAL, J.FAILED, J.CANCELLED})
 DETAIL_TERMINAL = frozenset({D.COMPLETED, D.FAILED, D.SKIPPED})
 CANCELLING = "cancelling"  # jobs.phase of a job being cancelled (older versions: while its running days finished)
 CANCELLED_ERROR = "cancelled"  # error of the details a cancel skipped (also marks the job as cancelled)
+BUDGET_ERROR = "budget exhausted"  # error of the details a job's max_cost_usd skipped (jobs/budget.py)
 CANCELLED_RUNNING_ERROR = "cancelled while running; nothing of the day was committed"
 
 
@@ -203,6 +204,8 @@ def settle_job(conn: db.Connection, job_id: str, *, at: str | None = None) -> Jo
         failed = rows.details(conn, job_id, ("failed",))
         if failed:
             error = f"{len(failed)} model-day(s) failed; first: {failed[0].model} {failed[0].date}: {failed[0].error}"
+        elif rows.has_detail(conn, job_id, D.SKIPPED, BUDGET_ERROR):
+            error = BUDGET_ERROR
     transition_job(conn, job_id, final, error=error, at=at)
     return final
 

@@ -30,6 +30,7 @@ from ..store import jobs as rows
 from ..store import prices as price_store
 from ..timeutil import utcnow_iso
 from .configs import load_checked
+from .estimate import dry_run_body
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ class JobService:
     ) -> tuple[int, dict[str, Any]]:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
+        dry_run = _flag(request, "dry_run")
+        _check_budget(request.get("max_cost_usd"))
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = config.run_keys()  # every run's ledger key (run 1 = the signature)
         if plan_request.runs:
@@ -98,6 +101,8 @@ class JobService:
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
             )
             plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
+            if dry_run:  # the plan and its estimated cost; nothing queued (service/estimate.py)
+                return 200, dry_run_body(conn, plan, config, self.settings)
             if not plan.total:
                 return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
             wanted = set(plan.model_days)
@@ -248,6 +253,23 @@ class JobService:
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _flag(request: Mapping[str, Any], name: str) -> bool:
+    value = request.get(name, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise FixTheRequest(f"{name} must be true or false", {"field": name})
+    return value
+
+
+def _check_budget(cap: Any) -> None:
+    """`max_cost_usd`: a number > 0 (or absent/null)."""
+    if cap is None:
+        return
+    if isinstance(cap, bool) or not isinstance(cap, int | float) or not cap > 0 or cap == float("inf"):
+        raise FixTheRequest("max_cost_usd must be a number > 0", {"field": "max_cost_usd"})
 
 
 def _completed_dates(conn: db.Connection, signatures: list[str]) -> dict[str, list[str]]:

@@ -24,6 +24,16 @@ class InferenceRow:
     wall_seconds: float  # the committing model-days' durations (days committed outside a job count 0)
 
 
+def job_cost(conn: Connection, job_id: str) -> float:
+    """The recorded inference cost of the model-days a job committed (unknown costs count 0)."""
+    row = conn.execute(
+        "SELECT SUM(CASE WHEN s.cost_source IS NULL THEN 0 ELSE s.cost_usd END) FROM model_days d"
+        " JOIN session_records s ON s.model_day_id = d.id WHERE d.job_id = ?",
+        (job_id,),
+    ).fetchone()
+    return float(row[0] or 0.0)
+
+
 def inference_by_signature(
     conn: Connection, start: str | None = None, end: str | None = None, signatures: Sequence[str] | None = None
 ) -> dict[str, InferenceRow]:
