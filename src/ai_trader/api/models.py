@@ -118,7 +118,9 @@ class TriggerAccepted(_Open):
 
 
 class TriggerOk(_Open):
-    """Either the same job already in progress (`job_id`, `status`, `progress`) or `status: current`."""
+    """Either the same job already in progress (`job_id`, `status`, `progress`) or `status: current` — or, for
+    `dry_run`, `status: dry_run` with `plan` (per signature and run: model_days, dates, `estimate` with its
+    `method`) and the totals in `estimate` (README "Cost preview and budget")."""
 
     status: str
     message: str

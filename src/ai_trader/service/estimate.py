@@ -42,6 +42,7 @@ def dry_run_body(conn: db.Connection, plan: Plan, config: CompetitionConfig, set
     wall = max([serial / parallel] + [i["estimate"]["wall_seconds"] for i in items])
     usd = [i["estimate"]["usd"] for i in items]
     return {
+        "status": "dry_run",
         "dry_run": True,
         "message": "Dry run: nothing was queued",
         "date_range": plan.date_range,

@@ -25,6 +25,7 @@ JobId = Annotated[str, Path(description="the job id (any string; unknown ids are
 RunParam = Annotated[
     int | None, Query(ge=1, le=50, description="one run of repeated runs (run 1 = the signature's own ledger)")
 ]
+EXTENSIONS = ("runs", "dry_run", "max_cost_usd")
 JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
 
 
@@ -48,6 +49,9 @@ def trigger(
 ) -> JSONResponse:
     """Queue a simulation job (202), or answer the job already running (200) / up to date (200) / conflict (409)."""
     req = body.model_dump() if body is not None else {}
+    for key in EXTENSIONS:  # issue 18's fields only when given: an older request is recorded exactly as before
+        if req.get(key) in (None, False):
+            req.pop(key, None)
     try:
         status, out = svc.trigger(req)
     except AppError as exc:
