@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 
 def _unicode(value: str) -> str:
@@ -36,6 +36,7 @@ class TriggerRequest(BaseModel):
     runs: int | None = Field(
         default=None, ge=1, le=50, description="repeated runs of every selected model (default: each entry's runs)"
     )
+
     dry_run: bool = Field(
         default=False, description="answer the plan and its estimated tokens, USD and wall time; create no job"
     )
@@ -46,6 +47,14 @@ class TriggerRequest(BaseModel):
         description="the job's inference budget: once its recorded cost reaches it, no new model-day starts "
         "(the rest are skipped, 'budget exhausted'); default: the config's agent_config.max_cost_usd",
     )
+
+    @field_validator("runs", mode="before")
+    @classmethod
+    def _whole_number(cls, v: Any) -> Any:
+        """JSON Schema's integer includes 2.0: take a whole float as the integer it is (strict otherwise)."""
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
 
 
 class _Open(BaseModel):
