@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from .. import runs
 from ..errors import InvalidDate
-from ..leaderboard.board import board_statistics
 from ..leaderboard.returns import Series, returns_by_date
 from ..ledger.metrics import benchmark_series, compute_metrics
 from ..ledger.sensitivity import cost_sensitivity
@@ -74,6 +73,8 @@ def performance(
         if runs.ledger_key(sig, run or 1) in shown and (run is None or k == run):
             grouped.setdefault(sig, []).append((k, (starts[key][0], [(d.date, d.portfolio_value) for d in series])))
     ordered = {sig: [s for _, s in sorted(got, key=lambda x: x[0])] for sig, got in grouped.items()}
+    from ..leaderboard.board import board_statistics  # numpy/scipy/arch: imported on first use, not at start-up
+
     bench = _benchmark(prices, all_days, bench_initial)
     stats = board_statistics(ordered, bench, risk_free_rate=risk_free_rate)
     bench_r = returns_by_date(bench) if bench else None
