@@ -37,6 +37,7 @@ BENCHMARKS = (
         ("--models", "10", "--days", "10"),
         ("--models", "2", "--days", "3", "--latency-ms", "5", "--only", "equal", "--llm", "in-process"),
     ),
+    Bench("leaderboard_stats", (), ("--signatures", "3", "--runs", "2", "--days", "20", "--repeat", "1")),
     Bench("tool_roundtrip", ("--calls", "300", "--warmup", "20"), ("--calls", "5", "--warmup", "1")),
     Bench("api_latency", ("--one-s", "2", "--many-s", "3"), ("--one-s", "1", "--many-s", "1"), needs="wrk"),
     Bench(

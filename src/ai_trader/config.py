@@ -24,7 +24,7 @@ import calendar
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +34,8 @@ from . import redact
 from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
 from .ledger.rules import Costs
 from .model_settings import check_request_settings, check_shared_endpoints
+from .runs import MAX_RUNS, run_entry, split_key
+from .runs import keys as run_keys
 from .timeutil import parse_date
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -74,6 +76,7 @@ class ModelConfig(BaseModel):
     # the model's training data cutoff, YYYY-MM (through that month's last day) or YYYY-MM-DD: model-days on or
     # before it are "in training window" in results and performance (service/cutoffs.py)
     knowledge_cutoff: str | None = None
+    runs: int = Field(default=1, ge=1, le=MAX_RUNS)  # repeated runs: independent ledgers (runs.py)
     # OpenAI-compatible models (README "Model settings"; checked in model_settings.py): timeouts
     request_timeout_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     model_day_timeout_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
@@ -167,6 +170,8 @@ class AgentConfig(BaseModel):
     commission_bps: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
     commission_min: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     slippage_bps: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
+    # a job's inference budget (README "Cost preview and budget"); a trigger's max_cost_usd overrides it
+    max_cost_usd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     def costs(self) -> Costs:
         return Costs(self.commission_bps, self.commission_min, self.slippage_bps)
@@ -218,7 +223,15 @@ class CompetitionConfig(BaseModel):
         return [m for m in self.models if m.enabled]
 
     def model(self, signature: str) -> ModelConfig | None:
-        return next((m for m in self.models if m.signature == signature), None)
+        """The entry of a signature — or of a run's ledger key, as that run plays it (`runs.run_entry`)."""
+        base, _ = split_key(signature)
+        found = next((m for m in self.models if m.signature == base), None)
+        return run_entry(found, signature) if found is not None and base != signature else found
+
+    def run_keys(self, signatures: Sequence[str] | None = None, runs: int | None = None) -> list[str]:
+        """The ledger keys of `signatures` (default: every entry), `runs` times each or each entry's own `runs`."""
+        chosen = [m for m in self.models if signatures is None or m.signature in signatures]
+        return [k for m in chosen for k in run_keys(m.signature, runs or m.runs)]
 
 
 def model_entries(data: Any) -> list[tuple[int, dict[str, Any]]]:

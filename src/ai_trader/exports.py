@@ -16,6 +16,7 @@ common case after a commit: a day later than the last day of an intact `position
 line's id = the number of actions the database holds before that day) is appended, in one write() of whole lines,
 instead of rewriting the signature's whole history (which made a run O(days²)). Anything else (a replaced or
 earlier day, a missing, truncated or foreign file) regenerates the file, so it always equals `ai-trader export`'s.
+Repeated runs (`runs.py`): run 1 writes the paths above; run k >= 2 the same files under `<signature>/runs/<k>/`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .ledger.rules import money, to_cents
+from .runs import split_key
 from .store import Store
 from .store import events as event_store
 from .store import failed as failed_store
@@ -43,6 +45,13 @@ def _safe(signature: str) -> str:
     if not SIGNATURE_RE.match(signature) or signature in {".", ".."}:
         raise ValueError(f"invalid signature for a file name: {signature!r}")
     return signature
+
+
+def _folder(agent_data_dir: Path, key: str) -> Path:
+    """`<agent_data>/<signature>` for run 1, `<agent_data>/<signature>/runs/<k>` for run k >= 2 (`runs.py`)."""
+    signature, run = split_key(key)
+    base = Path(agent_data_dir) / _safe(signature)
+    return base if run == 1 else base / "runs" / str(run)
 
 
 def _line(obj: dict[str, Any]) -> str:
@@ -169,15 +178,16 @@ def day_lines(
 
 
 def log_lines(signature: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    signature = split_key(signature)[0]  # a run's files name its signature (the folder names the run)
     return [{"signature": signature, "new_messages": [m]} for m in messages]
 
 
 def position_path(agent_data_dir: Path, signature: str) -> Path:
-    return Path(agent_data_dir) / _safe(signature) / "position" / "position.jsonl"
+    return _folder(agent_data_dir, signature) / "position" / "position.jsonl"
 
 
 def log_path(agent_data_dir: Path, signature: str, date: str) -> Path:
-    return Path(agent_data_dir) / _safe(signature) / "log" / date / "log.jsonl"
+    return _folder(agent_data_dir, signature) / "log" / date / "log.jsonl"
 
 
 def write_position_file(store: Store, agent_data_dir: Path, signature: str, committed: str | None = None) -> Path:
@@ -261,7 +271,7 @@ def write_log_file(store: Store, agent_data_dir: Path, signature: str, date: str
 
 
 def failed_path(agent_data_dir: Path, signature: str, date: str, attempt: int) -> Path:
-    return Path(agent_data_dir) / _safe(signature) / "log" / date / f"failed-{attempt}.jsonl"
+    return _folder(agent_data_dir, signature) / "log" / date / f"failed-{attempt}.jsonl"
 
 
 def write_failed_file(store: Store, agent_data_dir: Path, failed_id: int) -> Path | None:
@@ -272,7 +282,7 @@ def write_failed_file(store: Store, agent_data_dir: Path, failed_id: int) -> Pat
         return None
     fs, messages, steps = found
     head = {
-        "signature": fs.signature,
+        "signature": split_key(fs.signature)[0],
         "date": fs.date,
         "attempt": fs.attempt,
         "job_id": fs.job_id,

@@ -48,6 +48,7 @@ class SessionResult:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    cost_source: str | None = None  # agents/costs.py; None = unknown
     messages: list[dict[str, Any]] = field(default_factory=list)  # AI-Trader log.jsonl "new_messages"
     steps: list[dict[str, Any]] = field(default_factory=list)  # per step: request, response, latency_s, usage
 

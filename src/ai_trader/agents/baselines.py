@@ -54,6 +54,7 @@ def _result(strategy: str, c: _Counting, summary: str) -> SessionResult:
     return SessionResult(
         provider="baseline",
         basemodel=f"baseline/{strategy}",
+        cost_source="none",  # no model, no inference
         total_steps=0,
         stop_signal_received=True,
         reasoning_summary=summary,

@@ -32,7 +32,7 @@ from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 from ..logs import model_day_logger
 from ..redact import redact, redact_obj
 from .base import DayBrief, SessionResult, Toolbox, expose_partial
-from .costs import estimate_cost
+from .costs import session_cost
 from .http import shared_ssl_context
 from .options import ModelOptions
 from .overflow import ENDED_OVERFLOW, is_context_overflow, overflow_reason, trim_tool_results, truncated_call_error
@@ -168,6 +168,7 @@ class _Session:
         self.result.messages = self.messages  # the live list: a failed day keeps the conversation so far
         expose_partial(self.result)
         self.usage: Counter[str] = Counter()
+        self.reported_cost, self.reported_cost_steps = 0.0, 0  # `usage.cost` of the replies that report one
         self.texts: list[str] = []
 
     async def _complete(self, step: int) -> dict[str, Any]:
@@ -276,6 +277,9 @@ class _Session:
             usage = data.get("usage") or {}
             prompt_t, completion_t = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
             res.prompt_tokens += prompt_t
+            if isinstance(usage.get("cost"), int | float) and not isinstance(usage.get("cost"), bool):
+                self.reported_cost += float(usage["cost"])
+                self.reported_cost_steps += 1
             res.completion_tokens += completion_t
             res.total_steps = step
             if summary_text := reply.summary_text():
@@ -320,7 +324,14 @@ class _Session:
         res = self.result
         res.tool_usage = dict(sorted(self.usage.items()))
         res.reasoning_summary = reasoning_summary(self.texts)
-        res.cost_usd = estimate_cost(self.agent.price_table, res.basemodel, res.prompt_tokens, res.completion_tokens)
+        res.cost_usd, res.cost_source = session_cost(
+            self.agent.price_table,
+            res.basemodel,
+            res.prompt_tokens,
+            res.completion_tokens,
+            reported=self.reported_cost if self.reported_cost_steps == res.total_steps > 0 else None,
+            provider=self.agent.provider,
+        )
         res.messages = self.messages
         self.log.info(
             "session ended: %d steps, finish=%s, tools=%s", res.total_steps, res.stop_signal_received, res.tool_usage

@@ -59,7 +59,9 @@ class ReplayCompetitor:
 
     async def run_day(self, brief: DayBrief, tools: Toolbox) -> SessionResult:
         basemodel, calls = self._load(brief.date)
-        result = SessionResult(provider=self.provider, basemodel=basemodel, stop_signal_received=True)
+        result = SessionResult(
+            provider=self.provider, basemodel=basemodel, stop_signal_received=True, cost_source="none"
+        )  # replays recorded calls: no inference
         usage: dict[str, int] = {}
         differ: list[str] = []
         tool_results = []

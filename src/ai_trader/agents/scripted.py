@@ -11,15 +11,20 @@ Scripts:
 - `garbage`: unknown tool, malformed JSON, wrong types, negative amount, tomorrow's price, unknown symbol; then
   finishes — for failure tests (never trades).
 - `never_finish`: asks for a price every step and never sends the finish signal.
+- `random_picks`: seeded randomness (the request's `seed`, 0 without one, and the day): sells each holding with
+  probability 1/2 and buys a random tradable symbol with 20-60 % of the cash, at today's open from the prompt;
+  then finishes. Different seeds give different ledgers — the scripted stand-in for an LLM's repeated runs.
 - `fails_wednesdays`: plays `momentum_lite`, except that on a Wednesday session the model answers with an error
   (HTTP 400, not retried), so that model-day fails — a deterministic failure part-way through a chain, for tests.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +39,7 @@ class Conversation:
     brief: dict[str, Any]  # read_system_prompt(...)
     step: int  # number of assistant replies so far
     results: list[tuple[str, dict[str, Any], Any]]  # (tool name, arguments, decoded result) in order
+    seed: int | None = None  # the request's `seed` (random_picks)
 
     @classmethod
     def read(cls, messages: list[dict[str, Any]]) -> Conversation:
@@ -178,15 +184,33 @@ def fails_wednesdays(c: Conversation) -> dict[str, Any]:
     return momentum_lite(c)
 
 
+def random_picks(c: Conversation) -> dict[str, Any]:
+    b = c.brief
+    if c.step > 0:
+        return finish("Random picks placed.")
+    rnd = random.Random(f"{c.seed or 0}|{b['date']}")
+    held, opens = _holdings(b), b["today_opens"]
+    sells = [s for s in held if s in opens and rnd.random() < 0.5]
+    cash = float(b["positions"].get("CASH", 0.0)) + sum(held[s] * opens[s] for s in sells)
+    calls = [call("sell", symbol=s, amount=held[s]) for s in sells]
+    if opens:
+        pick = rnd.choice(sorted(opens))
+        amount = math.floor(cash * rnd.uniform(0.2, 0.6) / opens[pick]) if opens[pick] > 0 else 0
+        if amount >= 1:
+            calls.append(call("buy", symbol=pick, amount=amount))
+    return act("Random picks.", calls) if calls else finish("Nothing picked.")
+
+
 SCRIPTS: dict[str, Callable[[Conversation], dict[str, Any]]] = {
     "momentum_lite": momentum_lite,
     "buy_and_hold_top3": buy_and_hold_top3,
     "garbage": garbage,
     "never_finish": never_finish,
     "fails_wednesdays": fails_wednesdays,
+    "random_picks": random_picks,
 }
 
 
-def next_reply(script: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def next_reply(script: str, messages: list[dict[str, Any]], seed: int | None = None) -> dict[str, Any]:
     """The assistant message the script sends next: {"content": str, "calls": [(name, arguments JSON)]}."""
-    return SCRIPTS[script](Conversation.read(messages))
+    return SCRIPTS[script](dataclasses.replace(Conversation.read(messages), seed=seed))

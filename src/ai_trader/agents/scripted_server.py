@@ -51,8 +51,8 @@ def script_for(model: Any, default: str | None) -> str | None:
     return default
 
 
-def completion(script: str, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
-    reply = next_reply(script, messages)
+def completion(script: str, model: str, messages: list[dict[str, Any]], seed: int | None = None) -> dict[str, Any]:
+    reply = next_reply(script, messages, seed)
     step = sum(1 for m in messages if m.get("role") == "assistant") + 1
     tool_calls = [
         {"id": f"call_{step}_{i}", "type": "function", "function": {"name": n, "arguments": a}}
@@ -102,7 +102,8 @@ def create_app(default_script: str | None = None, latency_ms: float = 0.0) -> St
         if latency_ms:
             await asyncio.sleep(latency_ms / 1000)
         try:
-            data = completion(script, str(body.get("model") or script), body["messages"])
+            seed = body.get("seed") if type(body.get("seed")) is int else None
+            data = completion(script, str(body.get("model") or script), body["messages"], seed)
         except (ValueError, KeyError, TypeError) as exc:
             return _error(400, f"the scripted model cannot read this conversation: {exc}")
         data["usage"]["total_tokens"] = data["usage"]["prompt_tokens"] + data["usage"]["completion_tokens"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ..service.schemas import Schema
 
@@ -39,6 +39,28 @@ class TriggerRequest(BaseModel):
         default=False,
         description="only the days after each model entry's knowledge_cutoff (entries without one: every day)",
     )
+    runs: int | None = Field(
+        default=None, ge=1, le=50, description="repeated runs of every selected model (default: each entry's runs)"
+    )
+
+    dry_run: bool = Field(
+        default=False, description="answer the plan and its estimated tokens, USD and wall time; create no job"
+    )
+    max_cost_usd: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="the job's inference budget: once its recorded cost reaches it, no new model-day starts "
+        "(the rest are skipped, 'budget exhausted'); default: the config's agent_config.max_cost_usd",
+    )
+
+    @field_validator("runs", mode="before")
+    @classmethod
+    def _whole_number(cls, v: Any) -> Any:
+        """JSON Schema's integer includes 2.0: take a whole float as the integer it is (strict otherwise)."""
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
 
 
 class ErrorBody(Schema):

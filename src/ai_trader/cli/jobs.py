@@ -51,13 +51,16 @@ def _service_call(data_dir: Path | None, call) -> Any:
 def status_cmd(
     job_id: str | None = typer.Argument(None, help="Job id (default: the most recent job)."),
     events: bool = typer.Option(False, "--events", help="Also print the audit trail of every status transition."),
+    run: int | None = typer.Option(
+        None, "--run", min=1, max=50, help="Only that run's model-days of repeated runs (with a JOB_ID)."
+    ),
     as_json: bool = _JSON,
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """A job's status and progress (as GET /simulate/status; without JOB_ID, as GET /simulate/current)."""
 
     def call(svc):
-        body = svc.status(job_id) if job_id else svc.current()
+        body = svc.status(job_id, run) if job_id else svc.current()
         return body, (svc.events(body["job_id"]) if events else None)
 
     body, trail = _service_call(data_dir, call)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import AppError
+from .board_stats import print_inference, print_statistics
 from .common import load_settings, print_error
 from .envvars import epilog
 
@@ -58,6 +59,7 @@ def results_cmd(
         None, "--job-id", help="Only model-days committed by this job; alone: the job's own date range."
     ),
     detail: str = typer.Option("minimal", "--detail", help="minimal | full"),
+    run: int | None = typer.Option(None, "--run", min=1, max=50, help="One run of repeated runs (default: run 1)."),
     data_dir: Path | None = _DATA_DIR,
     as_json: bool = _JSON,
 ) -> None:
@@ -67,7 +69,7 @@ def results_cmd(
 
     def query(settings: Settings, store: Store) -> dict[str, Any]:
         if date is not None:
-            return results_for_date(store, date, model, detail, job_id, agent_data_dir=settings.agent_data_dir)
+            return results_for_date(store, date, model, detail, job_id, agent_data_dir=settings.agent_data_dir, run=run)
         return results_for_range(
             store,
             PriceView.load(store),
@@ -78,6 +80,7 @@ def results_cmd(
             job_id,
             settings.risk_free_rate,
             agent_data_dir=settings.agent_data_dir,
+            run=run,
         )
 
     body = _answer(data_dir, query)
@@ -93,6 +96,9 @@ def performance_cmd(
     start: str | None = typer.Option(None, "--start", help="Range start (default: first committed day)."),
     end: str | None = typer.Option(None, "--end", help="Range end (default: last committed day)."),
     model: list[str] | None = typer.Option(None, "--model", help="Signature(s) to include (repeatable)."),
+    run: int | None = typer.Option(
+        None, "--run", min=1, max=50, help="Rows and statistics of one run (default: run 1, statistics over all runs)."
+    ),
     data_dir: Path | None = _DATA_DIR,
     as_json: bool = _JSON,
 ) -> None:
@@ -103,7 +109,7 @@ def performance_cmd(
     body = _answer(
         data_dir,
         lambda settings, store: leaderboard(
-            store, PriceView.load(store), start, end, model or None, settings.risk_free_rate
+            store, PriceView.load(store), start, end, model or None, settings.risk_free_rate, run
         ),
     )
     if as_json:
@@ -272,6 +278,8 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
     print_tool_use(out, body["leaderboard"])
     print_cost_sensitivity(out, body)
     print_cutoffs(out, body["leaderboard"])
+    print_statistics(out, body)
+    print_inference(out, body)
 
 
 def print_cost_sensitivity(out: Console, body: dict[str, Any]) -> None:

@@ -25,12 +25,14 @@ from ..errors import AppError, InvalidatesCommittedDays, WaitForRunningJob
 from ..jobs.states import DetailStatus
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
+from ..runs import split_key
 from ..service.configs import load_checked
 from ..service.jobs import JobService
 from ..service.performance import performance
-from ..service.schemas import AlreadyRunning, TriggerOutcome, UpToDate
+from ..service.schemas import AlreadyRunning, DryRun, TriggerOutcome, UpToDate
 from ..settings import Settings
 from ..store import Store
+from .board_stats import print_dry_run
 from .common import ensure_data, load_settings, print_error
 from .envvars import epilog
 from .results import print_leaderboard
@@ -61,6 +63,15 @@ def run_cmd(
         "--post-cutoff-only",
         help="Run only the days after each model's knowledge_cutoff (models without one: every day).",
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan and its estimated tokens, USD and wall time; run nothing."
+    ),
+    max_cost_usd: float | None = typer.Option(
+        None, "--max-cost-usd", min=0.000001, help="Inference budget of the job (default: agent_config.max_cost_usd)."
+    ),
+    runs: int | None = typer.Option(
+        None, "--runs", min=1, max=50, help="Repeated runs of every model (default: each entry's runs, else 1)."
+    ),
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
@@ -72,13 +83,22 @@ def run_cmd(
         try:
             wanted = [m.strip() for m in models.split(",") if m.strip()] if models else None
             cfg = load_checked(settings, store, config, wanted)
-            request = {
+            request: dict[str, Any] = {
                 "start_date": start,
                 "end_date": end or cfg.date_range.end_date,
                 "models": wanted,
                 "replace_existing": replace_existing,
                 **({"post_cutoff_only": True} if post_cutoff_only else {}),
             }
+            if runs is not None:
+                request["runs"] = runs
+            if max_cost_usd is not None:
+                request["max_cost_usd"] = max_cost_usd
+            if dry_run:
+                request["dry_run"] = True
+                plan = JobService(settings, store).trigger_config(cfg, str(config.resolve()), request, caller="cli")
+                print_dry_run(out, plan.wire())
+                return
             outcome = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:
             print_error(exc)
@@ -113,6 +133,8 @@ def trigger_resuming(
 
 def execute(settings: Settings, store: Store, out: Console, outcome: TriggerOutcome) -> int:
     """Drain the triggered job with a progress bar; returns how many model-days failed."""
+    if isinstance(outcome, DryRun):  # run_cmd prints a dry run itself; nothing to drain
+        return 0
     if isinstance(outcome, UpToDate):
         out.print(f"Already up to date (last simulated day: {outcome.last_simulation_date or 'none'}).")
         return 0
@@ -180,7 +202,8 @@ def drain_with_progress(settings: Settings, store: Store, job_id: str, out: Cons
 
 
 def print_board(out: Console, store: Store, models: list[str], settings: Settings) -> None:
-    body = performance(store, PriceView.load(store), models=models or None, risk_free_rate=settings.risk_free_rate)
+    signatures = list(dict.fromkeys(split_key(m)[0] for m in models))  # a job lists every run's ledger key
+    body = performance(store, PriceView.load(store), models=signatures or None, risk_free_rate=settings.risk_free_rate)
     if body["leaderboard"]:
         print_leaderboard(out, body)
 

@@ -36,7 +36,7 @@ from ..store import Store, db
 from ..store import jobs as job_store
 from ..tools.context import ToolContext, ToolEnv
 from ..tools.news_factory import build_news_provider
-from . import states
+from . import budget, states
 from .executor import day_timeout, execute_model_day
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class JobRun:
     should_stop: Callable[[], bool]
     semaphore: asyncio.Semaphore
     cancelled: bool = False  # the job ended elsewhere (cancel): stop every chain
+    max_cost_usd: float | None = None  # the job's inference budget (jobs/budget.py)
     days: set[asyncio.Task] = field(default_factory=set)  # the running model-day tasks
 
     def stopping(self) -> bool:
@@ -99,6 +100,7 @@ async def run_job(
         chains.setdefault(d.model, []).append(d)
     parallel = settings.max_parallel_models or max(len(chains), 1)
     run = JobRun(job_id, config, env, settings, toolbox_factory, should_stop, asyncio.Semaphore(parallel))
+    run.max_cost_usd = budget.job_budget(job.request, config)
     log.info("job started: %d model-day(s) in %d chain(s)", len(pending), len(chains), extra={"job_id": job_id})
     watcher = asyncio.create_task(_watch_for_cancel(run), name=f"cancel-watch-{job_id}")
     try:
@@ -164,6 +166,8 @@ async def _chain_days(
         async with run.semaphore:
             if run.stopping():
                 return
+            if run.max_cost_usd is not None and await _budget_spent(run, days[i:]):
+                return
             try:
                 await bookkeeping(store, functools.partial(states.transition_detail, detail_id=d.id, to=D.RUNNING))
             except IllegalTransition:  # skipped meanwhile (cancel): nothing to run
@@ -227,6 +231,26 @@ async def _chain_days(
                 if day is not None:
                     run.days.discard(day)
             mlog.info("model-day completed")
+
+
+async def _budget_spent(run: JobRun, rest: list[job_store.DetailRow]) -> bool:
+    """Whether the job's budget is spent; then the chain's remaining days are skipped ("budget exhausted")."""
+    cap = run.max_cost_usd
+    assert cap is not None
+
+    def check(conn) -> bool:
+        if not budget.exhausted(conn, run.job_id, cap):
+            return False
+        budget.skip_rest(conn, rest)
+        return True
+
+    if not await bookkeeping(run.env.store, check):
+        return False
+    log.warning(
+        "budget of $%g exhausted: %d model-day(s) of %s skipped", cap, len(rest), rest[0].model,
+        extra={"job_id": run.job_id},
+    )  # fmt: skip
+    return True
 
 
 def _fail_chain(conn, failed: job_store.DetailRow, later: list[job_store.DetailRow], error: str) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from ..config import CompetitionConfig
 from ..errors import FixTheRequest, InvalidatesCommittedDays, InvalidDate, NoData, RangeTooLarge, UnknownModel
 from ..market.prices import PriceView
+from ..runs import MAX_RUNS
 from ..timeutil import parse_date
 
 
@@ -38,6 +39,7 @@ class PlanRequest:
     models: tuple[str, ...] = ()  # empty: all enabled models
     replace_existing: bool = False
     post_cutoff_only: bool = False  # only days after each entry's knowledge_cutoff (entries without one: all)
+    runs: int | None = None  # repeated runs of every selected model (overrides each entry's `runs`)
 
     @classmethod
     def parse(cls, request: Mapping[str, Any]) -> PlanRequest:
@@ -63,7 +65,10 @@ class PlanRequest:
             post = False
         if not isinstance(post, bool):
             raise FixTheRequest("post_cutoff_only must be true or false", {"field": "post_cutoff_only"})
-        return cls(start, end, tuple(dict.fromkeys(models)), replace, post)
+        runs = request.get("runs")
+        if runs is not None and (type(runs) is not int or not 1 <= runs <= MAX_RUNS):
+            raise FixTheRequest(f"runs must be an integer from 1 to {MAX_RUNS}", {"field": "runs"})
+        return cls(start, end, tuple(dict.fromkeys(models)), replace, post, runs)
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def plan_job(
     max_days: int,
 ) -> Plan:
     """The model-days to run. `completed` maps signature → its committed dates (any job), sorted."""
-    models = select_models(config, request.models)
+    models = config.run_keys(select_models(config, request.models), request.runs)  # run 1 = the signature
     last_day = prices.most_recent_trading_day(today)
     if last_day is None:
         raise NoData("no price data: import market data first (ai-trader data import)")

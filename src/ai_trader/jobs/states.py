@@ -63,6 +63,7 @@ JOB_ACTIVE = (J.PENDING, J.RUNNING)
 JOB_TERMINAL = frozenset({J.COMPLETED, J.PARTIAL, J.FAILED, J.CANCELLED})
 DETAIL_TERMINAL = frozenset({D.COMPLETED, D.FAILED, D.SKIPPED})
 CANCELLED_ERROR = "cancelled"  # error of the pending details a cancel skipped
+BUDGET_ERROR = "budget exhausted"  # error of the details a job's max_cost_usd skipped (jobs/budget.py)
 CANCELLED_RUNNING_ERROR = "cancelled while running; nothing of the day was committed"
 
 
@@ -207,6 +208,8 @@ def settle_job(conn: db.Connection, job_id: str, *, at: str | None = None) -> Jo
         failed = job_store.details(conn, job_id, (D.FAILED,))
         if failed:
             error = f"{len(failed)} model-day(s) failed; first: {failed[0].model} {failed[0].date}: {failed[0].error}"
+        elif job_store.has_detail(conn, job_id, D.SKIPPED, BUDGET_ERROR):
+            error = BUDGET_ERROR
     transition_job(conn, job_id, final, error=error, at=at)
     return final
 

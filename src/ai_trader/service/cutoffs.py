@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .. import runs
 from ..ledger.metrics import compute_metrics
 from ..store import ledger as ledger_store
 from ..store.cutoffs import CutoffRow
@@ -62,7 +63,7 @@ def post_cutoff_trades(
     """Each signature with a cutoff (and days after it): its trades on the days after the cutoff, up to `end`."""
     out: dict[str, int] = {}
     for sig, series in by_sig.items():
-        c = cutoffs.get(sig)
+        c = cutoffs.get(runs.split_key(sig)[0])  # a run's ledger key: its signature's cutoff
         first = next((d.date for d in series if not in_training_window(c, d.date)), None) if c else None
         if first is not None:
             out[sig] = ledger_store.trade_counts(conn, first, end, [sig]).get(sig, 0)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .. import runs
 from ..config import CompetitionConfig, resolve_config_path
 from ..errors import FixTheRequest, InvalidConfigPath, NotFound, WaitForRunningJob
 from ..jobs import recovery, states
@@ -30,7 +31,8 @@ from ..store import jobs as job_store
 from ..store import ledger as ledger_store
 from ..timeutil import utcnow_iso
 from .configs import load_checked
-from .schemas import AlreadyRunning, Queued, TriggerOutcome, UpToDate
+from .estimate import dry_run_body
+from .schemas import AlreadyRunning, DryRun, Queued, TriggerOutcome, UpToDate
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +79,12 @@ class JobService:
     ) -> TriggerOutcome:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
+        dry_run = _flag(request, "dry_run")
+        _check_budget(request.get("max_cost_usd"))
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
-        signatures = [m.signature for m in config.models]
+        signatures = config.run_keys()  # every run's ledger key (run 1 = the signature)
+        if plan_request.runs:
+            signatures += [k for k in config.run_keys(runs=plan_request.runs) if k not in signatures]
         self.recover_orphans()
         with self.store.write() as conn:
             # each entry's knowledge_cutoff, for results and performance (the latest trigger wins)
@@ -90,6 +96,8 @@ class JobService:
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
             )
             plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
+            if dry_run:  # the plan and its estimated cost; nothing queued (service/estimate.py)
+                return DryRun(**dry_run_body(conn, plan, config, self.settings))
             if not plan.total:
                 return UpToDate(**_current_body(plan, completed, prices), **_warnings(plan))
             wanted = set(plan.model_days)
@@ -139,12 +147,16 @@ class JobService:
             recovery.recover(conn, None, resume=self.settings.resume_interrupted_jobs)
 
     # ---- queries ---------------------------------------------------------------------------------------------
-    def status(self, job_id: str) -> dict[str, Any]:
+    def status(self, job_id: str, run: int | None = None) -> dict[str, Any]:
+        """The job's body; `run` keeps only that run's model-days in `progress.details` (default: every run)."""
         with self.store.read() as conn:
             job = job_store.job(conn, job_id) if isinstance(job_id, str) else None
             if job is None:
                 raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
-            return _job_body(conn, job, details=True)
+            body = _job_body(conn, job, details=True)
+        if run is not None:
+            body["progress"]["details"] = [d for d in body["progress"]["details"] if runs.of(d) == run]
+        return body
 
     def current(self) -> dict[str, Any]:
         with self.store.read() as conn:
@@ -209,6 +221,23 @@ class JobService:
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _flag(request: Mapping[str, Any], name: str) -> bool:
+    value = request.get(name, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise FixTheRequest(f"{name} must be true or false", {"field": name})
+    return value
+
+
+def _check_budget(cap: Any) -> None:
+    """`max_cost_usd`: a number > 0 (or absent/null)."""
+    if cap is None:
+        return
+    if isinstance(cap, bool) or not isinstance(cap, int | float) or not cap > 0 or cap == float("inf"):
+        raise FixTheRequest("max_cost_usd must be a number > 0", {"field": "max_cost_usd"})
 
 
 def _completed_dates(conn: db.Connection, signatures: list[str]) -> dict[str, list[str]]:
@@ -281,6 +310,10 @@ def _job_body(conn: db.Connection, job: job_store.JobRow, *, details: bool) -> d
             for item in items:
                 if item["status"] == states.DetailStatus.FAILED and (found := kept.get((item["date"], item["model"]))):
                     item["failed_session"] = found[-1].reference()
+        for item in items:
+            runs.label(item)  # run k >= 2: model = the signature, plus "run"
+    if progress["current"]:
+        runs.label(progress["current"])
     return {
         "job_id": job.job_id,
         "status": job.status,

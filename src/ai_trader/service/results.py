@@ -14,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import runs
 from ..config import SIGNATURE_RE
 from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
 from ..exports import log_path
@@ -153,14 +154,16 @@ def results_for_date(
     job_id: str | None = None,
     *,
     agent_data_dir: Path = DEFAULT_AGENT_DATA,
+    run: int | None = None,
 ) -> dict[str, Any]:
-    """`{"date", "results": [{"model", "positions", "daily_pnl", ...full}]}`; NoData when nothing matches."""
+    """`{"date", "results": [{"model", "positions", "daily_pnl", ...full}]}`; NoData when nothing matches. `run`:
+    that run of repeated runs (default run 1, the signature's own ledger; `runs.py`)."""
     parse_date(date, "date")
     check_model(model)
     check_detail(detail)
     with store.read() as conn:
         check_job(conn, job_id)
-        found = ledger_store.model_days(conn, model, date, date, job_id=job_id)
+        found = of_run(ledger_store.model_days(conn, run_key(model, run), date, date, job_id=job_id), run)
         if not found:
             err = _no_data(f"date {date}", model, job_id)
             err.details["date"] = date
@@ -171,10 +174,29 @@ def results_for_date(
         sessions = record_store.sessions_for(conn, ids) if detail == "full" else {}
         cut = cutoff_store.cutoffs(conn)
     results = [
-        _day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events, cut.get(d.signature))
+        _day_item(
+            runs.label({"model": d.signature}),
+            d,
+            detail,
+            trades,
+            sessions,
+            agent_data_dir,
+            events,
+            cut.get(runs.split_key(d.signature)[0]),
+        )
         for d in found
     ]
     return {"date": date, "results": results}
+
+
+def run_key(model: str | None, run: int | None) -> str | None:
+    """The ledger key of `model`'s run `run` (None: no model filter)."""
+    return runs.ledger_key(model, run or 1) if model is not None else None
+
+
+def of_run(found: list[Any], run: int | None) -> list[Any]:
+    """The days (`ModelDayRow` or `DayValue`) of ledgers of run `run` (default 1)."""
+    return [d for d in found if runs.split_key(d.signature)[1] == (run or 1)]
 
 
 def start_value(
@@ -263,14 +285,16 @@ def results_for_range(
     risk_free_rate: float = 0.0,
     *,
     agent_data_dir: Path = DEFAULT_AGENT_DATA,
+    run: int | None = None,
 ) -> dict[str, Any]:
-    """`{"start_date", "end_date", "results": [{"model", "days": [...], "metrics": {...}}]}`."""
+    """`{"start_date", "end_date", "results": [{"model", "days": [...], "metrics": {...}}]}` (`run` as above)."""
     check_model(model)
     check_detail(detail)
     start, end = resolve_range(store, start, end, job_id)
+    key = run_key(model, run)
     with store.read() as conn:
         check_job(conn, job_id)
-        found = ledger_store.model_days(conn, model, start, end, job_id=job_id)
+        found = of_run(ledger_store.model_days(conn, key, start, end, job_id=job_id), run)
         if not found:
             err = _no_data(f"{start} to {end}", model, job_id)
             err.details.update({"start_date": start, "end_date": end})
@@ -280,16 +304,17 @@ def results_for_range(
         events = event_store.events_for(conn, ids)
         sessions = record_store.sessions_for(conn, ids) if detail == "full" else {}
         by_sig, starts = by_signature(conn, found, prices)
-        used = tool_use.tool_use_by_signature(conn, start, end, [model] if model else None, job_id)
+        used = tool_use.tool_use_by_signature(conn, start, end, [key] if key else None, job_id)
         cut = cutoff_store.cutoffs(conn)
     results = []
     for sig, series in by_sig.items():
-        c = cut.get(sig)
+        c = cut.get(runs.split_key(sig)[0])
         out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir, events, c) for d in series]
         initial, initial_date = starts[sig]
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)
-        item = {"model": sig, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)}
+        head = runs.label({"model": sig})
+        item = {**head, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)}
         if c is not None:  # next to all days: the metrics of the days after the model's knowledge cutoff alone
             post_trades = sum(len(trades[d.id]) for d in series if not in_training_window(c, d.date))
             values = [(d.date, d.portfolio_value) for d in series]

@@ -92,7 +92,23 @@ class UpToDate(Schema):
     warnings: list[str] | None = None  # present when the request was adjusted (e.g. end_date clamped)
 
 
-TriggerOutcome = Queued | AlreadyRunning | UpToDate
+class DryRun(Schema):
+    """A trigger with `dry_run: true` (HTTP 200): the plan and its estimated cost; no job created. `plan` lists per
+    signature and run the model_days, dates and an `estimate` with its `method`; `estimate` holds the totals
+    (README "Cost preview and budget")."""
+
+    status: Literal["dry_run"]
+    dry_run: bool
+    message: str
+    date_range: list[str]
+    models: list[str]
+    total_model_days: int
+    plan: list[dict[str, Any]]
+    estimate: dict[str, Any]
+    warnings: list[Any] = []
+
+
+TriggerOutcome = Queued | AlreadyRunning | UpToDate | DryRun
 
 
 class JobList(Schema):
@@ -228,6 +244,57 @@ class CostScenario(Schema):
     cumulative_return: float
 
 
+class MetricInterval(Schema):
+    """A metric's mean over runs, its 95 % interval (across runs, or from the days with one run) and per-run values."""
+
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    per_run: list[float | None]
+
+
+class ExcessStats(Schema):
+    """Annualised mean daily excess return over QQQ, its stationary-bootstrap interval and P(beat QQQ)."""
+
+    days: int
+    annualized: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_beat: float | None
+
+
+class SignatureStatistics(Schema):
+    runs: int
+    days: int  # the trading days every run of the signature has
+    interval_method: Literal["runs", "days"]
+    note: str | None = None  # with one run: the intervals come from the days alone
+    metrics: dict[str, MetricInterval]  # cumulative_return, annualized_return, sharpe, max_drawdown
+    excess: ExcessStats | None
+    tier: int | None  # 1 = indistinguishable from the best (model confidence set); null with < 10 common days
+    deflated_sharpe: float | None
+
+
+class BoardStatistics(Schema):
+    trials: int  # signatures x runs: the number of strategies tried, for the deflated Sharpe ratio
+    tier_days: int
+    expected_max_sharpe: float  # SR0 of the deflated Sharpe ratio (daily)
+    method: dict[str, Any]
+
+
+class InferenceCost(Schema):
+    """What the row's committed days cost to infer (`usd` null = unknown: some day's cost is unknown, never 0)."""
+
+    days: int
+    usd: float | None
+    usd_known: float
+    unknown_days: int
+    usd_per_day: float | None
+    tokens: dict[str, int]  # prompt, completion, total
+    tokens_per_day: float | None
+    wall_seconds: float
+    excess_return_per_usd: float | None  # (cumulative return - QQQ's over the same days) / usd
+
+
 class LeaderboardRow(Schema):
     rank: int
     model: str
@@ -241,6 +308,9 @@ class LeaderboardRow(Schema):
     knowledge_cutoff: str | None = None  # the model entry's, as written (YYYY-MM or YYYY-MM-DD)
     training_window_days: int = 0  # days on or before the cutoff
     post_cutoff: PostCutoff | None = None  # metrics of the days after the cutoff alone; null without a cutoff
+    run: int | None = None  # present for run k >= 2 (`?run=k`)
+    statistics: SignatureStatistics | None = None
+    inference: InferenceCost | None = None  # null: no recorded sessions
 
 
 class PerformanceBody(Schema):
@@ -249,6 +319,7 @@ class PerformanceBody(Schema):
     leaderboard: list[LeaderboardRow]
     benchmark: BenchmarkMetrics | None
     count: int
+    statistics: BoardStatistics | None = None
 
 
 class ServiceHealth(Schema):

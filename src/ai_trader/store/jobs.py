@@ -341,3 +341,13 @@ def events(conn: sqlite3.Connection, job_id: str) -> list[EventRow]:
             (job_id,),
         )
     ]
+
+
+def has_detail(conn: sqlite3.Connection, job_id: str, status: str, error: str) -> bool:
+    """Whether a detail of the job has this status and exactly this error (e.g. skipped / "budget exhausted")."""
+    return (
+        conn.execute(
+            "SELECT 1 FROM job_details WHERE job_id = ? AND status = ? AND error = ? LIMIT 1", (job_id, status, error)
+        ).fetchone()
+        is not None
+    )

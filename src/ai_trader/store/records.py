@@ -26,6 +26,7 @@ class SessionSummaryRow:
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float
+    cost_source: str | None  # agents/costs.py; None = unknown (and every row from before migration 0013)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class SessionRecordRow(SessionSummaryRow):
 
 
 SUMMARY_FIELDS = ("provider", "basemodel", "total_steps", "stop_signal_received", "reasoning_summary", "tool_usage",
-                  "prompt_tokens", "completion_tokens", "cost_usd")  # fmt: skip
+                  "prompt_tokens", "completion_tokens", "cost_usd", "cost_source")  # fmt: skip
 SESSION_FIELDS = (*SUMMARY_FIELDS, "messages", "steps")
 JSON_FIELDS = {"tool_usage", "messages", "steps"}
 SESSION_DEFAULTS: dict[str, Any] = {
@@ -50,6 +51,7 @@ SESSION_DEFAULTS: dict[str, Any] = {
     "prompt_tokens": 0,
     "completion_tokens": 0,
     "cost_usd": 0.0,
+    "cost_source": None,
     "messages": [],
     "steps": [],
 }

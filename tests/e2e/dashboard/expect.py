@@ -28,8 +28,26 @@ def integer(v: Any) -> str:
     return str(round(v)) if _ok(v) else DASH
 
 
+def usd(v: Any) -> str:
+    return (("-$" if v < 0 else "$") + f"{abs(v):.4f}") if _ok(v) else DASH
+
+
+def _interval(row: dict[str, Any]) -> str:
+    cum = ((row.get("statistics") or {}).get("metrics") or {}).get("cumulative_return") or {}
+    lo, hi = cum.get("ci_low"), cum.get("ci_high")
+    return f"[{pct(lo)}, {pct(hi)}]" if _ok(lo) and _ok(hi) else DASH
+
+
+def _cost(row: dict[str, Any]) -> str:
+    inference = row.get("inference")
+    if not inference:
+        return DASH
+    return "unknown" if inference.get("usd") is None else usd(inference["usd"])
+
+
 def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """signature -> column -> text, from a /performance body (vs QQQ = cumulative return - QQQ's)."""
+    """signature -> column -> text, from a /performance body (vs QQQ = cumulative return - QQQ's; the 95 % interval
+    of the cumulative return, tier and inference cost from the rows' `statistics` and `inference`)."""
     bench = (perf.get("benchmark") or {}).get("cumulative_return")
     out = {}
     for row in perf["leaderboard"]:
@@ -46,6 +64,9 @@ def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
             "vs_qqq": pct(cum - bench) if bench is not None else DASH,
             "knowledge_cutoff": row.get("knowledge_cutoff") or DASH,
             "post_cutoff_return": pct(((row.get("post_cutoff") or {}).get("metrics") or {}).get("cumulative_return")),
+            "return_ci": _interval(row),
+            "tier": integer((row.get("statistics") or {}).get("tier")),
+            "cost_usd": _cost(row),
         }
     return out
 

@@ -85,6 +85,13 @@ def test_dashboard_shows_the_real_service(page, data_root, tmp_path):
         shown = page.evaluate(READ_LEADERBOARD)
         assert [r["signature"] for r in shown] == [r["model"] for r in perf["leaderboard"]]
         assert {r["signature"]: r for r in shown} == expected_rows(perf)
+        # issue 18: the cumulative return's 95 % interval as an error bar, the tier and the inference cost per row
+        assert page.locator("#leaderboard-body [data-testid=ci-bar]").count() == len(BASELINES)
+        assert {r["signature"]: r["tier"] for r in shown} == {
+            r["model"]: str(r["statistics"]["tier"]) for r in perf["leaderboard"]
+        }
+        assert all(r["statistics"]["interval_method"] == "days" for r in perf["leaderboard"])  # one run each
+        assert {r["cost_usd"] for r in shown} == {"$0.0000"}  # baselines infer nothing: known, zero
         bench = page.locator("[data-testid=benchmark-row] td[data-col=cumulative_return]")
         assert float(bench.get_attribute("data-value")) == perf["benchmark"]["cumulative_return"]
 

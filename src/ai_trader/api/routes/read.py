@@ -26,6 +26,9 @@ OneDay = Annotated[
 RangeStart = Annotated[
     str | None, Query(description="YYYY-MM-DD, first day of a range; not together with date", max_length=64)
 ]
+RunParam = Annotated[
+    int | None, Query(ge=1, le=50, description="one run of repeated runs (default: run 1, the signature's ledger)")
+]
 RangeEnd = Annotated[
     str | None, Query(description="YYYY-MM-DD, last day of a range, not before start_date", max_length=64)
 ]
@@ -40,6 +43,7 @@ async def results(
     model: Annotated[str | None, Query(description="signature (omitted: all)", max_length=64)] = None,
     job_id: Annotated[str | None, Query(description="only model-days committed by this job", max_length=200)] = None,
     detail: Literal["minimal", "full"] = "minimal",
+    run: RunParam = None,
 ) -> Response:
     """Results for one `date`, or a range `start_date`..`end_date` (per model days + metrics), or with `job_id`
     alone the job's own range. `date` excludes `start_date`/`end_date`; with no date, no range and no job: 400
@@ -49,10 +53,12 @@ async def results(
             raise InvalidDate("give either date or start_date/end_date, not both", {"field": "date"})
         return await cached_json(
             rt,
-            ("results", date, model, detail, job_id),
-            lambda: results_for_date(rt.store, date, model, detail, job_id, agent_data_dir=rt.settings.agent_data_dir),
+            ("results", date, model, detail, job_id, run),
+            lambda: results_for_date(
+                rt.store, date, model, detail, job_id, agent_data_dir=rt.settings.agent_data_dir, run=run
+            ),
         )
-    key = ("results", start_date, end_date, model, detail, job_id)
+    key = ("results", start_date, end_date, model, detail, job_id, run)
     return await cached_json_with_prices(
         rt,
         key,
@@ -66,6 +72,7 @@ async def results(
             job_id,
             rt.settings.risk_free_rate,
             agent_data_dir=rt.settings.agent_data_dir,
+            run=run,
         ),
     )
 
@@ -78,13 +85,17 @@ async def performance(
     model: Annotated[
         list[str] | None, Query(description="signatures, comma-separated (or the parameter repeated); omitted: all")
     ] = None,
+    run: RunParam = None,
 ) -> Response:
-    """Leaderboard: per-signature metrics sorted by cumulative return, plus the QQQ benchmark."""
+    """Leaderboard: per-signature metrics sorted by cumulative return, plus the QQQ benchmark. Rows are run 1 (or
+    `run`); each row's `statistics` aggregate every run of its signature (or only `run`)."""
     models = [m for item in (model or []) for m in item.split(",")] or None
     bad = next((m for m in models or [] if not SIGNATURE_RE.match(m)), None)
     if bad is not None:
         raise UnknownModel(f"model {bad[:100]!r} is not a valid signature", {"model": bad[:100]})
-    key = ("performance", start_date, end_date, tuple(models) if models else None)
+    key = ("performance", start_date, end_date, tuple(models) if models else None, run)
     return await cached_json_with_prices(
-        rt, key, lambda: leaderboard(rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate)
+        rt,
+        key,
+        lambda: leaderboard(rt.store, rt.prices(), start_date, end_date, models, rt.settings.risk_free_rate, run),
     )

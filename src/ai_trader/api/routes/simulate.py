@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ...errors import AppError
-from ...service.schemas import AlreadyRunning, JobBody, JobEvents, JobList, Queued, UpToDate
+from ...service.schemas import AlreadyRunning, DryRun, JobBody, JobEvents, JobList, Queued, UpToDate
 from ..audit import audit
 from ..deps import JobServiceDep, RuntimeDep
 from ..models import ConflictBody, ErrorBody, TriggerRequest
@@ -22,6 +22,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 JobId = Annotated[str, Path(description="the job id (any string; unknown ids are 404)")]
 # `:path` so an id holding an encoded "/" still reaches the handler (404 naming it), not the unknown-route 404
+RunParam = Annotated[
+    int | None, Query(ge=1, le=50, description="one run of repeated runs (run 1 = the signature's own ledger)")
+]
+EXTENSIONS = ("runs", "dry_run", "max_cost_usd")
 JobStatusName = Literal["pending", "running", "completed", "partial", "failed", "cancelled"]
 
 
@@ -34,7 +38,10 @@ def _client(request: Request) -> str | None:
     status_code=202,
     response_model=Queued,
     responses={
-        200: {"model": AlreadyRunning | UpToDate, "description": "the job already in progress, or up to date"},
+        200: {
+            "model": AlreadyRunning | UpToDate | DryRun,
+            "description": "the job already in progress, up to date, or a dry run's plan",
+        },
         404: {"model": ErrorBody},
         409: {"model": ConflictBody},
         **ERRORS,
@@ -45,21 +52,24 @@ def trigger(
 ) -> JSONResponse:
     """Queue a simulation job (202), or answer the job already running (200) / up to date (200) / conflict (409)."""
     req = body.model_dump() if body is not None else {}
+    for key in EXTENSIONS:  # issue 18's fields only when given: an older request is recorded exactly as before
+        if req.get(key) in (None, False):
+            req.pop(key, None)
     try:
         out = svc.trigger(req)
     except AppError as exc:
         audit(rt.settings.data_dir, "trigger", _client(request), exc.status, request=req, error=exc.code)
         raise
     status = 202 if isinstance(out, Queued) else 200
-    job_id = None if isinstance(out, UpToDate) else out.job_id
+    job_id = None if isinstance(out, UpToDate | DryRun) else out.job_id
     audit(rt.settings.data_dir, "trigger", _client(request), status, request=req, job_id=job_id, outcome=out.status)
     return JSONResponse(out.wire(), status_code=status)
 
 
 @router.get("/status/{job_id:path}", response_model=JobBody, responses={404: {"model": ErrorBody}, **ERRORS})
-async def status(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
-    """A job's status and per-model-day progress."""
-    return await cached_json(rt, ("status", job_id), lambda: svc.status(job_id))
+async def status(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep, run: RunParam = None) -> Response:
+    """A job's status and per-model-day progress (`run`: only that run's model-days; default every run)."""
+    return await cached_json(rt, ("status", job_id, run), lambda: svc.status(job_id, run))
 
 
 @router.get("/events/{job_id:path}", response_model=JobEvents, responses={404: {"model": ErrorBody}, **ERRORS})

@@ -8,6 +8,19 @@ function metricsOf(row) {
   return row && typeof row.metrics === "object" && row.metrics ? { ...row, ...row.metrics } : row || {};
 }
 
+// The additive issue-18 fields of a row: the cumulative return's interval, tier, runs and inference cost.
+function statisticsOf(r) {
+  const s = (r && r.statistics) || {};
+  const cum = (s.metrics && s.metrics.cumulative_return) || {};
+  const inf = r && r.inference;
+  return {
+    ci_low: num(cum.ci_low), ci_high: num(cum.ci_high), ci_mean: num(cum.mean),
+    return_ci: num(cum.ci_low), interval_method: s.interval_method || null, runs: num(s.runs),
+    tier: num(s.tier),
+    cost_usd: inf ? num(inf.usd) : null, cost_unknown: Boolean(inf) && num(inf.usd) === null,
+  };
+}
+
 // /performance → {start_date, end_date, rows: [{rank, signature, portfolio_value, ...}], benchmark}
 export function normalisePerformance(p) {
   const list = pick(p.leaderboard, p.results, p.models, p.signatures, p.data) || [];
@@ -40,6 +53,7 @@ export function normalisePerformance(p) {
       // the model's knowledge cutoff and the return over the days after it alone (null without a cutoff)
       knowledge_cutoff: pick(r.knowledge_cutoff, null),
       post_cutoff_return: num(r.post_cutoff && r.post_cutoff.metrics ? r.post_cutoff.metrics.cumulative_return : null),
+      ...statisticsOf(r),
       start_date: pick(m.start_date, m.first_date, null),
       end_date: pick(m.end_date, m.last_date, null),
     };

@@ -11,6 +11,7 @@ export const fmt = {
   ratio: (v) => (isNum(v) ? v.toFixed(2) : DASH),
   int: (v) => (isNum(v) ? String(Math.round(v)) : DASH),
   shares: (v) => (isNum(v) ? String(v) : DASH),
+  usd: (v) => (isNum(v) ? (v < 0 ? "-$" : "$") + Math.abs(v).toFixed(4) : DASH),
   price: (v) => (isNum(v) ? money.format(v) : DASH),
   text: (v) => (v === null || v === undefined || v === "" ? DASH : String(v)),
 };

@@ -5,6 +5,7 @@ const COLUMNS = [
   ["rank", fmt.int], ["signature", null], ["portfolio_value", fmt.money], ["cumulative_return", fmt.pct],
   ["sharpe", fmt.ratio], ["max_drawdown", fmt.pct], ["trades", fmt.int], ["vs_qqq", fmt.pct],
   ["knowledge_cutoff", fmt.text], ["post_cutoff_return", fmt.pct],
+  ["return_ci", null], ["tier", fmt.int], ["cost_usd", fmt.usd],
 ];
 const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown", "post_cutoff_return"]);
 const TEXT = new Set(["signature", "knowledge_cutoff"]); // not right-aligned numbers
@@ -31,6 +32,8 @@ export class Leaderboard {
     this.rows = perf.rows;
     this.benchmark = perf.benchmark;
     this.colors = colors;
+    const ends = this.rows.flatMap((r) => [r.ci_low, r.ci_high]).filter((v) => v !== null);
+    this.scale = ends.length ? [Math.min(0, ...ends), Math.max(0, ...ends)] : null;
     document.getElementById("leaderboard-empty").hidden = this.rows.length > 0;
     this.render();
   }
@@ -57,15 +60,33 @@ export class Leaderboard {
     });
   }
 
+  // "[low, high]" and an error bar on the table's common scale (0 marked, the dot at the mean over runs)
+  interval(row) {
+    if (row.ci_low === null || row.ci_low === undefined || row.ci_high === null) return [fmt.pct(null), null];
+    const text = `[${fmt.pct(row.ci_low)}, ${fmt.pct(row.ci_high)}]`;
+    if (!this.scale) return [text, null];
+    const [lo, hi] = this.scale, span = hi - lo || 1, at = (v) => (((v - lo) / span) * 100).toFixed(2) + "%";
+    const bar = el("span", { class: "ci-bar", "data-testid": "ci-bar", "aria-hidden": "true" },
+      el("span", { class: "ci-zero", style: `left:${at(0)}` }),
+      el("span", { class: "ci-range", style: `left:${at(row.ci_low)};width:${(((row.ci_high - row.ci_low) / span) * 100).toFixed(2)}%` }),
+      row.ci_mean === null ? null : el("span", { class: "ci-mean", style: `left:${at(row.ci_mean)}` }));
+    return [text, bar];
+  }
+
   cells(row, testid) {
     return COLUMNS.map(([key, f]) => {
       const v = row[key];
-      const text = f ? f(v) : String(v);
+      let text = f ? f(v) : String(v);
+      let extra = null;
+      if (key === "return_ci") [text, extra] = this.interval(row);
+      if (key === "cost_usd" && row.cost_unknown) text = "unknown";
       const swatch = key === "signature" ? el("span", { class: "swatch", style: `background:${this.colors.get(v) || "#222"}` }) : null;
       return el("td", {
-        class: [TEXT.has(key) ? "" : "num", TONED.has(key) ? tone(v) : ""].join(" ").trim() || null,
+        class: [!TEXT.has(key) && (f || key === "return_ci") ? "num" : "", TONED.has(key) ? tone(v) : ""].join(" ").trim() || null,
         "data-col": key, "data-value": v === null || v === undefined ? "" : String(v), "data-testid": testid,
-      }, swatch, text);
+        title: key === "return_ci" && row.interval_method
+          ? (row.interval_method === "runs" ? `across ${row.runs} runs` : "from the trading days (one run)") : null,
+      }, swatch, text, extra);
     });
   }
 
