@@ -16,7 +16,7 @@ def test_the_trigger_and_health_answers_are_the_service_models(client):
     paths = client.get("/openapi.json").json()["paths"]
     trigger = paths["/simulate/trigger"]["post"]["responses"]
     assert _ref(trigger["202"]["content"]) == {"Queued"}
-    assert _ref(trigger["200"]["content"]) == {"AlreadyRunning", "UpToDate"}
+    assert _ref(trigger["200"]["content"]) == {"AlreadyRunning", "UpToDate", "DryRun"}
     health = paths["/health"]["get"]["responses"]
     assert _ref(health["200"]["content"]) == _ref(health["503"]["content"]) == {"Health"}
     for path, name in [("/simulate/status/{job_id}", "JobBody"), ("/simulate/jobs", "JobList")]:

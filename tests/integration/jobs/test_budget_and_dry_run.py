@@ -9,6 +9,7 @@ from ai_trader.errors import AppError
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as job_rows
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -34,22 +35,22 @@ def svc(settings, store):
 
 def test_a_dry_run_queues_nothing_and_estimates_from_history_within_20_percent(svc, store):
     first = {"start_date": "2025-06-10", "end_date": "2025-07-09"}
-    code, plan = svc.trigger({**first, "dry_run": True})
+    code, plan = trigger(svc, {**first, "dry_run": True})
     assert code == 200 and plan["dry_run"] is True and plan["total_model_days"] == 20
     assert plan["plan"][0]["estimate"]["method"].startswith("default for provider 'scripted'")
     with store.read() as conn:
         assert job_rows.latest_job(conn) is None  # nothing queued
-    code, body = svc.trigger(first)
+    code, body = trigger(svc, first)
     assert code == 202
     Worker(svc.settings, store).drain()
 
     nxt = {"start_date": "2025-07-10", "end_date": "2025-08-06"}
-    code, plan = svc.trigger({**nxt, "dry_run": True})
+    code, plan = trigger(svc, {**nxt, "dry_run": True})
     item = plan["plan"][0]
     assert item["estimate"]["method"] == "history: mean of 20 recorded model-day(s) of mom"
     assert item["model_days"] == 20
     estimated = item["estimate"]["prompt_tokens"] + item["estimate"]["completion_tokens"]
-    code, body = svc.trigger(nxt)
+    code, body = trigger(svc, nxt)
     assert code == 202
     Worker(svc.settings, store).drain()
     actual = sum(r[2] for r in _costs(store, body["job_id"]))
@@ -60,7 +61,7 @@ def test_a_dry_run_queues_nothing_and_estimates_from_history_within_20_percent(s
 
 def test_a_budget_stops_the_job_at_the_first_model_day_boundary_after_the_cap(svc, store):
     cap = 2.0
-    code, body = svc.trigger({"start_date": "2025-06-10", "end_date": "2025-07-09", "max_cost_usd": cap})
+    code, body = trigger(svc, {"start_date": "2025-06-10", "end_date": "2025-07-09", "max_cost_usd": cap})
     assert code == 202
     Worker(svc.settings, store).drain()
     status = svc.status(body["job_id"])
@@ -76,7 +77,7 @@ def test_a_budget_stops_the_job_at_the_first_model_day_boundary_after_the_cap(sv
 
 def test_a_config_budget_applies_and_bad_values_are_refused(svc, store, settings):
     write_config(svc.settings, [MOMENTUM], max_cost_usd=0.000001)
-    code, body = svc.trigger({"start_date": "2025-06-10", "end_date": "2025-06-13"})
+    code, body = trigger(svc, {"start_date": "2025-06-10", "end_date": "2025-06-13"})
     Worker(svc.settings, store).drain()
     status = svc.status(body["job_id"])
     assert status["progress"]["completed"] == 1 and status["progress"]["skipped"] == 3

@@ -8,6 +8,7 @@ import pytest
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from ai_trader.service.performance import performance
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -19,7 +20,7 @@ def test_inference_cost_per_signature_and_unknown_is_not_zero(settings, store):
     settings = settings.model_copy(update={"price_table": {"scripted/priced": (3.0, 15.0)}})
     write_config(settings, [PRICED, {"signature": "cash", "provider": "baseline", "strategy": "cash"}])
     svc = JobService(settings, store, today=lambda: TODAY)
-    assert svc.trigger(DAYS)[0] == 202
+    assert trigger(svc, DAYS)[0] == 202
     Worker(settings, store).drain()
     with store.read() as conn:
         rows = conn.execute(

@@ -14,6 +14,7 @@ from ai_trader.service.jobs import JobService
 from ai_trader.service.performance import performance
 from ai_trader.service.results import results_for_date, results_for_range
 from ai_trader.store import ledger as ledger_store
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -22,15 +23,18 @@ DAYS = {"start_date": "2025-06-10", "end_date": "2025-07-09"}  # 20 trading days
 
 
 def _values(store, key):
+    """(value before the first day, [(date, portfolio_value)]) of a ledger, read from the stored model-days."""
     with store.read() as conn:
-        return ledger_store.value_series(conn, key)
+        days = ledger_store.model_days(conn, key, None, None)
+        prev = ledger_store.day_before(conn, key, days[0].date)
+    return (prev.portfolio_value if prev else days[0].initial_cash), [(d.date, d.portfolio_value) for d in days]
 
 
 @pytest.fixture
 def ran(settings, store):
     write_config(settings, [RANDOM, {"signature": "cash", "provider": "baseline", "strategy": "cash"}])
     svc = JobService(settings, store, today=lambda: TODAY)
-    code, body = svc.trigger(DAYS)
+    code, body = trigger(svc, DAYS)
     assert code == 202
     assert body["models"] == ["rnd", "rnd@2", "rnd@3", "rnd@4", "rnd@5", "cash"]
     Worker(settings, store).drain()
@@ -116,7 +120,7 @@ def test_a_trigger_overrides_runs_and_a_bad_value_is_refused(settings, store):
 
     write_config(settings, [{**RANDOM, "runs": 1}])
     svc = JobService(settings, store, today=lambda: TODAY)
-    code, body = svc.trigger({**DAYS, "runs": 2})
+    code, body = trigger(svc, {**DAYS, "runs": 2})
     assert code == 202 and body["models"] == ["rnd", "rnd@2"]
     with pytest.raises(AppError) as err:
         svc.trigger({**DAYS, "runs": 0})
