@@ -1,5 +1,5 @@
 """A real model behind a real OpenAI-compatible server nobody here wrote (llama-cpp-python, SmolLM2-135M-Instruct on
-CPU): one short job through `ai-trader run` (in-process tools) and one through `ai-trader serve` with
+CPU): one two-day job through `ai-trader run` (in-process tools) and one through `ai-trader serve` with
 TOOL_TRANSPORT=mcp. Each job completes; the session records hold the model's tool calls (native or parsed from the
 text, as `tool_call_format: "auto"` reads them); the ledger is consistent (values = cash + shares × closes, cash
 never negative, each trade's cash follows from the previous one). Opt-in: `make test-real-llm` (see conftest)."""
@@ -21,7 +21,7 @@ from ai_trader.store import records as record_rows
 
 from ..server import BIN, Server, env_for
 
-DAY = "2025-06-03"
+FIRST, LAST = "2025-06-03", "2025-06-04"  # two trading days: the second starts from the first's ledger
 SLOW_S = 3600  # CPU inference on a shared 2-core machine
 
 
@@ -31,6 +31,11 @@ def entry(base_url: str, signature: str) -> dict:
         "basemodel": "smollm2",
         "openai_base_url": base_url,
         "openai_api_key": "local",
+        # llama-cpp-python's `chatml-function-calling` shows the tools to the model only when tool_choice is sent,
+        # and only "auto" works there ("required" fails its `assert tool_choice == "auto"`: HTTP 500): its grammar
+        # makes each reply begin with `functions.NAME:` (a native call) or `message:` (whose text may only be
+        # `functions.NAME:` again, read by tool_call_format "auto" as a call without arguments)
+        "tool_choice": "auto",
         "tool_call_format": "auto",
         "prompt_format": "compact",
         "temperature": 0,
@@ -45,7 +50,7 @@ def entry(base_url: str, signature: str) -> dict:
 def write(root: Path, name: str, models: list[dict]) -> Path:
     path = root / "configs" / name
     config = {
-        "date_range": {"init_date": DAY, "end_date": DAY},
+        "date_range": {"init_date": FIRST, "end_date": LAST},
         "models": models,
         "agent_config": {"max_steps": 3, "max_retries": 1, "base_delay": 1.0, "initial_cash": 10000.0},
     }
@@ -64,7 +69,7 @@ def checked(root: Path, signature: str) -> dict:
             records = [record_rows.session_record(conn, d.id) for d in days]
     finally:
         store.close()
-    assert [d.date for d in days] == [DAY]
+    assert [d.date for d in days] == [FIRST, LAST]
     cash = 10_000.0
     for d in days:
         for t in trades[d.id]:
@@ -73,6 +78,8 @@ def checked(root: Path, signature: str) -> dict:
         assert d.cash == pytest.approx(cash) and d.cash >= 0
         assert d.portfolio_value == pytest.approx(value_on(prices, d.date, d.cash, d.positions))
     calls = [c for r in records for s in r.steps for c in s["response"]["tool_calls"]]
+    results = [t for r in records for s in r.steps for t in s.get("tool_results", [])]
+    assert [t["id"] for t in results] == [c["id"] for c in calls]  # every call recorded ran through our tools
     return {
         "signature": signature,
         "steps": sum(r.total_steps for r in records),
@@ -80,10 +87,13 @@ def checked(root: Path, signature: str) -> dict:
         "parsed_from_text": sum(1 for c in calls if c.get("parsed_from_text")),
         "formats": sorted({c.get("format", "native") for c in calls}),
         "tools": sorted({c["name"] for c in calls}),
+        "tool_errors": sum(1 for t in results if isinstance(t["result"], dict) and "error" in t["result"]),
+        "calls": [f"{c['name']}({c['arguments']})"[:80] for c in calls][:10],
+        "finished": [r.stop_signal_received for r in records],
         "trades": sum(len(v) for v in trades.values()),
         "prompt_tokens": sum(r.prompt_tokens for r in records),
         "completion_tokens": sum(r.completion_tokens for r in records),
-        "summary": records[0].reasoning_summary[:200],
+        "summaries": [r.reasoning_summary[:120] for r in records],
     }
 
 
@@ -91,7 +101,7 @@ def test_a_real_model_plays_a_day_through_ai_trader_run(e2e_root, llama_server):
     path = write(e2e_root, "real.json", [entry(llama_server, "smollm2")])
     started = time.monotonic()
     done = subprocess.run(
-        [str(BIN), "run", str(path), "--start", DAY, "--end", DAY],
+        [str(BIN), "run", str(path), "--start", FIRST, "--end", LAST],
         env=env_for(e2e_root),
         cwd=e2e_root,
         capture_output=True,
@@ -112,7 +122,7 @@ def test_a_real_model_plays_a_day_through_serve_with_mcp_tools(e2e_root, llama_s
     server = Server(e2e_root, mcp=True)
     try:
         code = server.http.post(
-            "/simulate/trigger", json={"config_path": "real.json", "start_date": DAY, "end_date": DAY}
+            "/simulate/trigger", json={"config_path": "real.json", "start_date": FIRST, "end_date": LAST}
         )
         assert code.status_code == 202, code.text
         job = server.wait_job(code.json()["job_id"], timeout=SLOW_S)
