@@ -1,5 +1,5 @@
 """A real model behind a real OpenAI-compatible server nobody here wrote (llama-cpp-python, SmolLM2-135M-Instruct on
-CPU): one two-day job through `ai-trader run` (in-process tools) and one through `ai-trader serve` with
+CPU): one one-day job through `ai-trader run` (in-process tools) and one through `ai-trader serve` with
 TOOL_TRANSPORT=mcp. Each job completes; the session records hold the model's tool calls (native or parsed from the
 text, as `tool_call_format: "auto"` reads them); the ledger is consistent (values = cash + shares × closes, cash
 never negative, each trade's cash follows from the previous one). Opt-in: `make test-real-llm` (see conftest)."""
@@ -19,10 +19,11 @@ from ai_trader.store import Store
 from ai_trader.store import ledger as ledger_rows
 from ai_trader.store import records as record_rows
 
-from ..server import BIN, Server, env_for
+from ..server import BIN, Server, cli, env_for
 
-FIRST, LAST = "2025-06-03", "2025-06-04"  # two trading days: the second starts from the first's ledger
+DAY = "2025-06-03"
 SLOW_S = 3600  # CPU inference on a shared 2-core machine
+pytestmark = pytest.mark.timeout(SLOW_S + 600)  # not the suite's 300 s: a busy machine makes each step minutes
 
 
 def entry(base_url: str, signature: str) -> dict:
@@ -50,7 +51,7 @@ def entry(base_url: str, signature: str) -> dict:
 def write(root: Path, name: str, models: list[dict]) -> Path:
     path = root / "configs" / name
     config = {
-        "date_range": {"init_date": FIRST, "end_date": LAST},
+        "date_range": {"init_date": DAY, "end_date": DAY},
         "models": models,
         "agent_config": {"max_steps": 3, "max_retries": 1, "base_delay": 1.0, "initial_cash": 10000.0},
     }
@@ -69,7 +70,7 @@ def checked(root: Path, signature: str) -> dict:
             records = [record_rows.session_record(conn, d.id) for d in days]
     finally:
         store.close()
-    assert [d.date for d in days] == [FIRST, LAST]
+    assert [d.date for d in days] == [DAY]
     cash = 10_000.0
     for d in days:
         for t in trades[d.id]:
@@ -100,8 +101,13 @@ def checked(root: Path, signature: str) -> dict:
 def test_a_real_model_plays_a_day_through_ai_trader_run(e2e_root, llama_server):
     path = write(e2e_root, "real.json", [entry(llama_server, "smollm2")])
     started = time.monotonic()
+    check = cli(e2e_root, "check-model", str(path), "--json", check=False)  # the documented first step
+    assert check.returncode == 0, f"{check.stdout[-3000:]}\n{check.stderr[-3000:]}"
+    (report,) = json.loads(check.stdout)["results"]
+    assert report["ok"] and report["tool_calls"] in ("native", "text"), report
+    print("REAL-LLM check-model:", json.dumps(report))
     done = subprocess.run(
-        [str(BIN), "run", str(path), "--start", FIRST, "--end", LAST],
+        [str(BIN), "run", str(path), "--start", DAY, "--end", DAY],
         env=env_for(e2e_root),
         cwd=e2e_root,
         capture_output=True,
@@ -122,7 +128,7 @@ def test_a_real_model_plays_a_day_through_serve_with_mcp_tools(e2e_root, llama_s
     server = Server(e2e_root, mcp=True)
     try:
         code = server.http.post(
-            "/simulate/trigger", json={"config_path": "real.json", "start_date": FIRST, "end_date": LAST}
+            "/simulate/trigger", json={"config_path": "real.json", "start_date": DAY, "end_date": DAY}
         )
         assert code.status_code == 202, code.text
         job = server.wait_job(code.json()["job_id"], timeout=SLOW_S)
