@@ -66,7 +66,7 @@ def prepare(settings: Settings) -> int:
             f"{os.getuid()}:{os.getgid()}, give it that owner",
             2,
         ) from None
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         ensure_price_data(store)
         return store.schema_version()

@@ -30,7 +30,7 @@ def _store(state: Any) -> Store:
         settings = getattr(state, "settings", None)
         if settings is None:
             raise RuntimeError("dashboard needs app.state.store or app.state.settings")
-        own = state.dashboard_store = Store(settings.db_path)
+        own = state.dashboard_store = Store(settings.store_url)
     return own
 
 

@@ -1,9 +1,9 @@
 """A generation number that moves whenever the database may have changed, and a response cache keyed on it.
 
-`ChangeWatch.generation()` costs one `PRAGMA data_version` on the calling thread's connection (`store.changes`):
-each thread remembers the token it saw last, and the first time a thread sees a different one the process-wide
-generation goes up. Every commit (any connection, any process) is therefore noticed by the first request after it,
-on whichever thread: a value computed after reading generation `g` is never older than `g`.
+`ChangeWatch.generation()` costs one cheap query (SQLite's `PRAGMA data_version`) on the calling thread's connection
+(`store.changes`): each thread remembers the token it saw last, and the first time a thread sees a different one the
+process-wide generation goes up. Every commit (any connection, any process) is therefore noticed by the first request
+after it, on whichever thread: a value computed after reading generation `g` is never older than `g`.
 
 `ResponseCache.get(key, compute)` answers the encoded bytes computed under the current generation, or computes
 them (outside the lock) and keeps them while the generation stays; a new generation empties it. Bounded in
@@ -32,7 +32,7 @@ class ChangeWatch:
 
     def generation(self) -> int:
         conn = self.store.conn()
-        token = change_token(conn)
+        token = change_token(self.store)
         local = self._local
         with self._lock:
             if getattr(local, "conn", None) is not conn or local.token != token:

@@ -7,14 +7,13 @@ and the executor's commit turns it into ledger rows (`store/ledger.commit_model_
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..ledger.rules import NO_COSTS, Action, Book, Costs, Fill, TradeRefused, apply_trade
 from ..timeutil import utcnow_iso
-from .db import Store
+from .db import Connection, Row, Store
 
 
 def dumps(x: Any) -> str:
@@ -38,7 +37,7 @@ class LiveSession:
         return Book(self.cash, dict(self.positions))
 
 
-def _live(r: sqlite3.Row) -> LiveSession:
+def _live(r: Row) -> LiveSession:
     costs = Costs(r["commission_bps"], r["commission_min"], r["slippage_bps"])
     return LiveSession(
         r["token"],
@@ -53,7 +52,7 @@ def _live(r: sqlite3.Row) -> LiveSession:
 
 
 def open_live_session(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     token: str,
     job_id: str | None,
@@ -85,21 +84,21 @@ def open_live_session(
     return LiveSession(token, job_id, signature, date, float(cash), dict(positions), created, costs)
 
 
-def live_session(conn: sqlite3.Connection, token: str) -> LiveSession | None:
+def live_session(conn: Connection, token: str) -> LiveSession | None:
     """Resolve a session token (None if unknown or already committed/abandoned)."""
     r = conn.execute("SELECT * FROM live_sessions WHERE token = ?", (token,)).fetchone()
     return _live(r) if r else None
 
 
-def delete_live_session(conn: sqlite3.Connection, token: str) -> None:
+def delete_live_session(conn: Connection, token: str) -> None:
     conn.execute("DELETE FROM live_sessions WHERE token = ?", (token,))
 
 
-def delete_live_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> int:
+def delete_live_sessions_of_job(conn: Connection, job_id: str) -> int:
     return conn.execute("DELETE FROM live_sessions WHERE job_id = ?", (job_id,)).rowcount
 
 
-def staged_trades(conn: sqlite3.Connection, token: str) -> list[Fill]:
+def staged_trades(conn: Connection, token: str) -> list[Fill]:
     rows = conn.execute(
         "SELECT action, symbol, amount, price, total, fee, cash_after, fill_price, commission, slippage"
         " FROM staged_trades WHERE token = ? ORDER BY seq",
