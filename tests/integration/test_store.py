@@ -1,4 +1,14 @@
+"""The store on both engines (SQLite file, PostgreSQL schema): migrations, transactions, rows, the write lock."""
+
+import threading
+import time
+
+import pytest
+
 from ai_trader.store import Store
+from ai_trader.store.db import _migrations
+
+pytestmark = pytest.mark.both_engines
 
 
 def test_migrations_record_version_and_are_idempotent(tmp_path):
@@ -13,6 +23,19 @@ def test_migrations_record_version_and_are_idempotent(tmp_path):
     assert s2.conn().execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def test_every_migration_applies_and_a_second_open_applies_none(store, settings):
+    versions = [v for v, _ in _migrations(store.kind)]
+    latest = max(versions)
+    assert store.schema_version() == latest
+    again = Store(settings.store_url)
+    try:
+        assert again.schema_version() == latest
+        count = again.conn().execute("SELECT COUNT(*) FROM schema_version").fetchone()[0]
+        assert count == len(versions)
+    finally:
+        again.close()
+
+
 def test_write_is_all_or_nothing(store):
     try:
         with store.write() as c:
@@ -21,3 +44,74 @@ def test_write_is_all_or_nothing(store):
     except RuntimeError:
         pass
     assert store.conn().execute("SELECT COUNT(*) FROM symbols").fetchone()[0] == 0
+
+
+def test_rows_read_by_index_and_by_column_and_ids_come_from_returning(store):
+    with store.write() as c:
+        c.execute(
+            "INSERT INTO symbols(symbol, tradable, benchmark, name) VALUES (?, ?, ?, ?)", ("QQQ", False, True, "Q")
+        )
+        first = c.execute(
+            "INSERT INTO av_requests(day, at, symbol) VALUES (?, ?, ?) RETURNING id", ("2025-06-02", 1.5, "QQQ")
+        ).fetchall()[0][0]
+        second = c.execute(
+            "INSERT INTO av_requests(day, at, symbol) VALUES (?, ?, ?) RETURNING id", ("2025-06-02", 2.0, "QQQ")
+        ).fetchall()[0][0]
+    assert second == first + 1
+    row = store.conn().execute("SELECT symbol, tradable, benchmark, name FROM symbols").fetchone()
+    assert (row[0], row["tradable"], row["benchmark"], row["name"]) == ("QQQ", 0, 1, "Q")  # booleans stored as 0/1
+    assert tuple(row) == ("QQQ", 0, 1, "Q") and list(row.keys()) == ["symbol", "tradable", "benchmark", "name"]
+    total = store.conn().execute("SELECT SUM(tradable), SUM(at), COUNT(*) FROM symbols, av_requests").fetchone()
+    assert tuple(total) == (0, 3.5, 2) and type(total[0]) is int and type(total[1]) is float
+
+
+def test_write_transactions_are_serialized_so_a_check_then_write_is_atomic(store, settings):
+    """Each writer reads the count, waits, then inserts a symbol named after it: with writers serialized (SQLite's
+    BEGIN IMMEDIATE, PostgreSQL's advisory lock) every name is distinct; interleaved, two would collide."""
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        s = Store(settings.store_url, migrate_on_open=False)
+        try:
+            for _ in range(3):
+                with s.write() as c:
+                    n = c.execute("SELECT COUNT(*) FROM symbols").fetchone()[0]
+                    time.sleep(0.02)
+                    c.execute("INSERT INTO symbols(symbol) VALUES (?)", (f"S{n}",))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    names = [r[0] for r in store.conn().execute("SELECT symbol FROM symbols ORDER BY symbol")]
+    assert sorted(names) == sorted(f"S{i}" for i in range(12))
+
+
+def test_a_read_sees_one_snapshot(store, settings):
+    other = Store(settings.store_url, migrate_on_open=False)
+    try:
+        with store.read() as c:
+            before = c.execute("SELECT COUNT(*) FROM symbols").fetchone()[0]
+            with other.write() as w:
+                w.execute("INSERT INTO symbols(symbol) VALUES ('NEW')")
+            assert c.execute("SELECT COUNT(*) FROM symbols").fetchone()[0] == before
+        assert store.conn().execute("SELECT COUNT(*) FROM symbols").fetchone()[0] == before + 1
+    finally:
+        other.close()
+
+
+def test_the_change_token_moves_with_a_commit_of_another_connection(store, settings):
+    other = Store(settings.store_url, migrate_on_open=False)
+    try:
+        token = store.change_token()
+        with other.write() as w:
+            w.execute("INSERT INTO symbols(symbol) VALUES ('NEW')")
+        assert store.change_token() != token
+    finally:
+        other.close()

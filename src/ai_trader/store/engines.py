@@ -290,7 +290,9 @@ def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], Any]:
     cls = _row_types.get(names)
     if cls is None:
         with _row_types_lock:
-            index = {n: i for i, n in reversed(list(enumerate(names)))}  # a repeated name: the first one
+            index: dict[str, int] = {}
+            for i, n in enumerate(names):
+                index.setdefault(n, i)  # a repeated name: the first one
             cls = _row_types.setdefault(names, type("Row", (Row,), {"__slots__": (), "_index": index}))
     return cls
 

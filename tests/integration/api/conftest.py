@@ -3,12 +3,11 @@ session into a template file, copied per test) and a PriceView over it."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store
+from tests.support.engines import seed_store
 
 
 @pytest.fixture(scope="session")
@@ -18,9 +17,8 @@ def priced_template(nasdaq_db_template):
 
 @pytest.fixture
 def priced_store(settings, priced_template):
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(priced_template, settings.db_path)
-    s = Store(settings.db_path)
+    seed_store(settings, priced_template)
+    s = Store(settings.store_url)
     yield s
     s.close()
 

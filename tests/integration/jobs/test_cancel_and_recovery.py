@@ -21,6 +21,8 @@ from ai_trader.timeutil import utcnow_iso
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 SLEEPY = {
     "signature": "sleepy",
     "basemodel": "scripted/momentum_lite",
@@ -91,7 +93,7 @@ def test_a_cancel_written_by_another_connection_ends_a_drain(settings, store):
     thread = threading.Thread(target=lambda: (Worker(settings, store).drain(), drained.set()), daemon=True)
     thread.start()
     _until(lambda: _live_sessions(store, body["job_id"]) == 1, 60, "the drain runs the first model-day")
-    other = Store(settings.db_path)
+    other = Store(settings.store_url)
     try:
         assert JobService(settings, other).cancel(body["job_id"])["status"] == "cancelled"
     finally:

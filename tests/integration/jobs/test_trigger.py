@@ -27,6 +27,8 @@ from tests.conftest import ROOT
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 
 def test_new_job_is_accepted_with_every_trading_day_after_init_date(service, store):
     code, body = service.trigger({})

@@ -16,6 +16,8 @@ from ai_trader.store import jobs as rows
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 DEAD_OPENAI = {
     "signature": "dead-llm",
     "basemodel": "openai/gpt-5",
