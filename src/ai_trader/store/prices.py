@@ -184,7 +184,7 @@ def latest_fingerprint(conn: Connection) -> tuple:
     """A cheap signature (index lookups only): the last date, its bars and their closes, the universe size.
     Catches new days, new symbols and a latest open-only bar getting its close; `fingerprint` the rest."""
     r = conn.execute(
-        "SELECT p.date, COUNT(*), COALESCE(SUM(p.close), 0.0), (SELECT COUNT(*) FROM symbols) FROM prices p "
+        "SELECT MAX(p.date), COUNT(*), COALESCE(SUM(p.close), 0.0), (SELECT COUNT(*) FROM symbols) FROM prices p "
         "WHERE p.date = (SELECT MAX(date) FROM prices)"
     ).fetchone()
     return tuple(r)
