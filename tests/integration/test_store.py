@@ -115,3 +115,32 @@ def test_the_change_token_moves_with_a_commit_of_another_connection(store, setti
         assert store.change_token() != token
     finally:
         other.close()
+
+
+def test_stores_opened_at_once_on_an_empty_database_migrate_it_once(database_url, tmp_path):
+    """Several processes starting together (API, workers) may all find the schema missing: each migration is
+    applied once, under the write lock."""
+    url = database_url or f"sqlite:///{tmp_path / 'fresh.db'}"
+    versions: list[int] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            s = Store(url)
+            versions.append(s.schema_version())
+            s.close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(versions)) == 1
+    s = Store(url)
+    try:
+        rows = s.conn().execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+        assert [r[0] for r in rows] == [v for v, _ in _migrations(s.kind)]
+    finally:
+        s.close()

@@ -74,13 +74,7 @@ def migrate(conn: Connection, engine: Engine | None = None) -> int:
     """Apply every numbered migration newer than the recorded schema version; return the version."""
     eng = engine or SqliteEngine()
     create = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-    eng.begin_write(conn)
-    try:
-        eng.execute_ddl(conn, eng.ddl(create))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    eng.create_if_missing(conn, create)
     current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
     for version, sql in _migrations(eng.name):
         if version <= current:

@@ -106,6 +106,10 @@ class Engine:
     def execute_ddl(self, conn: Connection, statement: str) -> None:
         conn.execute(statement)
 
+    def create_if_missing(self, conn: Connection, statement: str) -> None:
+        """A `CREATE TABLE IF NOT EXISTS` several processes may run at once (SQLite: as one statement)."""
+        conn.execute(statement)
+
     def change_token(self, conn: Connection) -> Any:
         raise NotImplementedError
 
@@ -203,6 +207,16 @@ class PostgresEngine(Engine):
 
     def execute_ddl(self, conn: Connection, statement: str) -> None:
         conn.raw.execute(statement)  # type: ignore[attr-defined]  # no parameters: `?` and `%` stay as written
+
+    def create_if_missing(self, conn: Connection, statement: str) -> None:
+        """Under the write lock: two sessions creating the same table at once would collide in the catalog."""
+        self.begin_write(conn)
+        try:
+            self.execute_ddl(conn, self.ddl(statement))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def change_token(self, conn: Connection) -> Any:
         """The cluster's WAL insert position: it moves with every commit (this database's or another's: a spurious

@@ -8,6 +8,8 @@ from ai_trader.errors import InvalidData
 from ai_trader.market.importers import expand_paths, import_file
 from ai_trader.market.prices import PriceView
 
+pytestmark = pytest.mark.both_engines
+
 HEADER = "date,symbol,open,high,low,close,volume\n"
 
 
