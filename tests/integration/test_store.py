@@ -5,8 +5,11 @@ import time
 
 import pytest
 
+from ai_trader.errors import FixTheSetup
+from ai_trader.settings import Settings
 from ai_trader.store import Store
 from ai_trader.store.db import _migrations
+from ai_trader.supervisor import prepare
 
 pytestmark = pytest.mark.both_engines
 
@@ -144,3 +147,13 @@ def test_stores_opened_at_once_on_an_empty_database_migrate_it_once(database_url
         assert [r[0] for r in rows] == [v for v, _ in _migrations(s.kind)]
     finally:
         s.close()
+
+
+def test_serve_refuses_to_start_on_a_store_it_cannot_reach_naming_it_without_the_password(tmp_path):
+    url = "postgresql://trader:hunter2-secret@127.0.0.1:9/none"
+    unreachable = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=url)
+    with pytest.raises(FixTheSetup) as refused:
+        prepare(unreachable)
+    assert refused.value.code == 2
+    assert "cannot open the store postgresql://trader:***@127.0.0.1:9/none" in refused.value.message
+    assert "hunter2" not in refused.value.message
