@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from ..store import Store
+from ..store import Store, db
 from ..store.copy import DestinationNotEmpty, copy_store
-from ..store.engines import hide_password
+from ..store.engines import hide_password, is_postgres, sqlite_path
 from .common import load_settings
 from .envvars import epilog
 
@@ -20,6 +20,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
+def _open(url: str) -> Store:
+    """The store at `url`, migrated; one that cannot be opened is an error line (without its password), exit 1."""
+    try:
+        return Store(url)
+    except db.DatabaseError as exc:
+        typer.echo(f"error: cannot open the store {hide_password(url)}: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
 @db_app.command("migrate", epilog=epilog("db migrate"))
 def migrate_cmd(
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Data directory (env DATA_DIR, default ./data)."),
@@ -27,7 +36,7 @@ def migrate_cmd(
 ) -> None:
     """Apply every migration the store has not had yet (every command does this on open; this does only that)."""
     settings = load_settings(data_dir=data_dir, database_url=url)
-    store = Store(settings.store_url)
+    store = _open(settings.store_url)
     try:
         typer.echo(f"{store.location}: schema version {store.schema_version()}")
     finally:
@@ -42,11 +51,22 @@ def copy_cmd(
     """Copy every row of one store into another, empty one (both migrated first; all or nothing)."""
     load_settings(database_url=target)  # validates the URL and registers its password for redaction
     load_settings(database_url=source)
-    src, dst = Store(source), Store(target)
+    if not is_postgres(source) and not sqlite_path(source).is_file():
+        typer.echo(f"error: no SQLite store at {sqlite_path(source)}", err=True)
+        raise typer.Exit(1)
+    src = _open(source)
+    try:
+        dst = _open(target)
+    except typer.Exit:
+        src.close()
+        raise
     try:
         counts = copy_store(src, dst)
     except DestinationNotEmpty as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except db.DatabaseError as exc:
+        typer.echo(f"error: the copy failed, nothing was written: {exc}", err=True)
         raise typer.Exit(1) from None
     finally:
         src.close()

@@ -73,3 +73,17 @@ def test_a_completed_job_copied_into_postgresql_and_back_reads_the_same(service,
         round_trip = runner.invoke(cli_app, ["db", "copy", "--from", url, "--to", f"sqlite:///{back}"], env=ENV)
         assert round_trip.exit_code == 0, round_trip.output
     assert _answers(settings, f"sqlite:///{back}", body["job_id"]) == expected
+
+
+def test_db_copy_refuses_a_missing_source_and_names_an_unreachable_target_without_its_password(tmp_path):
+    missing = tmp_path / "none.db"
+    done = runner.invoke(
+        cli_app, ["db", "copy", "--from", f"sqlite:///{missing}", "--to", f"sqlite:///{tmp_path}/b.db"]
+    )
+    assert done.exit_code == 1 and "no SQLite store at" in done.output and not missing.exists()
+    source = tmp_path / "a.db"
+    Store(source).close()
+    target = "postgresql://trader:hunter2-secret@127.0.0.1:9/none"
+    done = runner.invoke(cli_app, ["db", "copy", "--from", f"sqlite:///{source}", "--to", target], env=ENV)
+    assert done.exit_code == 1 and "cannot open the store postgresql://trader:***@127.0.0.1:9/none" in done.output
+    assert "hunter2" not in done.output
