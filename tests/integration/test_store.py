@@ -7,7 +7,7 @@ import pytest
 
 from ai_trader.errors import FixTheSetup
 from ai_trader.settings import Settings
-from ai_trader.store import Store
+from ai_trader.store import Store, db
 from ai_trader.store.db import _migrations
 from ai_trader.supervisor import prepare
 
@@ -157,3 +157,22 @@ def test_serve_refuses_to_start_on_a_store_it_cannot_reach_naming_it_without_the
     assert refused.value.code == 2
     assert "cannot open the store postgresql://trader:***@127.0.0.1:9/none" in refused.value.message
     assert "hunter2" not in refused.value.message
+
+
+def test_a_writer_waiting_past_the_lock_timeout_gets_a_busy_error(store, settings):
+    """SQLite's busy timeout and PostgreSQL's lock_timeout (both 30 s) end a wait for the write lock with an error
+    `is_busy` recognizes, which the bookkeeping retries."""
+    other = Store(settings.store_url, migrate_on_open=False)
+    try:
+        if store.kind == "postgresql":
+            assert other.conn().execute("SHOW lock_timeout").fetchone()[0] == "30s"
+            other.conn().execute("SET lock_timeout = 200")
+        else:
+            other.conn().execute("PRAGMA busy_timeout = 200")
+        with store.write(), pytest.raises(db.DatabaseError) as waited, other.write():
+            pass
+        assert db.is_busy(waited.value)
+        with other.write() as c:  # the lock is free again: the same connection writes
+            c.execute("INSERT INTO symbols(symbol) VALUES ('AFTER')")
+    finally:
+        other.close()

@@ -184,6 +184,7 @@ class PostgresEngine(Engine):
     def connect(self) -> Connection:
         raw = psycopg.connect(pg_conninfo(self.url), autocommit=True, row_factory=_row_factory)
         raw.adapters.register_loader("numeric", _NumberLoader)
+        raw.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")  # like SQLite's busy timeout: then is_busy(), retry
         return PgConnection(raw)
 
     def healthy(self, conn: Connection) -> bool:
@@ -192,12 +193,15 @@ class PostgresEngine(Engine):
 
     def begin_write(self, conn: Connection) -> None:
         conn.execute("BEGIN")
-        if self._lock_key is None:
-            q = "SELECT hashtext(current_database() || '.' || current_schema())"
-            self._lock_key = conn.execute(q).fetchone()[0]
-        conn.execute(
-            "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))", (LOCK_CLASS, self._lock_key)
-        )
+        try:
+            if self._lock_key is None:
+                q = "SELECT hashtext(current_database() || '.' || current_schema())"
+                self._lock_key = conn.execute(q).fetchone()[0]
+            lock = "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))"
+            conn.execute(lock, (LOCK_CLASS, self._lock_key))
+        except BaseException:  # e.g. lock_timeout: leave no aborted transaction behind
+            conn.execute("ROLLBACK")
+            raise
 
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
