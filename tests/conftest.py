@@ -13,6 +13,7 @@ import pytest
 from ai_trader.market.packaged import import_packaged, packaged_text
 from ai_trader.settings import Settings
 from ai_trader.store import Store
+from tests.support.engines import ENGINES, pg_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 # The only skips the suite accepts: named environmental ones. Any other skip fails the test (a test that silently
@@ -33,16 +34,44 @@ def _restore_root_logger():
     root.setLevel(level)
 
 
+def pytest_generate_tests(metafunc):
+    """Tests of modules marked `both_engines` run once per engine of the store (tests/support/engines.py)."""
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ENGINES)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def engine() -> str:
+    """The store's engine: SQLite unless the module is marked `both_engines`."""
+    return "sqlite"
+
+
+@pytest.fixture
+def database_url(engine: str):
+    """None (the SQLite file in DATA_DIR) or the URL of a fresh PostgreSQL schema, dropped after the test."""
+    if engine == "sqlite":
+        yield None
+        return
+    with pg_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     configs = tmp_path / "configs"
     configs.mkdir()
-    return Settings(_env_file=None, data_dir=tmp_path / "data", configs_dir=configs, log_format="console")
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        configs_dir=configs,
+        log_format="console",
+        database_url=database_url,
+    )
 
 
 @pytest.fixture
 def store(settings: Settings):
-    s = Store(settings.db_path)
+    s = Store(settings.store_url)
     yield s
     s.close()
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from . import redact
@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     benchmark_symbols: tuple[str, ...] = Field(default=("QQQ",), description="BENCHMARK_SYMBOLS (JSON list)")
     # paths
     data_dir: Path = Path("./data")
+    database_url: str | None = Field(
+        default=None,
+        description="DATABASE_URL: sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB (unset: DATA_DIR/jobs.db)",
+    )
     configs_dir: Path = Path("./configs")
     # HTTP service
     api_host: str = "0.0.0.0"
@@ -92,11 +96,31 @@ class Settings(BaseSettings):
     def _register_secrets(self) -> Settings:
         """Every key read here is redacted from errors, events, responses and logs from now on (redact.py)."""
         redact.register(self.openai_api_key, self.alphaadvantage_api_key, self.jina_api_key, self.api_key)
+        if self.database_url:
+            redact.register(database_password(self.database_url))
+        return self
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _check_database_url(self) -> Settings:
+        url = self.database_url
+        if url is not None and not url.startswith(DATABASE_SCHEMES):
+            raise ValueError(f"DATABASE_URL must start with one of {', '.join(DATABASE_SCHEMES)}")
         return self
 
     @property
     def db_path(self) -> Path:
+        """The default store: the SQLite file in DATA_DIR (used when DATABASE_URL is not set)."""
         return self.data_dir / "jobs.db"
+
+    @property
+    def store_url(self) -> str:
+        """What `Store` opens: DATABASE_URL, else `sqlite:///DATA_DIR/jobs.db`."""
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def agent_data_dir(self) -> Path:
@@ -110,6 +134,15 @@ class Settings(BaseSettings):
             "trade": f"http://{h}:{self.trade_http_port}/mcp",
             "price": f"http://{h}:{self.getprice_http_port}/mcp",
         }
+
+
+DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
+
+
+def database_password(url: str) -> str | None:
+    """The password of a database URL (`scheme://user:password@host/...`), if it has one."""
+    found = re.match(r"[a-z+]+://[^:/@]+:([^@]*)@", url)
+    return found.group(1) if found and found.group(1) else None
 
 
 INVALID = (ValidationError, SettingsError)  # what building Settings raises for a bad value

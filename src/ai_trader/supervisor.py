@@ -33,7 +33,8 @@ from .errors import FixTheSetup
 from .market.packaged import ensure_price_data
 from .service.health import SERVICE_NAMES, probe_urls
 from .settings import Settings
-from .store import Store
+from .store import Store, db
+from .store.engines import hide_password
 from .tools.mcp_servers import PORT_SETTINGS
 
 log = logging.getLogger("ai_trader.supervisor")
@@ -66,7 +67,10 @@ def prepare(settings: Settings) -> int:
             f"{os.getuid()}:{os.getgid()}, give it that owner",
             2,
         ) from None
-    store = Store(settings.db_path)
+    try:
+        store = Store(settings.store_url)
+    except db.DatabaseError as exc:
+        raise FixTheSetup(f"cannot open the store {hide_password(settings.store_url)}: {exc}", 2) from None
     try:
         ensure_price_data(store)
         return store.schema_version()

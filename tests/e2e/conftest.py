@@ -25,7 +25,15 @@ def imported_root(tmp_path_factory, nasdaq_csv):
 
 
 @pytest.fixture
-def e2e_root(tmp_path, imported_root):
+def e2e_root(tmp_path, imported_root, database_url):
+    """A root for `serve` and the CLI (their working directory). On PostgreSQL the imported data is copied into the
+    test's schema (`ai-trader db copy`) and the root's `.env` sets DATABASE_URL; the SQLite file is removed."""
     shutil.copytree(imported_root / "data", tmp_path / "data")
     (tmp_path / "configs").mkdir()
+    if database_url is not None:
+        db = tmp_path / "data" / "jobs.db"
+        cli(tmp_path, "db", "copy", "--from", f"sqlite:///{db}", "--to", database_url)
+        for leftover in (tmp_path / "data").glob("jobs.db*"):
+            leftover.unlink()
+        (tmp_path / ".env").write_text(f"DATABASE_URL={database_url}\n", encoding="utf-8")
     return tmp_path

@@ -44,6 +44,7 @@ def _values(server: Server, start: str, end: str) -> dict[str, list[tuple]]:
     }
 
 
+@pytest.mark.both_engines
 def test_jobs_results_and_carry_over(e2e_root):
     cfg = write_config(e2e_root, "main.json", BASELINES + [SCRIPTED], "2025-06-30")
     server = Server(e2e_root)
@@ -156,6 +157,7 @@ KILL_MODELS = [
 ]
 
 
+@pytest.mark.both_engines
 def test_sigkill_mid_job_then_restart_completes_with_same_ledger(e2e_root, tmp_path_factory, imported_root):
     cfg = write_config(e2e_root, "kill.json", KILL_MODELS, "2025-06-30")
     server = Server(e2e_root)

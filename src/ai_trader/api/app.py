@@ -36,7 +36,7 @@ def create_app(
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         own_store = store is None
-        st = store if store is not None else Store(settings.db_path)
+        st = store if store is not None else Store(settings.store_url)
         rt = Runtime(settings, st, worker)
         rt.jobs = JobService(settings, st, prices=rt.prices)  # the runtime's one price view
         started = False

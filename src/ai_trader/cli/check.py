@@ -31,7 +31,7 @@ def check_model_cmd(
     report: reachable, auth ok, tool calls native or written as text, the finish signal, latency and tokens."""
     settings = load_settings(batch=True, data_dir=data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         body = asyncio.run(check_config(settings, store, config, model))
     except AppError as exc:

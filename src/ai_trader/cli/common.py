@@ -53,7 +53,7 @@ def ensure_data(store: Store, out: Console) -> None:
     if report is not None:
         out.print(
             f"The price store was empty: imported the packaged NASDAQ-100 data set ({report.total('added')} bars, "
-            f"{len(report.symbols)} symbols) into {store.path}.",
+            f"{len(report.symbols)} symbols) into {store.location}.",
             highlight=False,
             soft_wrap=True,
         )

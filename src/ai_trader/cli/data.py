@@ -71,7 +71,7 @@ def import_cmd(
     if not paths and not packaged and not actions and not membership:
         raise typer.BadParameter("give at least one PATH, --packaged, --actions FILE or --membership SOURCE")
     settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     out, err = Console(), Console(stderr=True)
     reports: list[dict] = []
     failed = 0
@@ -116,7 +116,7 @@ def import_cmd(
 def status_cmd(data_dir: Path | None = _DATA_DIR, as_json: bool = _JSON) -> None:
     """Coverage per symbol, gaps against the trading calendar, trading days, suspected splits."""
     settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         st = data_status(store)
         budget = budget_status(store, settings)
@@ -245,7 +245,7 @@ def fetch_cmd(
         raise typer.BadParameter(f"--start {start} is after --end {end}")
     wanted = [s for item in symbols or [] for s in item.split(",") if s.strip()]
     settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     err = Console(stderr=True)
     try:
         with Progress(console=err, transient=True, disable=as_json) as bar:

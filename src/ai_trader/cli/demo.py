@@ -70,7 +70,7 @@ def demo_cmd(
     """Offline demo: the packaged NASDAQ-100 data, baselines and scripted models, leaderboard with QQQ."""
     settings = load_settings(batch=True, data_dir=data_dir, configs_dir=configs_dir)
     out = Console()
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         ensure_data(store, out)
         prices = PriceView.load(store)

@@ -7,6 +7,7 @@ Every variable is also read from `./.env`; an option given on the command line w
 from __future__ import annotations
 
 LOGGING = ("LOG_LEVEL", "LOG_FORMAT")
+STORE = ("DATA_DIR", "DATABASE_URL")  # where the store is (DATABASE_URL wins; default DATA_DIR/jobs.db)
 ALPHA_VANTAGE = (
     "ALPHAADVANTAGE_API_KEY",
     "ALPHAVANTAGE_BASE_URL",
@@ -49,24 +50,24 @@ TRIGGER = ("MAX_SIMULATION_DAYS", "MAX_CONCURRENT_JOBS", "STRICT_CONFIG", *DOWNL
 WORKER = ("MAX_CONCURRENT_JOBS", "RESUME_INTERRUPTED_JOBS", *DOWNLOAD, *MODEL_DAYS)
 
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "data import": ("DATA_DIR", "BENCHMARK_SYMBOLS"),
-    "data fetch": ("DATA_DIR", *ALPHA_VANTAGE, "BENCHMARK_SYMBOLS"),
+    "data import": (*STORE, "BENCHMARK_SYMBOLS"),
+    "data fetch": (*STORE, *ALPHA_VANTAGE, "BENCHMARK_SYMBOLS"),
     "data status": (
-        "DATA_DIR",
+        *STORE,
         "ALPHAADVANTAGE_API_KEY",
         "AUTO_DOWNLOAD_PRICE_DATA",
         "AV_REQUESTS_PER_MINUTE",
         "AV_REQUESTS_PER_DAY",
     ),
-    "run": ("DATA_DIR", *TRIGGER, *WORKER, "RISK_FREE_RATE"),
-    "worker": ("DATA_DIR", *WORKER, "WORKER_POLL_SECONDS", "SHUTDOWN_GRACE_SECONDS"),
+    "run": (*STORE, *TRIGGER, *WORKER, "RISK_FREE_RATE"),
+    "worker": (*STORE, *WORKER, "WORKER_POLL_SECONDS", "SHUTDOWN_GRACE_SECONDS"),
     "serve": (
         "API_HOST",
         "API_PORT",
         "API_KEY",
         "MAX_BODY_BYTES",
         "CONFIGS_DIR",
-        "DATA_DIR",
+        *STORE,
         "MCP_ENABLED",
         "STARTUP_TIMEOUT_SECONDS",
         "HEALTH_CHECK_TIMEOUT_SECONDS",
@@ -77,16 +78,18 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         *TRIGGER,
         *WORKER,
     ),
-    "mcp": ("DATA_DIR", *MCP, *NEWS, "TRADE_FEE"),
-    "results": ("DATA_DIR", "RISK_FREE_RATE"),
-    "performance": ("DATA_DIR", "RISK_FREE_RATE"),
-    "status": ("DATA_DIR",),
-    "jobs": ("DATA_DIR",),
-    "cancel": ("DATA_DIR",),
-    "export": ("DATA_DIR",),
+    "mcp": (*STORE, *MCP, *NEWS, "TRADE_FEE"),
+    "results": (*STORE, "RISK_FREE_RATE"),
+    "performance": (*STORE, "RISK_FREE_RATE"),
+    "status": (*STORE,),
+    "jobs": (*STORE,),
+    "cancel": (*STORE,),
+    "export": (*STORE,),
     "scripted-llm": (),
-    "check-model": ("DATA_DIR", "OPENAI_API_BASE", "OPENAI_API_KEY", "LLM_REQUEST_TIMEOUT_SECONDS", "STRICT_CONFIG"),
-    "demo": ("DATA_DIR", "CONFIGS_DIR", "API_PORT", *TRIGGER, *WORKER, "RISK_FREE_RATE"),
+    "db migrate": STORE,
+    "db copy": (),
+    "check-model": (*STORE, "OPENAI_API_BASE", "OPENAI_API_KEY", "LLM_REQUEST_TIMEOUT_SECONDS", "STRICT_CONFIG"),
+    "demo": (*STORE, "CONFIGS_DIR", "API_PORT", *TRIGGER, *WORKER, "RISK_FREE_RATE"),
 }
 
 

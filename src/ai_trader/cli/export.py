@@ -27,7 +27,7 @@ def export_cmd(
         if not SIGNATURE_RE.match(sig):
             raise typer.BadParameter(f"invalid signature {sig!r}", param_hint="--signature")
     settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         written = export_signatures(store, settings.agent_data_dir, signature or None)
     finally:

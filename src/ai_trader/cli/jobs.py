@@ -38,7 +38,7 @@ def _service_call(data_dir: Path | None, call) -> Any:
     from ..store import Store
 
     settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         return call(JobService(settings, store))
     except AppError as exc:

@@ -49,7 +49,7 @@ def mcp_cmd(
         news = build_news_provider(settings)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     source = EnvSource(store, news=news, trade_fee=settings.trade_fee)
     ports = {n: getattr(settings, PORT_SETTINGS[n]) for n in names}
     for n, port in ports.items():

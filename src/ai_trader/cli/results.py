@@ -41,7 +41,7 @@ def _answer(data_dir: Path | None, query: Callable[[Settings, Store], dict[str, 
     from ..store import Store
 
     settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         return query(settings, store)
     except AppError as exc:

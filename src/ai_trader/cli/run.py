@@ -77,7 +77,7 @@ def run_cmd(
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
     settings = load_settings(batch=True, data_dir=data_dir)
     out = Console()
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         ensure_data(store, out)
         try:
@@ -215,7 +215,7 @@ def worker_cmd(
     """The worker alone against the same database (env MAX_CONCURRENT_JOBS, MAX_PARALLEL_MODELS,
     MODEL_DAY_TIMEOUT_SECONDS, RESUME_INTERRUPTED_JOBS, WORKER_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS)."""
     settings = load_settings(data_dir=data_dir)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     worker = Worker(settings, store)
     try:
         if drain:

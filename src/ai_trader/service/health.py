@@ -62,10 +62,10 @@ async def check_services(settings: Settings) -> dict[str, dict[str, Any]]:
 def check_database(settings: Settings, store: Store) -> dict[str, Any]:
     try:
         store.conn().execute("SELECT 1").fetchone()
-        return {"status": "connected", "path": str(settings.db_path)}
+        return {"status": "connected", "path": store.location}
     except Exception as exc:  # any driver failure means "not connected"
         log.warning("health: database check failed: %s", exc)
-        return {"status": "error", "path": str(settings.db_path), "error": type(exc).__name__}
+        return {"status": "error", "path": store.location, "error": type(exc).__name__}
 
 
 def check_storage(settings: Settings) -> dict[str, Any]:

@@ -8,8 +8,9 @@ Rule (`reserve`, inside the caller's write transaction so two processes cannot b
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from .db import Connection
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,7 @@ class BudgetUsage:
     last_request_at: float | None
 
 
-def reserve(
-    conn: sqlite3.Connection, *, day: str, now: float, symbol: str, per_minute: int, per_day: int
-) -> Reservation:
+def reserve(conn: Connection, *, day: str, now: float, symbol: str, per_minute: int, per_day: int) -> Reservation:
     used = used_on(conn, day)
     if used >= per_day:
         return Reservation(False, used, exhausted=True)
@@ -44,18 +43,18 @@ def reserve(
     return Reservation(True, used + 1)
 
 
-def used_on(conn: sqlite3.Connection, day: str) -> int:
+def used_on(conn: Connection, day: str) -> int:
     return conn.execute("SELECT COUNT(*) FROM av_requests WHERE day = ?", (day,)).fetchone()[0]
 
 
-def last_request_at(conn: sqlite3.Connection) -> float | None:
+def last_request_at(conn: Connection) -> float | None:
     return conn.execute("SELECT MAX(at) FROM av_requests").fetchone()[0]
 
 
-def usage(conn: sqlite3.Connection, day: str) -> BudgetUsage:
+def usage(conn: Connection, day: str) -> BudgetUsage:
     return BudgetUsage(day, used_on(conn, day), last_request_at(conn))
 
 
-def prune(conn: sqlite3.Connection, before_day: str) -> int:
+def prune(conn: Connection, before_day: str) -> int:
     """Forget requests of budget days before `before_day` (they no longer count); returns rows deleted."""
     return conn.execute("DELETE FROM av_requests WHERE day < ?", (before_day,)).rowcount

@@ -1,4 +1,4 @@
-"""Has the database changed? A per-connection token that moves whenever anything was committed to the file, and
+"""Has the database changed? A per-connection token that moves whenever anything was committed to the store, and
 `ChangeWatch`, a process-wide generation number built on it.
 
 `ChangeWatch.generation()` costs one `change_token` on the calling thread's connection: each thread remembers the
@@ -9,19 +9,17 @@ computed after reading generation `g` is never older than `g`.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
+from typing import Any
 
 from .db import Store
 
 
-def change_token(conn: sqlite3.Connection) -> tuple[int, int]:
-    """`(PRAGMA data_version, total_changes)` of this connection, O(1), outside a transaction.
-
-    `data_version` changes when ANY other connection (this process or another) commits to the database file;
-    `total_changes` grows with this connection's own writes. Tokens of different connections are not comparable.
-    """
-    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+def change_token(store: Store) -> Any:
+    """The calling thread's connection's token, O(1), outside a transaction (engines.py: SQLite's
+    `(PRAGMA data_version, total_changes)`, PostgreSQL's WAL insert position). It changes when ANY connection (this
+    process or another) commits; tokens of different connections are not comparable."""
+    return store.change_token()
 
 
 class ChangeWatch:
@@ -33,7 +31,7 @@ class ChangeWatch:
 
     def generation(self) -> int:
         conn = self.store.conn()
-        token = change_token(conn)
+        token = change_token(self.store)
         local = self._local
         with self._lock:
             if getattr(local, "conn", None) is not conn or local.token != token:

@@ -4,9 +4,10 @@ performance (service/cutoffs.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .db import Connection
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class CutoffRow:
     cutoff_date: str  # the last day it covers
 
 
-def record_cutoffs(conn: sqlite3.Connection, entries: Iterable[tuple[str, str | None, str | None]], at: str) -> None:
+def record_cutoffs(conn: Connection, entries: Iterable[tuple[str, str | None, str | None]], at: str) -> None:
     """(signature, knowledge_cutoff, cutoff_date) of a config's entries; no cutoff: the signature's row removed."""
     for signature, cutoff, last_day in entries:
         if cutoff is None or last_day is None:
@@ -30,6 +31,6 @@ def record_cutoffs(conn: sqlite3.Connection, entries: Iterable[tuple[str, str | 
         )
 
 
-def cutoffs(conn: sqlite3.Connection) -> dict[str, CutoffRow]:
+def cutoffs(conn: Connection) -> dict[str, CutoffRow]:
     rows = conn.execute("SELECT signature, knowledge_cutoff, cutoff_date FROM model_cutoffs").fetchall()
     return {r[0]: CutoffRow(*r) for r in rows}

@@ -1,11 +1,14 @@
-"""SQLite connections (WAL, foreign keys, busy timeout), numbered migrations, transactions.
+"""The store: connections (one per thread), numbered migrations, transactions — on SQLite or PostgreSQL.
 
-One connection per thread: `Store.conn()` returns the calling thread's connection. Writes go
-through `Store.write()` (BEGIN IMMEDIATE ... COMMIT / ROLLBACK) so one unit of work is one transaction.
+`Store(url_or_path)` opens `sqlite:///PATH` (or a plain path: a SQLite file, WAL, foreign keys, busy timeout) or
+`postgresql://…`; what differs between the two lives in `store/engines.py`. `Store.conn()` returns the calling
+thread's connection. Writes go through `Store.write()` (one transaction holding the store's write lock: SQLite's
+BEGIN IMMEDIATE, PostgreSQL's advisory lock) so one unit of work is one transaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,55 +17,75 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-BUSY_TIMEOUT_MS = 30_000
+from .engines import (
+    BUSY_TIMEOUT_MS,
+    Connection,
+    Cursor,
+    DatabaseError,
+    Engine,
+    OperationalError,
+    Row,
+    SqliteEngine,
+    engine_for,
+    is_busy,
+)
 
-# The names the rest of the package uses: nothing outside store/ imports the driver.
-Connection = sqlite3.Connection
-DatabaseError = sqlite3.Error
-OperationalError = sqlite3.OperationalError
+# The names the rest of the package uses: nothing outside store/ imports a driver.
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "Connection",
+    "Cursor",
+    "DatabaseError",
+    "OperationalError",
+    "Row",
+    "Store",
+    "connect",
+    "is_busy",
+    "migrate",
+]
 
 
-def is_busy(exc: BaseException) -> bool:
-    """The database was locked past the busy timeout: trying again later is the cure."""
-    return isinstance(exc, OperationalError) and any(w in str(exc) for w in ("locked", "busy"))
+def connect(path: Path | str) -> Connection:
+    """A connection of its own to the store at `path` (a SQLite path or a URL), outside any `Store`."""
+    return engine_for(path).connect()
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
-
-
-def _migrations() -> list[tuple[int, str]]:
-    found = []
+def _migrations(engine: str = "sqlite") -> list[tuple[int, str]]:
+    """(version, SQL) in order; a `NNNN_name.postgresql.sql` file replaces `NNNN_name.sql` on PostgreSQL."""
+    found: dict[int, tuple[bool, str]] = {}
     for entry in resources.files("ai_trader.store.migrations").iterdir():
         name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+        if not (name.endswith(".sql") and name[:4].isdigit()):
+            continue
+        parts = name[:-4].split(".")
+        own = len(parts) == 2 and parts[1] == engine
+        if len(parts) == 1 or own:
+            version = int(name[:4])
+            if own or version not in found:
+                found[version] = (own, entry.read_text(encoding="utf-8"))
+    return sorted((v, sql) for v, (_, sql) in found.items())
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def migrate(conn: Connection, engine: Engine | None = None) -> int:
     """Apply every numbered migration newer than the recorded schema version; return the version."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    eng = engine or SqliteEngine()
+    create = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+    eng.create_if_missing(conn, create)
     current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
-    for version, sql in _migrations():
+    for version, sql in _migrations(eng.name):
         if version <= current:
             continue
-        conn.execute("BEGIN IMMEDIATE")
+        eng.begin_write(conn)
         try:
             again = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
             if version > again:  # another process may have migrated meanwhile
                 for statement in _split(sql):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_version(version, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                    (version,),
-                )
+                    eng.execute_ddl(conn, eng.ddl(statement))
+                conn.execute("INSERT INTO schema_version(version, applied_at) VALUES (?, ?)", (version, _now()))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -99,31 +122,42 @@ def in_clause(column: str, values: Sequence[Any]) -> str:
 
 
 class Store:
-    """The database file. Thread-safe: each thread gets its own connection."""
+    """The database (a SQLite file or a PostgreSQL database/schema). Thread-safe: each thread gets its own
+    connection."""
 
-    def __init__(self, path: Path | str, *, migrate_on_open: bool = True):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, url_or_path: Path | str, *, migrate_on_open: bool = True):
+        self.engine = engine_for(url_or_path)
+        self.path: Path | None = self.engine.path if isinstance(self.engine, SqliteEngine) else None
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[Connection] = []
         self._lock = threading.Lock()
         if migrate_on_open:
-            migrate(self.conn())
+            migrate(self.conn(), self.engine)
 
-    def conn(self) -> sqlite3.Connection:
+    @property
+    def location(self) -> str:
+        """Where the data is: the SQLite file, or the PostgreSQL URL without its password."""
+        return self.engine.location()
+
+    @property
+    def kind(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.name
+
+    def conn(self) -> Connection:
         c = getattr(self._local, "conn", None)
-        if c is None:
-            c = connect(self.path)
+        if c is None or not self.engine.healthy(c):
+            c = self.engine.connect()
             self._local.conn = c
             with self._lock:
                 self._all.append(c)
         return c
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE): all or nothing."""
+    def write(self) -> Iterator[Connection]:
+        """One write transaction holding the store's write lock: all or nothing."""
         c = self.conn()
-        c.execute("BEGIN IMMEDIATE")
+        self.engine.begin_write(c)
         try:
             yield c
         except BaseException:
@@ -133,14 +167,18 @@ class Store:
             c.execute("COMMIT")
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent read snapshot (BEGIN DEFERRED)."""
+    def read(self) -> Iterator[Connection]:
+        """A consistent read snapshot."""
         c = self.conn()
-        c.execute("BEGIN")
+        self.engine.begin_read(c)
         try:
             yield c
         finally:
             c.execute("COMMIT")
+
+    def change_token(self) -> Any:
+        """A token of this thread's connection that moves whenever anything was committed (see store/changes.py)."""
+        return self.engine.change_token(self.conn())
 
     def schema_version(self) -> int:
         return self.conn().execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
@@ -148,9 +186,6 @@ class Store:
     def close(self) -> None:
         with self._lock:
             for c in self._all:
-                try:
-                    c.close()
-                except sqlite3.Error:
-                    pass
+                self.engine.close(c)
             self._all.clear()
         self._local = threading.local()

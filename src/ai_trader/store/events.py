@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .db import Connection
 from .sessions import dumps
 
 
@@ -32,7 +32,7 @@ class LedgerEvent:
         return d
 
 
-def splits_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> dict[str, float]:
+def splits_on(conn: Connection, date: str, after: str | None = None) -> dict[str, float]:
     """symbol -> ratio of the splits effective on `date`, or, with `after` (the date of the snapshot a day starts
     from), in (after, date]: a split on a day the signature did not run still applies (ratios multiply)."""
     rows = conn.execute(
@@ -47,7 +47,7 @@ def splits_on(conn: sqlite3.Connection, date: str, after: str | None = None) -> 
 
 
 def actions_by_day(
-    conn: sqlite3.Connection, date: str, after: str | None = None
+    conn: Connection, date: str, after: str | None = None
 ) -> list[tuple[str, dict[str, float], dict[str, float]]]:
     """(effective date, splits symbol -> ratio, dividends symbol -> cash per share) of every day with corporate
     actions in (after, date] (only `date` without `after`), oldest first: the order they are applied in."""
@@ -71,7 +71,7 @@ def _day_before(date: str) -> str:
     return (dt.date.fromisoformat(date) - dt.timedelta(days=1)).isoformat()
 
 
-def splits_after(conn: sqlite3.Connection, symbol: str, after: str, until: str) -> list[tuple[str, float]]:
+def splits_after(conn: Connection, symbol: str, after: str, until: str) -> list[tuple[str, float]]:
     """(effective_date, ratio) of the symbol's splits effective in (after, until]."""
     rows = conn.execute(
         "SELECT effective_date, ratio FROM corporate_actions WHERE kind = 'split' AND symbol = ? AND ratio > 0"
@@ -81,16 +81,16 @@ def splits_after(conn: sqlite3.Connection, symbol: str, after: str, until: str) 
     return [(r[0], r[1]) for r in rows]
 
 
-def set_session_events(conn: sqlite3.Connection, token: str, events: list[LedgerEvent]) -> None:
+def set_session_events(conn: Connection, token: str, events: list[LedgerEvent]) -> None:
     conn.execute("UPDATE live_sessions SET events = ? WHERE token = ?", (dumps([e.to_dict() for e in events]), token))
 
 
-def session_events(conn: sqlite3.Connection, token: str) -> list[LedgerEvent]:
+def session_events(conn: Connection, token: str) -> list[LedgerEvent]:
     r = conn.execute("SELECT events FROM live_sessions WHERE token = ?", (token,)).fetchone()
     return [LedgerEvent(**e) for e in json.loads(r[0])] if r else []
 
 
-def record_events(conn: sqlite3.Connection, model_day_id: int, signature: str, date: str, events: list[LedgerEvent]):
+def record_events(conn: Connection, model_day_id: int, signature: str, date: str, events: list[LedgerEvent]):
     conn.executemany(
         "INSERT INTO ledger_events(model_day_id, signature, date, kind, symbol, ratio, shares_before, shares_after,"
         " cash, amount) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -112,7 +112,7 @@ def record_events(conn: sqlite3.Connection, model_day_id: int, signature: str, d
     )
 
 
-def events_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, list[LedgerEvent]]:
+def events_for(conn: Connection, model_day_ids: Iterable[int]) -> dict[int, list[LedgerEvent]]:
     ids = list(model_day_ids)
     out: dict[int, list[LedgerEvent]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):

@@ -4,11 +4,11 @@ per-step timings and tokens, the error). Diagnosis only: never read as ledger tr
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from ..timeutil import utcnow_iso
+from .db import Connection, Row
 from .sessions import dumps
 
 
@@ -47,12 +47,12 @@ _COLUMNS = (
 )
 
 
-def _row(r: sqlite3.Row) -> FailedSession:
+def _row(r: Row) -> FailedSession:
     return FailedSession(*tuple(r))
 
 
 def insert_failed_session(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     job_id: str | None,
     signature: str,
@@ -66,7 +66,8 @@ def insert_failed_session(
     ).fetchone()[0]
     cur = conn.execute(
         "INSERT INTO failed_sessions(job_id, signature, date, attempt, error, provider, basemodel, total_steps,"
-        " prompt_tokens, completion_tokens, messages, steps, failed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " prompt_tokens, completion_tokens, messages, steps, failed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " RETURNING id",
         (
             job_id,
             signature,
@@ -83,11 +84,11 @@ def insert_failed_session(
             utcnow_iso(),
         ),
     )
-    r = conn.execute(f"SELECT {_COLUMNS} FROM failed_sessions WHERE id = ?", (cur.lastrowid,)).fetchone()
+    r = conn.execute(f"SELECT {_COLUMNS} FROM failed_sessions WHERE id = ?", (cur.fetchall()[0][0],)).fetchone()
     return _row(r)
 
 
-def failed_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> dict[tuple[str, str], list[FailedSession]]:
+def failed_sessions_of_job(conn: Connection, job_id: str) -> dict[tuple[str, str], list[FailedSession]]:
     """A job's failed sessions per (date, signature), oldest first."""
     out: dict[tuple[str, str], list[FailedSession]] = {}
     for r in conn.execute(f"SELECT {_COLUMNS} FROM failed_sessions WHERE job_id = ? ORDER BY id", (job_id,)):
@@ -96,7 +97,7 @@ def failed_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> dict[tuple[
     return out
 
 
-def failed_session_body(conn: sqlite3.Connection, failed_id: int) -> tuple[FailedSession, list, list] | None:
+def failed_session_body(conn: Connection, failed_id: int) -> tuple[FailedSession, list, list] | None:
     """A failed session with its messages and steps."""
     r = conn.execute(f"SELECT {_COLUMNS}, messages, steps FROM failed_sessions WHERE id = ?", (failed_id,)).fetchone()
     if r is None:
@@ -105,7 +106,7 @@ def failed_session_body(conn: sqlite3.Connection, failed_id: int) -> tuple[Faile
     return FailedSession(*values[:12]), json.loads(values[12]), json.loads(values[13])
 
 
-def failed_ids(conn: sqlite3.Connection, signature: str | None = None) -> list[int]:
+def failed_ids(conn: Connection, signature: str | None = None) -> list[int]:
     sql, args = "SELECT id FROM failed_sessions", []
     if signature is not None:
         sql, args = sql + " WHERE signature = ?", [signature]

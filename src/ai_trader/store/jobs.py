@@ -7,12 +7,12 @@ caller's transaction and never commit. Every text written is redacted (`redact.p
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..redact import redact
+from .db import Connection, Row
 
 ACTIVE = ("pending", "running")
 
@@ -64,7 +64,7 @@ class EventRow:
     detail: str | None
 
 
-def _job(r: sqlite3.Row) -> JobRow:
+def _job(r: Row) -> JobRow:
     return JobRow(
         r["job_id"],
         r["config_path"],
@@ -87,7 +87,7 @@ def _job(r: sqlite3.Row) -> JobRow:
     )
 
 
-def _detail(r: sqlite3.Row) -> DetailRow:
+def _detail(r: Row) -> DetailRow:
     return DetailRow(*(r[k] for k in DetailRow.__dataclass_fields__))
 
 
@@ -95,7 +95,7 @@ def _detail(r: sqlite3.Row) -> DetailRow:
 
 
 def insert_job(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     job_id: str,
     config_path: str,
@@ -123,7 +123,7 @@ def insert_job(
     )
 
 
-def insert_details(conn: sqlite3.Connection, job_id: str, model_days: Iterable[tuple[str, str]]) -> int:
+def insert_details(conn: Connection, job_id: str, model_days: Iterable[tuple[str, str]]) -> int:
     """Insert `(date, model)` model-days as pending details; returns how many."""
     rows = [(job_id, d, m) for d, m in model_days]
     conn.executemany("INSERT INTO job_details(job_id, date, model, status) VALUES (?, ?, ?, 'pending')", rows)
@@ -131,7 +131,7 @@ def insert_details(conn: sqlite3.Connection, job_id: str, model_days: Iterable[t
 
 
 def insert_event(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     job_id: str,
     detail_id: int | None,
@@ -147,21 +147,21 @@ def insert_event(
 
 
 def guarded_update_job(
-    conn: sqlite3.Connection, job_id: str, sources: Sequence[str], to_status: str, fields: dict[str, Any]
+    conn: Connection, job_id: str, sources: Sequence[str], to_status: str, fields: dict[str, Any]
 ) -> int:
     """`UPDATE jobs SET status=to, fields… WHERE job_id=? AND status IN sources`; the row count (0: race lost)."""
     return _guarded(conn, "jobs", "job_id", job_id, sources, to_status, fields)
 
 
 def guarded_update_detail(
-    conn: sqlite3.Connection, detail_id: int, sources: Sequence[str], to_status: str, fields: dict[str, Any]
+    conn: Connection, detail_id: int, sources: Sequence[str], to_status: str, fields: dict[str, Any]
 ) -> int:
     """`UPDATE job_details SET status=to, fields… WHERE id=? AND status IN sources`; the row count."""
     return _guarded(conn, "job_details", "id", detail_id, sources, to_status, fields)
 
 
 def _guarded(
-    conn: sqlite3.Connection,
+    conn: Connection,
     table: str,
     key: str,
     value: Any,
@@ -180,34 +180,34 @@ def _text(value: Any) -> Any:
     return redact(value) if isinstance(value, str) else value
 
 
-def set_job_fields(conn: sqlite3.Connection, job_id: str, **fields: Any) -> None:
+def set_job_fields(conn: Connection, job_id: str, **fields: Any) -> None:
     """Non-status columns (updated_at, phase, error, cancel_requested)."""
     sets = ", ".join(f"{k} = ?" for k in fields)
     conn.execute(f"UPDATE jobs SET {sets} WHERE job_id = ?", (*map(_text, fields.values()), job_id))
 
 
 def set_detail_phase(
-    conn: sqlite3.Connection, job_id: str | None, date: str, model: str, phase: str | None, until: str | None
+    conn: Connection, job_id: str | None, date: str, model: str, phase: str | None, until: str | None
 ) -> None:
     """What a running model-day waits for (None clears it); a detail that is not running is left alone."""
     conn.execute(
         "UPDATE job_details SET phase = ?, phase_until = ? WHERE job_id = ? AND date = ? AND model = ?"
-        " AND (status = 'running' OR ? IS NULL)",
+        " AND (status = 'running' OR CAST(? AS TEXT) IS NULL)",
         (phase, until, job_id, date, model, phase),
     )
 
 
-def set_owner(conn: sqlite3.Connection, job_id: str, worker_id: str | None, at: str | None) -> None:
+def set_owner(conn: Connection, job_id: str, worker_id: str | None, at: str | None) -> None:
     """Record (or clear, with None) the worker running a job."""
     conn.execute("UPDATE jobs SET worker_id = ?, heartbeat_at = ? WHERE job_id = ?", (worker_id, at, job_id))
 
 
-def release_owner(conn: sqlite3.Connection, job_id: str) -> None:
+def release_owner(conn: Connection, job_id: str) -> None:
     """No owner any more (a worker stopped gracefully); the last heartbeat stays, for the record."""
     conn.execute("UPDATE jobs SET worker_id = NULL WHERE job_id = ?", (job_id,))
 
 
-def heartbeat(conn: sqlite3.Connection, worker_id: str, at: str) -> int:
+def heartbeat(conn: Connection, worker_id: str, at: str) -> int:
     """Refresh the heartbeat of every running job this worker owns."""
     return conn.execute(
         "UPDATE jobs SET heartbeat_at = ? WHERE worker_id = ? AND status = 'running'", (at, worker_id)
@@ -217,17 +217,17 @@ def heartbeat(conn: sqlite3.Connection, worker_id: str, at: str) -> int:
 # ---- reads -------------------------------------------------------------------------------------------------------
 
 
-def job(conn: sqlite3.Connection, job_id: str) -> JobRow | None:
+def job(conn: Connection, job_id: str) -> JobRow | None:
     r = conn.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
     return _job(r) if r else None
 
 
-def job_status(conn: sqlite3.Connection, job_id: str) -> str | None:
+def job_status(conn: Connection, job_id: str) -> str | None:
     r = conn.execute("SELECT status FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
     return r[0] if r else None
 
 
-def jobs(conn: sqlite3.Connection, *, limit: int = 20, status: str | None = None) -> list[JobRow]:
+def jobs(conn: Connection, *, limit: int = 20, status: str | None = None) -> list[JobRow]:
     """Newest first."""
     if status is None:
         rows = conn.execute("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
@@ -238,24 +238,24 @@ def jobs(conn: sqlite3.Connection, *, limit: int = 20, status: str | None = None
     return [_job(r) for r in rows]
 
 
-def latest_job(conn: sqlite3.Connection) -> JobRow | None:
+def latest_job(conn: Connection) -> JobRow | None:
     found = jobs(conn, limit=1)
     return found[0] if found else None
 
 
-def jobs_in(conn: sqlite3.Connection, statuses: Sequence[str]) -> list[JobRow]:
+def jobs_in(conn: Connection, statuses: Sequence[str]) -> list[JobRow]:
     """Jobs with one of the statuses, oldest first (the queue order)."""
     marks = ",".join("?" * len(statuses))
     rows = conn.execute(f"SELECT * FROM jobs WHERE status IN ({marks}) ORDER BY created_at, rowid", tuple(statuses))
     return [_job(r) for r in rows]
 
 
-def count_jobs_in(conn: sqlite3.Connection, statuses: Sequence[str]) -> int:
+def count_jobs_in(conn: Connection, statuses: Sequence[str]) -> int:
     marks = ",".join("?" * len(statuses))
     return conn.execute(f"SELECT COUNT(*) FROM jobs WHERE status IN ({marks})", tuple(statuses)).fetchone()[0]
 
 
-def details(conn: sqlite3.Connection, job_id: str, statuses: Sequence[str] | None = None) -> list[DetailRow]:
+def details(conn: Connection, job_id: str, statuses: Sequence[str] | None = None) -> list[DetailRow]:
     """A job's details ordered by date then model (optionally only some statuses)."""
     sql, args = "SELECT * FROM job_details WHERE job_id = ?", [job_id]
     if statuses:
@@ -277,7 +277,7 @@ PROGRESS_COLUMNS = (
 )
 
 
-def detail_progress(conn: sqlite3.Connection, job_id: str) -> list[tuple]:
+def detail_progress(conn: Connection, job_id: str) -> list[tuple]:
     """A job's details as plain tuples of `PROGRESS_COLUMNS`, ordered by date then model (status pages of big
     jobs: no row objects)."""
     return conn.execute(
@@ -285,12 +285,12 @@ def detail_progress(conn: sqlite3.Connection, job_id: str) -> list[tuple]:
     ).fetchall()
 
 
-def detail(conn: sqlite3.Connection, detail_id: int) -> DetailRow | None:
+def detail(conn: Connection, detail_id: int) -> DetailRow | None:
     r = conn.execute("SELECT * FROM job_details WHERE id = ?", (detail_id,)).fetchone()
     return _detail(r) if r else None
 
 
-def detail_counts(conn: sqlite3.Connection, job_id: str) -> dict[str, int]:
+def detail_counts(conn: Connection, job_id: str) -> dict[str, int]:
     """{status: count} over every status (zeros included)."""
     counts = dict.fromkeys(("pending", "running", "completed", "failed", "skipped"), 0)
     for status, n in conn.execute(
@@ -300,7 +300,7 @@ def detail_counts(conn: sqlite3.Connection, job_id: str) -> dict[str, int]:
     return counts
 
 
-def has_open_detail(conn: sqlite3.Connection, job_id: str) -> bool:
+def has_open_detail(conn: Connection, job_id: str) -> bool:
     """Whether any detail of the job is still pending or running (an index seek on job_details(job_id, status))."""
     return (
         conn.execute(
@@ -310,7 +310,7 @@ def has_open_detail(conn: sqlite3.Connection, job_id: str) -> bool:
     )
 
 
-def earliest_running(conn: sqlite3.Connection, job_id: str) -> tuple[str, str] | None:
+def earliest_running(conn: Connection, job_id: str) -> tuple[str, str] | None:
     """The running detail first by date then model. `+date, +model`: sort the few running rows found through
     job_details(job_id, status) instead of walking the whole job in (job_id, date, model) order."""
     r = conn.execute(
@@ -320,7 +320,7 @@ def earliest_running(conn: sqlite3.Connection, job_id: str) -> tuple[str, str] |
     return (r[0], r[1]) if r else None
 
 
-def active_model_days(conn: sqlite3.Connection) -> dict[str, set[tuple[str, str]]]:
+def active_model_days(conn: Connection) -> dict[str, set[tuple[str, str]]]:
     """Per pending/running job, the set of its `(date, model)` model-days that are still pending or running (a
     failed, skipped or cancelled day will never run in that job, so it is not "in progress")."""
     out: dict[str, set[tuple[str, str]]] = {}
@@ -332,7 +332,7 @@ def active_model_days(conn: sqlite3.Connection) -> dict[str, set[tuple[str, str]
     return out
 
 
-def events(conn: sqlite3.Connection, job_id: str) -> list[EventRow]:
+def events(conn: Connection, job_id: str) -> list[EventRow]:
     return [
         EventRow(*r)
         for r in conn.execute(
@@ -343,7 +343,7 @@ def events(conn: sqlite3.Connection, job_id: str) -> list[EventRow]:
     ]
 
 
-def has_detail(conn: sqlite3.Connection, job_id: str, status: str, error: str) -> bool:
+def has_detail(conn: Connection, job_id: str, status: str, error: str) -> bool:
     """Whether a detail of the job has this status and exactly this error (e.g. skipped / "budget exhausted")."""
     return (
         conn.execute(

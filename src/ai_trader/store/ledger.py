@@ -8,14 +8,13 @@ transaction) turns it into ledger rows and deletes it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..redact import redact
 from ..timeutil import utcnow_iso
-from .db import chunks, in_clause
+from .db import Connection, Row, chunks, in_clause
 from .records import JSON_FIELDS, SESSION_DEFAULTS, SESSION_FIELDS
 from .sessions import LiveSession, delete_live_session, dumps, staged_trades
 
@@ -86,7 +85,7 @@ def _session_value(session: Mapping[str, Any], key: str) -> Any:
     return redact(v) if isinstance(v, str) else v
 
 
-def _model_day(r: sqlite3.Row) -> ModelDayRow:
+def _model_day(r: Row) -> ModelDayRow:
     return ModelDayRow(
         r["id"],
         r["signature"],
@@ -103,7 +102,7 @@ def _model_day(r: sqlite3.Row) -> ModelDayRow:
     )
 
 
-def _trade(r: sqlite3.Row) -> TradeRow:
+def _trade(r: Row) -> TradeRow:
     values = {k: r[k] for k in TradeRow.__dataclass_fields__}  # fill_price NULL: a trade from before costs
     return TradeRow(**{**values, "fill_price": r["price"] if r["fill_price"] is None else r["fill_price"]})
 
@@ -124,7 +123,7 @@ def _where(clauses: Iterable[tuple[str, Any]], signatures: Sequence[str] | None)
 # ---- start state -------------------------------------------------------------------------------------------------
 
 
-def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cash: float) -> StartState:
+def start_state(conn: Connection, signature: str, date: str, initial_cash: float) -> StartState:
     """The signature's latest committed snapshot before `date` (from any job), else initial cash and no holdings."""
     row = day_before(conn, signature, date)
     if row is None:
@@ -136,7 +135,7 @@ def start_state(conn: sqlite3.Connection, signature: str, date: str, initial_cas
 
 
 def commit_model_day(
-    conn: sqlite3.Connection,
+    conn: Connection,
     live: LiveSession,
     *,
     portfolio_value: float,
@@ -153,7 +152,7 @@ def commit_model_day(
     conn.execute("DELETE FROM model_days WHERE signature = ? AND date >= ?", (live.signature, live.date))
     cur = conn.execute(
         "INSERT INTO model_days(signature, date, job_id, cash, positions, portfolio_value, profit, return_pct,"
-        " initial_cash, no_trade, committed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " initial_cash, no_trade, committed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
         (
             live.signature,
             live.date,
@@ -168,8 +167,7 @@ def commit_model_day(
             utcnow_iso(),
         ),
     )
-    md_id = cur.lastrowid
-    assert md_id is not None  # always set by an INSERT into a rowid table
+    md_id: int = cur.fetchall()[0][0]
     conn.executemany(
         "INSERT INTO trades(model_day_id, signature, date, seq, action, symbol, amount, price, total, fee, cash_after,"
         " fill_price, commission, slippage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -193,7 +191,7 @@ def commit_model_day(
 
 
 def model_days(
-    conn: sqlite3.Connection,
+    conn: Connection,
     signature: str | None = None,
     start: str | None = None,
     end: str | None = None,
@@ -220,7 +218,7 @@ class DayValue(NamedTuple):
 
 
 def day_values(
-    conn: sqlite3.Connection,
+    conn: Connection,
     start: str | None = None,
     end: str | None = None,
     signatures: Sequence[str] | None = None,
@@ -231,12 +229,12 @@ def day_values(
     return [DayValue(*r) for r in conn.execute(sql, args)]
 
 
-def model_day(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayRow | None:
+def model_day(conn: Connection, signature: str, date: str) -> ModelDayRow | None:
     found = model_days(conn, signature, date, date)
     return found[0] if found else None
 
 
-def day_before(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayRow | None:
+def day_before(conn: Connection, signature: str, date: str) -> ModelDayRow | None:
     """The signature's latest committed model-day strictly before `date` (any job)."""
     r = conn.execute(
         f"SELECT {MODEL_DAY_COLUMNS} FROM model_days WHERE signature = ? AND date < ? ORDER BY date DESC LIMIT 1",
@@ -245,13 +243,13 @@ def day_before(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayR
     return _model_day(r) if r else None
 
 
-def later_dates(conn: sqlite3.Connection, signature: str, date: str) -> list[str]:
+def later_dates(conn: Connection, signature: str, date: str) -> list[str]:
     """The signature's committed dates strictly after `date`, in order (what committing `date` removes)."""
     sql = "SELECT date FROM model_days WHERE signature = ? AND date > ? ORDER BY date"
     return [r[0] for r in conn.execute(sql, (signature, date))]
 
 
-def action_count(conn: sqlite3.Connection, signature: str, before: str) -> int:
+def action_count(conn: Connection, signature: str, before: str) -> int:
     """Actions of the signature's committed days before `before`: one per trade, one per day without trades (the
     lines those days take in AI-Trader's position.jsonl after its registration line)."""
     return conn.execute(
@@ -262,7 +260,7 @@ def action_count(conn: sqlite3.Connection, signature: str, before: str) -> int:
     ).fetchone()[0]
 
 
-def trades_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, list[TradeRow]]:
+def trades_for(conn: Connection, model_day_ids: Iterable[int]) -> dict[int, list[TradeRow]]:
     """Trades of the given model-days, in execution order, keyed by model-day id."""
     ids = list(model_day_ids)
     out: dict[int, list[TradeRow]] = {i: [] for i in ids}
@@ -276,7 +274,7 @@ def trades_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[i
 
 
 def trade_counts(
-    conn: sqlite3.Connection,
+    conn: Connection,
     start: str | None = None,
     end: str | None = None,
     signatures: Sequence[str] | None = None,
@@ -286,9 +284,9 @@ def trade_counts(
     return {r[0]: r[1] for r in conn.execute(f"SELECT signature, COUNT(*) FROM trades{where} GROUP BY signature", args)}
 
 
-def latest_date(conn: sqlite3.Connection, signature: str) -> str | None:
+def latest_date(conn: Connection, signature: str) -> str | None:
     return conn.execute("SELECT MAX(date) FROM model_days WHERE signature = ?", (signature,)).fetchone()[0]
 
 
-def signatures(conn: sqlite3.Connection) -> list[str]:
+def signatures(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT signature FROM model_days ORDER BY signature")]

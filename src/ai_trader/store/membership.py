@@ -4,9 +4,10 @@ static universe (`symbols.tradable`) is the tradable set of every day."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .db import Connection
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class MemberRow:
     source: str
 
 
-def replace_membership(conn: sqlite3.Connection, rows: Iterable[MemberRow]) -> None:
+def replace_membership(conn: Connection, rows: Iterable[MemberRow]) -> None:
     conn.execute("DELETE FROM index_membership")
     conn.executemany(
         "INSERT INTO index_membership(symbol, start_date, end_date, source) VALUES (?, ?, ?, ?)"
@@ -26,7 +27,7 @@ def replace_membership(conn: sqlite3.Connection, rows: Iterable[MemberRow]) -> N
     )
 
 
-def list_membership(conn: sqlite3.Connection) -> list[MemberRow]:
+def list_membership(conn: Connection) -> list[MemberRow]:
     rows = conn.execute(
         "SELECT symbol, start_date, end_date, source FROM index_membership ORDER BY symbol, start_date"
     ).fetchall()

@@ -6,9 +6,10 @@ Upserts never downgrade a complete bar to an incomplete one.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+from .db import Connection, Row
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class CoverageRow:
 _COLS = "symbol, date, open, high, low, close, volume, source, provisional"
 
 
-def _row(r: sqlite3.Row | tuple) -> PriceRow:
+def _row(r: Row | tuple) -> PriceRow:
     return PriceRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]))
 
 
@@ -73,7 +74,7 @@ def _same_values(a: PriceRow, b: PriceRow) -> bool:
     )
 
 
-def upsert_bars(conn: sqlite3.Connection, rows: Sequence[PriceRow]) -> dict[str, UpsertCounts]:
+def upsert_bars(conn: Connection, rows: Sequence[PriceRow]) -> dict[str, UpsertCounts]:
     """Insert or update bars by (symbol, date) inside the caller's transaction; count per symbol.
 
     Identical values count as unchanged (the row is not rewritten). An incomplete bar never
@@ -106,7 +107,7 @@ def upsert_bars(conn: sqlite3.Connection, rows: Sequence[PriceRow]) -> dict[str,
     return {s: UpsertCounts(*c) for s, c in counts.items()}
 
 
-def register_symbols(conn: sqlite3.Connection, symbols: Iterable[str], benchmarks: Collection[str]) -> list[str]:
+def register_symbols(conn: Connection, symbols: Iterable[str], benchmarks: Collection[str]) -> list[str]:
     """Add unknown symbols to the universe: benchmarks are not tradable, every other symbol is.
     Existing rows are left as they are (the table may have been edited). Returns the symbols added."""
     known = {r[0] for r in conn.execute("SELECT symbol FROM symbols")}
@@ -118,14 +119,14 @@ def register_symbols(conn: sqlite3.Connection, symbols: Iterable[str], benchmark
     return new
 
 
-def list_symbols(conn: sqlite3.Connection) -> list[SymbolRow]:
+def list_symbols(conn: Connection) -> list[SymbolRow]:
     return [
         SymbolRow(r[0], bool(r[1]), bool(r[2]), r[3])
         for r in conn.execute("SELECT symbol, tradable, benchmark, name FROM symbols ORDER BY symbol")
     ]
 
 
-def all_bars(conn: sqlite3.Connection, *, until: str | None = None) -> list[PriceRow]:
+def all_bars(conn: Connection, *, until: str | None = None) -> list[PriceRow]:
     """Every bar (dated on or before `until` if given), ordered by symbol then date."""
     sql = f"SELECT {_COLS} FROM prices"
     args: tuple = ()
@@ -135,7 +136,7 @@ def all_bars(conn: sqlite3.Connection, *, until: str | None = None) -> list[Pric
     return [_row(r) for r in conn.execute(sql + " ORDER BY symbol, date", args)]
 
 
-def bars_for(conn: sqlite3.Connection, symbols: Iterable[str]) -> list[PriceRow]:
+def bars_for(conn: Connection, symbols: Iterable[str]) -> list[PriceRow]:
     """Bars of the given symbols, ordered by symbol then date."""
     out: list[PriceRow] = []
     for chunk in _chunks(sorted(set(symbols)), 500):
@@ -147,47 +148,49 @@ def bars_for(conn: sqlite3.Connection, symbols: Iterable[str]) -> list[PriceRow]
     return out
 
 
-def count_bars(conn: sqlite3.Connection) -> int:
+def count_bars(conn: Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM prices").fetchone()[0]
 
 
-def coverage(conn: sqlite3.Connection) -> list[CoverageRow]:
+def coverage(conn: Connection) -> list[CoverageRow]:
     """Per-symbol first/last date, rows, incomplete (open-only) and provisional bars."""
     return [
         CoverageRow(*r)
         for r in conn.execute(
-            "SELECT symbol, MIN(date), MAX(date), COUNT(*), SUM(close IS NULL), SUM(provisional) "
+            "SELECT symbol, MIN(date), MAX(date), COUNT(*), SUM(CASE WHEN close IS NULL THEN 1 ELSE 0 END),"
+            " SUM(provisional) "
             "FROM prices GROUP BY symbol ORDER BY symbol"
         )
     ]
 
 
-def dates_by_symbol(conn: sqlite3.Connection) -> dict[str, set[str]]:
+def dates_by_symbol(conn: Connection) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for sym, date in conn.execute("SELECT symbol, date FROM prices"):
         out.setdefault(sym, set()).add(date)
     return out
 
 
-def fingerprint(conn: sqlite3.Connection) -> tuple:
+def fingerprint(conn: Connection) -> tuple:
     """A full signature of the price store's contents (one scan): changes when any bar is added or updated."""
     r = conn.execute(
-        "SELECT COUNT(*), MAX(date), TOTAL(open), TOTAL(close), (SELECT COUNT(*) FROM symbols) FROM prices"
+        "SELECT COUNT(*), MAX(date), COALESCE(SUM(open), 0.0), COALESCE(SUM(close), 0.0),"
+        " (SELECT COUNT(*) FROM symbols) FROM prices"
     ).fetchone()
     return tuple(r) + membership_fingerprint(conn)
 
 
-def latest_fingerprint(conn: sqlite3.Connection) -> tuple:
+def latest_fingerprint(conn: Connection) -> tuple:
     """A cheap signature (index lookups only): the last date, its bars and their closes, the universe size.
     Catches new days, new symbols and a latest open-only bar getting its close; `fingerprint` the rest."""
     r = conn.execute(
-        "SELECT p.date, COUNT(*), TOTAL(p.close), (SELECT COUNT(*) FROM symbols) FROM prices p "
+        "SELECT MAX(p.date), COUNT(*), COALESCE(SUM(p.close), 0.0), (SELECT COUNT(*) FROM symbols) FROM prices p "
         "WHERE p.date = (SELECT MAX(date) FROM prices)"
     ).fetchone()
     return tuple(r) + membership_fingerprint(conn)
 
 
-def membership_fingerprint(conn: sqlite3.Connection) -> tuple:
+def membership_fingerprint(conn: Connection) -> tuple:
     """Changes when an index membership is imported (it is part of the price view: `PriceView.tradable_on`)."""
     r = conn.execute(
         "SELECT COUNT(*), MIN(start_date), MAX(start_date), MAX(end_date), MIN(symbol), MAX(symbol)"

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .db import chunks, in_clause
+from .db import Connection, Row, chunks, in_clause
 
 
 @dataclass(frozen=True)
@@ -57,13 +56,13 @@ SESSION_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _session(r: sqlite3.Row, fields: Sequence[str], row_type: type[SessionSummaryRow]) -> SessionSummaryRow:
+def _session(r: Row, fields: Sequence[str], row_type: type[SessionSummaryRow]) -> SessionSummaryRow:
     vals = {k: (json.loads(r[k]) if k in JSON_FIELDS else r[k]) for k in fields}
     vals["stop_signal_received"] = bool(vals["stop_signal_received"])
     return row_type(model_day_id=r["model_day_id"], **vals)
 
 
-def sessions_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict[int, SessionSummaryRow]:
+def sessions_for(conn: Connection, model_day_ids: Iterable[int]) -> dict[int, SessionSummaryRow]:
     """Session summaries (no messages or steps) of the given model-days, keyed by model-day id."""
     ids = list(model_day_ids)
     out: dict[int, SessionSummaryRow] = {}
@@ -75,19 +74,19 @@ def sessions_for(conn: sqlite3.Connection, model_day_ids: Iterable[int]) -> dict
     return out
 
 
-def session_record(conn: sqlite3.Connection, model_day_id: int) -> SessionRecordRow | None:
+def session_record(conn: Connection, model_day_id: int) -> SessionRecordRow | None:
     """The full session record (with messages and steps) of one model-day."""
     r = conn.execute("SELECT * FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
     return _session(r, SESSION_FIELDS, SessionRecordRow) if r else None  # type: ignore[return-value]
 
 
-def session_messages(conn: sqlite3.Connection, model_day_id: int) -> list[dict[str, Any]] | None:
+def session_messages(conn: Connection, model_day_id: int) -> list[dict[str, Any]] | None:
     """Only the conversation of one model-day's session record (None: no record); skips decoding the steps."""
     r = conn.execute("SELECT messages FROM session_records WHERE model_day_id = ?", (model_day_id,)).fetchone()
     return json.loads(r[0]) if r else None
 
 
-def has_sessions(conn: sqlite3.Connection, signature: str) -> bool:
+def has_sessions(conn: Connection, signature: str) -> bool:
     """Whether any committed model-day of `signature` has a recorded session (what a replay re-issues)."""
     q = "SELECT 1 FROM model_days d JOIN session_records s ON s.model_day_id = d.id WHERE d.signature = ? LIMIT 1"
     return conn.execute(q, (signature,)).fetchone() is not None

@@ -8,12 +8,12 @@ ledger rows (`store/ledger.commit_model_day`) and deletes it. Rows only: the tra
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..timeutil import utcnow_iso
+from .db import Connection, Row
 
 
 def dumps(x: Any) -> str:
@@ -52,7 +52,7 @@ class StagedTrade:
     slippage: float = 0.0  # money: amount * |fill_price - open|
 
 
-def _live(r: sqlite3.Row) -> LiveSession:
+def _live(r: Row) -> LiveSession:
     return LiveSession(
         r["token"],
         r["job_id"],
@@ -68,7 +68,7 @@ def _live(r: sqlite3.Row) -> LiveSession:
 
 
 def open_live_session(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     token: str,
     job_id: str | None,
@@ -113,17 +113,17 @@ def open_live_session(
     )
 
 
-def live_session(conn: sqlite3.Connection, token: str) -> LiveSession | None:
+def live_session(conn: Connection, token: str) -> LiveSession | None:
     """Resolve a session token (None if unknown or already committed/abandoned)."""
     r = conn.execute("SELECT * FROM live_sessions WHERE token = ?", (token,)).fetchone()
     return _live(r) if r else None
 
 
-def delete_live_session(conn: sqlite3.Connection, token: str) -> None:
+def delete_live_session(conn: Connection, token: str) -> None:
     conn.execute("DELETE FROM live_sessions WHERE token = ?", (token,))
 
 
-def staged_trades(conn: sqlite3.Connection, token: str) -> list[StagedTrade]:
+def staged_trades(conn: Connection, token: str) -> list[StagedTrade]:
     rows = conn.execute(
         "SELECT action, symbol, amount, price, total, fee, cash_after, fill_price, commission, slippage"
         " FROM staged_trades WHERE token = ? ORDER BY seq",
@@ -132,12 +132,12 @@ def staged_trades(conn: sqlite3.Connection, token: str) -> list[StagedTrade]:
     return [StagedTrade(*tuple(r)) for r in rows]
 
 
-def set_book(conn: sqlite3.Connection, token: str, cash: float, positions: Mapping[str, int]) -> None:
+def set_book(conn: Connection, token: str, cash: float, positions: Mapping[str, int]) -> None:
     """The live session's running cash and positions after a trade (inside the trade's write transaction)."""
     conn.execute("UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?", (cash, dumps(positions), token))
 
 
-def stage_trade(conn: sqlite3.Connection, token: str, trade: StagedTrade) -> None:
+def stage_trade(conn: Connection, token: str, trade: StagedTrade) -> None:
     """Append a trade to the live session (inside the trade's write transaction)."""
     seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?", (token,)).fetchone()[0]
     conn.execute(

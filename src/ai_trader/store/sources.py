@@ -4,9 +4,11 @@ applied to holdings at the start of their effective day (ledger/corporate.py, st
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .db import Connection
 
 
 @dataclass(frozen=True)
@@ -31,17 +33,21 @@ class ActionRow:
     note: str | None = None
 
 
-def record_source(conn: sqlite3.Connection, row: SourceRow) -> None:
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_source(conn: Connection, row: SourceRow) -> None:
     conn.execute(
         "INSERT INTO data_sources(name, description, first_date, last_date, rows, sha256, imported_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now')) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET description=excluded.description, first_date=excluded.first_date, "
         "last_date=excluded.last_date, rows=excluded.rows, sha256=excluded.sha256, imported_at=excluded.imported_at",
-        (row.name, row.description, row.first_date, row.last_date, row.rows, row.sha256),
+        (row.name, row.description, row.first_date, row.last_date, row.rows, row.sha256, _now()),
     )
 
 
-def record_actions(conn: sqlite3.Connection, rows: Iterable[ActionRow]) -> None:
+def record_actions(conn: Connection, rows: Iterable[ActionRow]) -> None:
     conn.executemany(
         "INSERT INTO corporate_actions(symbol, effective_date, kind, ratio, amount, source, note) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(symbol, effective_date, kind) DO UPDATE SET "
@@ -50,14 +56,14 @@ def record_actions(conn: sqlite3.Connection, rows: Iterable[ActionRow]) -> None:
     )
 
 
-def list_sources(conn: sqlite3.Connection) -> list[SourceRow]:
+def list_sources(conn: Connection) -> list[SourceRow]:
     rows = conn.execute(
         "SELECT name, description, first_date, last_date, rows, sha256, imported_at FROM data_sources ORDER BY name"
     ).fetchall()
     return [SourceRow(*r) for r in rows]
 
 
-def list_actions(conn: sqlite3.Connection) -> list[ActionRow]:
+def list_actions(conn: Connection) -> list[ActionRow]:
     rows = conn.execute(
         "SELECT symbol, effective_date, kind, ratio, amount, source, note FROM corporate_actions "
         "ORDER BY effective_date, symbol, kind"

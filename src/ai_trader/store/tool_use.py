@@ -7,10 +7,10 @@ answered without acting). Baselines (`provider` "baseline") are never flagged: t
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from .db import Connection
 from .ledger import _where
 
 NO_TOOL_CALLS = "no_tool_calls"
@@ -29,7 +29,7 @@ def no_tool_use_reason(provider: str, total_steps: int, stop_signal: bool, tool_
 
 
 def tool_use_by_signature(
-    conn: sqlite3.Connection,
+    conn: Connection,
     start: str | None = None,
     end: str | None = None,
     signatures: Sequence[str] | None = None,

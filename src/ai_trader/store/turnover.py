@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
+
+from .db import Connection
 
 
 def traded_notional(
-    conn: sqlite3.Connection,
+    conn: Connection,
     start: str | None = None,
     end: str | None = None,
     signatures: Sequence[str] | None = None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from .db import Connection
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class WorkerRow:
     stopped_at: str | None
 
 
-def beat(conn: sqlite3.Connection, worker_id: str, *, host: str, pid: int, mode: str, at: str) -> None:
+def beat(conn: Connection, worker_id: str, *, host: str, pid: int, mode: str, at: str) -> None:
     """Register the worker (first beat) or refresh its heartbeat."""
     conn.execute(
         "INSERT INTO workers(worker_id, host, pid, mode, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -26,11 +27,11 @@ def beat(conn: sqlite3.Connection, worker_id: str, *, host: str, pid: int, mode:
     )
 
 
-def stopped(conn: sqlite3.Connection, worker_id: str, at: str) -> None:
+def stopped(conn: Connection, worker_id: str, at: str) -> None:
     conn.execute("UPDATE workers SET stopped_at = ? WHERE worker_id = ?", (at, worker_id))
 
 
-def running(conn: sqlite3.Connection, *, since: str) -> list[WorkerRow]:
+def running(conn: Connection, *, since: str) -> list[WorkerRow]:
     """Workers not stopped whose last heartbeat is at or after `since`, most recent first."""
     found = conn.execute(
         "SELECT worker_id, host, pid, mode, started_at, heartbeat_at, stopped_at FROM workers "
@@ -40,6 +41,6 @@ def running(conn: sqlite3.Connection, *, since: str) -> list[WorkerRow]:
     return [WorkerRow(*r) for r in found]
 
 
-def prune(conn: sqlite3.Connection, *, before: str) -> int:
+def prune(conn: Connection, *, before: str) -> int:
     """Forget workers whose last heartbeat is older than `before`."""
     return conn.execute("DELETE FROM workers WHERE heartbeat_at < ?", (before,)).rowcount

@@ -116,7 +116,7 @@ def _strip(day: dict[str, Any], full: bool) -> dict[str, Any]:
 
 
 def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str, Any]] | None = None) -> FastAPI:
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     load_prices(world, store)
     prices = PriceView.load(store)
     jobs = jobs if jobs is not None else []

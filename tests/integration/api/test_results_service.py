@@ -13,6 +13,8 @@ from ai_trader.store import jobs as job_rows
 
 from .seed import commit_day
 
+pytestmark = pytest.mark.both_engines
+
 DAYS = ["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-07"]
 
 

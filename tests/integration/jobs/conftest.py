@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ai_trader.service.jobs import JobService
 from ai_trader.settings import Settings
+from tests.support.engines import seed_store
 
 TODAY = dt.date(2025, 11, 3)  # the packaged data ends on 2025-10-30
 BASELINES = [
@@ -27,14 +27,18 @@ def price_template(nasdaq_db_template) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, price_template: Path) -> Settings:
+def settings(tmp_path: Path, price_template: Path, database_url: str | None) -> Settings:
     configs = tmp_path / "configs"
     configs.mkdir()
     s = Settings(
-        _env_file=None, data_dir=tmp_path / "data", configs_dir=configs, log_format="console", worker_poll_seconds=0.05
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        configs_dir=configs,
+        log_format="console",
+        worker_poll_seconds=0.05,
+        database_url=database_url,
     )
-    s.data_dir.mkdir()
-    shutil.copy(price_template, s.db_path)
+    seed_store(s, price_template)
     return s
 
 

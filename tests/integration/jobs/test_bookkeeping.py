@@ -13,6 +13,8 @@ import pytest
 from ai_trader.jobs.chains import bookkeeping
 from ai_trader.store import Store, connect
 
+pytestmark = pytest.mark.both_engines
+
 
 class ImpatientStore(Store):
     """A real store whose connections give up on a lock after 50 ms (the default waits 30 s)."""

@@ -22,6 +22,8 @@ from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 SLEEPY = {
     "signature": "sleepy",
     "basemodel": "scripted/momentum_lite",
@@ -92,7 +94,7 @@ def test_a_cancel_written_by_another_connection_ends_a_drain(settings, store):
     thread = threading.Thread(target=lambda: (Worker(settings, store).drain(), drained.set()), daemon=True)
     thread.start()
     _until(lambda: _live_sessions(store, body["job_id"]) == 1, 60, "the drain runs the first model-day")
-    other = Store(settings.db_path)
+    other = Store(settings.store_url)
     try:
         assert JobService(settings, other).cancel(body["job_id"])["status"] == "cancelled"
     finally:

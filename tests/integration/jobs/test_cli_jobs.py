@@ -39,7 +39,7 @@ def test_status_shows_progress_failures_and_the_audit_trail_of_a_run(settings):
     as_json = runner.invoke(app, ["status", "--events", "--json", "--data-dir", str(settings.data_dir)], env=ENV)
     assert as_json.exit_code == 0, as_json.output
     body = json.loads(as_json.output)
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         api = JobService(settings, store, today=lambda: TODAY).current()
     finally:

@@ -119,7 +119,7 @@ def test_run_charges_the_configs_trading_costs_and_prints_the_cost_sensitivity(s
     result = runner.invoke(app, args, env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Return at trading costs" in result.output and "25 bps" in result.output
-    store = Store(settings.db_path)
+    store = Store(settings.store_url)
     try:
         with store.read() as conn:
             days = ledger.model_days(conn, "momentum")

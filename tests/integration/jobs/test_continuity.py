@@ -24,6 +24,8 @@ from tests.support.jobs import trigger
 from .conftest import TODAY
 from .continuity import export_problems, ledger_problems
 
+pytestmark = pytest.mark.both_engines
+
 SCRIPTED = {"signature": "scripted", "provider": "scripted", "script": "momentum_lite"}
 MOMENTUM = {"signature": "momentum", "provider": "baseline", "strategy": "momentum"}
 runner = CliRunner()
@@ -132,7 +134,7 @@ def test_ai_trader_run_refuses_a_gap_fill_and_reruns_the_later_days_with_replace
         return runner.invoke(
             cli_app,
             ["run", str(path), *args, "--data-dir", str(settings.data_dir)],
-            env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"},
+            env={"LOG_LEVEL": "WARNING", "COLUMNS": "200", "DATABASE_URL": settings.database_url or ""},
         )
 
     assert cli("--start", "2025-06-10", "--end", "2025-06-10").exit_code == 0

@@ -28,6 +28,8 @@ from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 
 def test_new_job_is_accepted_with_every_trading_day_after_init_date(service, store):
     code, body = trigger(service, {})

@@ -17,6 +17,8 @@ from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 DEAD_OPENAI = {
     "signature": "dead-llm",
     "basemodel": "openai/gpt-5",

@@ -36,7 +36,7 @@ def prices(market_db) -> PriceView:
 def market_store(settings, market_db):
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(market_db, settings.db_path)
-    s = Store(settings.db_path)
+    s = Store(settings.store_url)
     yield s
     s.close()
 

@@ -9,6 +9,8 @@ from ai_trader.market.importers import expand_paths, import_file
 from ai_trader.market.prices import PriceView
 from ai_trader.store.sources import list_actions
 
+pytestmark = pytest.mark.both_engines
+
 HEADER = "date,symbol,open,high,low,close,volume\n"
 
 

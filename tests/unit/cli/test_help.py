@@ -15,6 +15,7 @@ from ai_trader.settings import Settings
 
 runner = CliRunner()
 LOGGING = {"LOG_LEVEL", "LOG_FORMAT"}
+STORE = {"DATA_DIR", "DATABASE_URL"}  # where the store is
 AV = {
     "ALPHAADVANTAGE_API_KEY",
     "ALPHAVANTAGE_BASE_URL",
@@ -44,18 +45,18 @@ MODEL_DAYS = {  # an LLM agent's endpoint and costs, the chains, the tools and t
 WORKER = {"MAX_CONCURRENT_JOBS", "RESUME_INTERRUPTED_JOBS", "AUTO_DOWNLOAD_PRICE_DATA", *AV}
 JOBS = {"MAX_SIMULATION_DAYS", *WORKER}  # a trigger plans (and refuses too long a range), then a worker runs it
 READS = {
-    "data import": {"DATA_DIR", "BENCHMARK_SYMBOLS"},
-    "data fetch": {"DATA_DIR", "BENCHMARK_SYMBOLS", *AV},
-    "data status": {"DATA_DIR", "ALPHAADVANTAGE_API_KEY", "AUTO_DOWNLOAD_PRICE_DATA", "AV_REQUESTS_PER_DAY"},
-    "run": {"DATA_DIR", "RISK_FREE_RATE", *JOBS, *MODEL_DAYS},
-    "worker": {"DATA_DIR", "WORKER_POLL_SECONDS", "SHUTDOWN_GRACE_SECONDS", *WORKER, *MODEL_DAYS},
+    "data import": {*STORE, "BENCHMARK_SYMBOLS"},
+    "data fetch": {*STORE, "BENCHMARK_SYMBOLS", *AV},
+    "data status": {*STORE, "ALPHAADVANTAGE_API_KEY", "AUTO_DOWNLOAD_PRICE_DATA", "AV_REQUESTS_PER_DAY"},
+    "run": {*STORE, "RISK_FREE_RATE", *JOBS, *MODEL_DAYS},
+    "worker": {*STORE, "WORKER_POLL_SECONDS", "SHUTDOWN_GRACE_SECONDS", *WORKER, *MODEL_DAYS},
     "serve": {
         "API_HOST",
         "API_PORT",
         "API_KEY",
         "MAX_BODY_BYTES",
         "CONFIGS_DIR",
-        "DATA_DIR",
+        *STORE,
         "MCP_ENABLED",
         "STARTUP_TIMEOUT_SECONDS",
         "WORKER_ENABLED",
@@ -66,7 +67,7 @@ READS = {
         *MODEL_DAYS,
     },
     "mcp": {
-        "DATA_DIR",
+        *STORE,
         "MCP_HOST",
         "MATH_HTTP_PORT",
         "SEARCH_HTTP_PORT",
@@ -79,15 +80,17 @@ READS = {
         "ALPHAADVANTAGE_API_KEY",
         "TRADE_FEE",
     },
-    "results": {"DATA_DIR", "RISK_FREE_RATE"},
-    "performance": {"DATA_DIR", "RISK_FREE_RATE"},
-    "status": {"DATA_DIR"},
-    "jobs": {"DATA_DIR"},
-    "cancel": {"DATA_DIR"},
-    "export": {"DATA_DIR"},
+    "results": {*STORE, "RISK_FREE_RATE"},
+    "performance": {*STORE, "RISK_FREE_RATE"},
+    "status": STORE,
+    "jobs": STORE,
+    "cancel": STORE,
+    "export": STORE,
     "scripted-llm": set(),
-    "check-model": {"DATA_DIR", "OPENAI_API_BASE", "OPENAI_API_KEY", "LLM_REQUEST_TIMEOUT_SECONDS", "STRICT_CONFIG"},
-    "demo": {"DATA_DIR", "CONFIGS_DIR", *MODEL_DAYS},
+    "db migrate": STORE,
+    "db copy": set(),
+    "check-model": {*STORE, "OPENAI_API_BASE", "OPENAI_API_KEY", "LLM_REQUEST_TIMEOUT_SECONDS", "STRICT_CONFIG"},
+    "demo": {*STORE, "CONFIGS_DIR", *MODEL_DAYS},
 }
 FIELDS = {name.upper() for name in Settings.model_fields}
 NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")

@@ -1,0 +1,2 @@
+-- PostgreSQL: nothing to do. 0008 (SQLite, JSON functions) rewrote job configs stored by versions that kept API
+-- keys; every PostgreSQL store was created by a later version, which stores configs without keys.
