@@ -78,3 +78,5 @@ tokens_per_day  # unused variable (src/ai_trader/service/schemas.py:293)
 usd_per_day  # unused variable (src/ai_trader/service/schemas.py:291)
 _._whole_number  # pydantic validator (src/ai_trader/api/models.py)
 NONE  # cost source of baselines and replays (agents/costs.py), written as the string "none"
+_._empty_is_unset  # pydantic validator (src/ai_trader/settings.py)
+_._check_database_url  # pydantic validator (src/ai_trader/settings.py)
