@@ -80,3 +80,5 @@ _._whole_number  # pydantic validator (src/ai_trader/api/models.py)
 NONE  # cost source of baselines and replays (agents/costs.py), written as the string "none"
 _._empty_is_unset  # pydantic validator (src/ai_trader/settings.py)
 _._check_database_url  # pydantic validator (src/ai_trader/settings.py)
+migrate_cmd  # unused function (src/ai_trader/cli/db.py:32)
+copy_cmd  # unused function (src/ai_trader/cli/db.py:46)

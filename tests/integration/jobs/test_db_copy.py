@@ -11,6 +11,7 @@ from ai_trader.cli import app as cli_app
 from ai_trader.jobs.worker import Worker
 from ai_trader.store import Store
 from tests.support.engines import pg_schema
+from tests.support.jobs import trigger
 
 runner = CliRunner()
 ENV = {"LOG_LEVEL": "WARNING", "COLUMNS": "200"}
@@ -38,7 +39,7 @@ def _answers(settings, url: str, job_id: str) -> list:
 
 
 def test_a_completed_job_copied_into_postgresql_and_back_reads_the_same(service, store, settings, tmp_path):
-    _, body = service.trigger({"start_date": "2025-10-28"})
+    _, body = trigger(service, {"start_date": "2025-10-28"})
     Worker(service.settings, store).drain()
     assert service.status(body["job_id"])["status"] == "completed"
     source = f"sqlite:///{settings.db_path}"
