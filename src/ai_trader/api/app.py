@@ -49,7 +49,7 @@ def create_app(
         app.state.runtime = rt
         app.state.store = st
         app.state.settings = settings
-        log.info("service ready (worker %s)", "running" if rt.worker_running() else "stopped")
+        log.info("service ready (worker %s)", "running" if rt.worker_running() else "not in this process")
         try:
             yield
         finally:

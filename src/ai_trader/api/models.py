@@ -267,3 +267,6 @@ class HealthBody(_Open):
     storage: dict[str, Any]
     database: dict[str, Any]
     worker: dict[str, Any]
+    exports: dict[str, Any] = Field(
+        description='"current", or "behind" (unhealthy) while export files owed after a commit are not written yet'
+    )
