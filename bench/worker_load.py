@@ -12,7 +12,7 @@ a loop over /simulate/status/{job}, /simulate/current, /results?date=..., /perfo
    each answers 200 "already in progress" with the job's status), each timed, while the pollers go on.
 
 Targets: busy read p99 <= 2 x idle read p99; trigger p99 < 1 s. The load generator (httpx, asyncio) runs in this
-process on the same 2 cores, the same in both modes.
+process on the same 2 cores (a minimal keep-alive client, bench/_http.py), the same in both modes.
 
     python bench/worker_load.py [--modes child in-process] [--pollers 50] [--triggers 200] [--seconds 10]
 """
@@ -33,6 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import config_dict, free_port, fresh_root, machine, pct, write_result
+from _http import Conn
 
 BIN = Path(sys.executable).parent / "ai-trader"
 
@@ -100,52 +101,69 @@ def _summary(values: list[float]) -> dict[str, float | int]:
     }
 
 
-async def _poll(client: httpx.AsyncClient, paths: list[str], until: float, out: list[float], errors: list[str]):
+async def _poll(
+    port: int, paths: list[str], until: float, out: list[float], errors: list[str], per: dict[str, list[float]]
+) -> None:
+    conn = Conn("127.0.0.1", port)
     i = 0
-    while time.monotonic() < until:
-        path = paths[i % len(paths)]
-        i += 1
-        t0 = time.perf_counter()
-        try:
-            r = await client.get(path)
-            if r.status_code != 200:
-                errors.append(f"{path}: {r.status_code}")
-        except httpx.HTTPError as exc:
-            errors.append(f"{path}: {type(exc).__name__}")
-            continue
-        out.append(time.perf_counter() - t0)
+    try:
+        while time.monotonic() < until:
+            path = paths[i % len(paths)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                status, _ = await conn.request("GET", path)
+            except (OSError, ConnectionError, asyncio.IncompleteReadError) as exc:
+                errors.append(f"{path}: {type(exc).__name__}")
+                await conn.close()
+                continue
+            out.append(time.perf_counter() - t0)
+            per.setdefault(
+                path.split("?")[0].rsplit("/", 1)[0] if "status/" in path else path.split("?")[0], []
+            ).append(out[-1])
+            if status != 200:
+                errors.append(f"{path}: {status}")
+    finally:
+        await conn.close()
 
 
-async def _trigger(client: httpx.AsyncClient, body: dict, out: list[float], codes: list[int]) -> None:
+async def _trigger(port: int, body: dict, out: list[float], codes: list[int]) -> None:
+    conn = Conn("127.0.0.1", port)
+    await conn.request("GET", "/health")  # connected before the burst: the burst times the triggers only
     t0 = time.perf_counter()
-    r = await client.post("/simulate/trigger", json=body)
-    out.append(time.perf_counter() - t0)
-    codes.append(r.status_code)
+    try:
+        status, _ = await conn.request("POST", "/simulate/trigger", body)
+    finally:
+        out.append(time.perf_counter() - t0)
+        await conn.close()
+    codes.append(status)
 
 
 async def _phase(
-    url: str, paths: list[str], pollers: int, seconds: float, burst: dict | None = None, triggers: int = 0
+    port: int, paths: list[str], pollers: int, seconds: float, burst: dict | None = None, triggers: int = 0
 ) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=pollers + triggers + 10, max_keepalive_connections=pollers + triggers + 10)
-    async with httpx.AsyncClient(base_url=url, timeout=60, trust_env=False, limits=limits) as client:
-        reads: list[float] = []
-        errors: list[str] = []
-        until = time.monotonic() + seconds
-        tasks = [asyncio.create_task(_poll(client, paths, until, reads, errors)) for _ in range(pollers)]
-        out: dict[str, Any] = {}
-        if burst is not None:
-            await asyncio.sleep(seconds / 3)  # the pollers are at full speed
-            lat: list[float] = []
-            codes: list[int] = []
-            t0 = time.perf_counter()
-            await asyncio.gather(*(_trigger(client, burst, lat, codes) for _ in range(triggers)))
-            out["trigger"] = {
-                **_summary(lat),
-                "wall_s": round(time.perf_counter() - t0, 2),
-                "codes": {str(c): codes.count(c) for c in sorted(set(codes))},
-            }
-        await asyncio.gather(*tasks)
+    reads: list[float] = []
+    errors: list[str] = []
+    until = time.monotonic() + seconds
+    per: dict[str, list[float]] = {}
+    tasks = [asyncio.create_task(_poll(port, paths, until, reads, errors, per)) for _ in range(pollers)]
+    out: dict[str, Any] = {}
+    if burst is not None:
+        await asyncio.sleep(seconds / 3)  # the pollers are at full speed
+        lat: list[float] = []
+        codes: list[int] = []
+        t0 = time.perf_counter()
+        await asyncio.gather(*(_trigger(port, burst, lat, codes) for _ in range(triggers)))
+        out["trigger"] = {
+            **_summary(lat),
+            "wall_s": round(time.perf_counter() - t0, 2),
+            "codes": {str(c): codes.count(c) for c in sorted(set(codes))},
+        }
+    await asyncio.gather(*tasks)
     out["read"] = {**_summary(reads), "errors": len(errors), "rps": round(len(reads) / seconds)}
+    out["read_by_path"] = {k: _summary(v) for k, v in sorted(per.items())}
+    if errors:
+        out["read"]["error_kinds"] = sorted(set(errors))[:10]
     return out
 
 
@@ -178,7 +196,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             f"/results?date={args.warm_end}",
             "/performance",
         ]
-        idle = asyncio.run(_phase(server.url, paths, args.pollers, args.seconds))
+        idle = asyncio.run(_phase(server.port, paths, args.pollers, args.seconds))
         request = {"config_path": "busy.json", "start_date": args.busy_start}
         r = http.post("/simulate/trigger", json=request)
         assert r.status_code == 202, r.text
@@ -186,8 +204,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         _wait(server.url, busy_job, {"running"})
         time.sleep(1.0)  # model-days are running
         before = http.get(f"/simulate/status/{busy_job}").json()["progress"]["completed"]
-        busy_phase = asyncio.run(_phase(server.url, paths, args.pollers, args.seconds))
-        burst = asyncio.run(_phase(server.url, paths, args.pollers, args.seconds, request, args.triggers))
+        busy_phase = asyncio.run(_phase(server.port, paths, args.pollers, args.seconds))
+        burst = asyncio.run(_phase(server.port, paths, args.pollers, args.seconds, request, args.triggers))
         status = http.get(f"/simulate/status/{busy_job}").json()
         committed = status["progress"]["completed"] - before
         still_running = status["status"] == "running"

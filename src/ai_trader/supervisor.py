@@ -8,8 +8,9 @@
    STARTUP_TIMEOUT_SECONDS (the same probe `/health` uses); a child exiting first or the deadline fails the start
    (exit 1) and stops what was started.
 4. The worker starts as a child process too (`python -m ai_trader worker`, when WORKER_ENABLED), so a running job
-   never competes with the API for its process (its interpreter lock, its event loop): reads and triggers stay
-   fast while model-days run. WORKER_IN_PROCESS=true runs it as a thread of the API process instead (the lifespan
+   never competes with the API for its process (its interpreter lock, its event loop), and at a lower CPU
+   priority (nice +10), so the API has the cores first when both want them: reads and triggers stay fast while
+   model-days run. WORKER_IN_PROCESS=true runs it as a thread of the API process instead (the lifespan
    of `api.app.create_app` starts it), as before.
 5. uvicorn serves the API. When any child exits on its own, the API and the other children are stopped and the
    process exits 1, so Docker's restart policy applies (Docker never restarts a container for being unhealthy).
@@ -46,6 +47,7 @@ log = logging.getLogger("ai_trader.supervisor")
 MCP_SERVERS = ("math", "search", "trade", "price")
 KILL_MARGIN_S = 5.0
 WORKER_CHILD = "worker"
+WORKER_NICENESS = 10
 
 
 class _Stop(BaseException):
@@ -109,6 +111,13 @@ def check_mcp_ports(settings: Settings) -> None:
             ) from None
 
 
+def _worker_child() -> None:
+    """In the worker child: die with the parent, and yield the CPU to the API when both want it (nice +10): a
+    request waits for no model-day, a model-day waits a little when requests need the cores."""
+    _die_with_parent()
+    os.nice(WORKER_NICENESS)
+
+
 def _die_with_parent() -> None:
     """In a child: get SIGTERM when the supervisor dies, even by SIGKILL (Linux), so no orphan holds a port."""
     try:
@@ -160,7 +169,8 @@ class Supervisor:
     def _start_child(self, name: str, *args: str) -> None:
         linux = sys.platform.startswith("linux")
         cmd = [sys.executable, "-m", "ai_trader", *args]
-        proc = subprocess.Popen(cmd, preexec_fn=_die_with_parent if linux else None)  # noqa: PLW1509
+        setup = (_worker_child if name == WORKER_CHILD else _die_with_parent) if linux else None
+        proc = subprocess.Popen(cmd, preexec_fn=setup)  # noqa: PLW1509
         self.children.append(Child(name, proc))
         log.info(f"started {name}", extra={"child": name, "pid": proc.pid})
 

@@ -38,7 +38,7 @@ def create_app(
         own_store = store is None
         st = store if store is not None else Store(settings.db_path)
         rt = Runtime(settings, st, worker)
-        rt.jobs = JobService(settings, st)
+        rt.jobs = JobService(settings, st, prices=rt.prices)  # the runtime's cached price view
         started = False
         if rt.worker is None and settings.worker_enabled and start_worker:
             rt.worker = Worker(settings, st)
@@ -56,6 +56,7 @@ def create_app(
             if started:
                 rt.worker.stop(settings.shutdown_grace_seconds)
             app.state.runtime = None
+            rt.close()
             if own_store:
                 st.close()
 

@@ -1,13 +1,16 @@
 """A generation number that moves whenever the database may have changed, and a response cache keyed on it.
 
-`ChangeWatch.generation()` costs one `PRAGMA data_version` on the calling thread's connection (`store.changes`):
-each thread remembers the token it saw last, and the first time a thread sees a different one the process-wide
-generation goes up. Every commit (any connection, any process) is therefore noticed by the first request after it,
-on whichever thread: a value computed after reading generation `g` is never older than `g`.
+`ChangeWatch.generation()` costs one `PRAGMA data_version` on a connection that only watches
+(`store.changes.Watcher`): the generation goes up once per commit of any connection, in any process, and the first
+request after a commit sees it, on whichever thread: a value computed after reading generation `g` is never older
+than `g`. (Each thread comparing the token of its own connection counted one commit once per thread: with the
+API's thread pool, one commit emptied the cache dozens of times.)
 
 `ResponseCache.get(key, compute)` answers the encoded bytes computed under the current generation, or computes
-them (outside the lock) and keeps them while the generation stays; a new generation empties it. Bounded in
-entries and bytes (least recently used out first). Errors raised by `compute` are not cached.
+them (outside the lock) and keeps them while the generation stays; a new generation empties it. One computation
+per key and generation: concurrent requests for a key being computed wait for that result instead of computing it
+again (50 pollers after a commit compute a body once, not 50 times at once). Bounded in entries and bytes (least
+recently used out first). Errors raised by `compute` are not cached (each waiting request then computes its own).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from ..store import Store
-from ..store.changes import change_token
+from ..store.changes import Watcher
 
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 1024 * 1024
@@ -26,19 +29,21 @@ MAX_BYTES = 64 * 1024 * 1024
 class ChangeWatch:
     def __init__(self, store: Store):
         self.store = store
-        self._local = threading.local()
+        self._watcher = Watcher(store.path)
         self._lock = threading.Lock()
+        self._token: int | None = None
         self._generation = 0
 
     def generation(self) -> int:
-        conn = self.store.conn()
-        token = change_token(conn)
-        local = self._local
+        token = self._watcher.token()
         with self._lock:
-            if getattr(local, "conn", None) is not conn or local.token != token:
-                local.conn, local.token = conn, token
+            if token != self._token:
+                self._token = token
                 self._generation += 1
             return self._generation
+
+    def close(self) -> None:
+        self._watcher.close()
 
 
 class ResponseCache:
@@ -49,6 +54,7 @@ class ResponseCache:
         self._bytes = 0
         self._generation = -1
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, tuple[int, threading.Event]] = {}
         self.hits = self.misses = 0
 
     def peek(self, key: Hashable) -> bytes | None:
@@ -65,22 +71,37 @@ class ResponseCache:
 
     def get(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
         generation = self.watch.generation()
-        with self._lock:
-            if generation != self._generation:
-                self._entries.clear()
-                self._bytes, self._generation = 0, generation
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found
-            self.misses += 1
-        value = compute()  # reads a snapshot at least as new as `generation`
-        with self._lock:
-            if generation == self._generation and len(value) <= self.max_bytes and key not in self._entries:
-                self._entries[key] = value
-                self._bytes += len(value)
-                while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                    _, old = self._entries.popitem(last=False)
-                    self._bytes -= len(old)
+        waited = False
+        while True:
+            with self._lock:
+                if generation > self._generation:
+                    self._entries.clear()
+                    self._bytes, self._generation = 0, generation
+                found = self._entries.get(key) if generation == self._generation else None
+                if found is not None:
+                    self._entries.move_to_end(key)
+                    self.hits += 1
+                    return found
+                busy = self._computing.get(key)
+                if waited or busy is None or busy[0] != generation:
+                    mine = threading.Event()
+                    self._computing[key] = (generation, mine)
+                    self.misses += 1
+                    break
+            busy[1].wait()  # the same body under the same generation is being computed: take its result
+            waited = True  # once: if it failed (or was not kept), compute it here
+        try:
+            value = compute()  # reads a snapshot at least as new as `generation`
+            with self._lock:
+                if generation == self._generation and len(value) <= self.max_bytes and key not in self._entries:
+                    self._entries[key] = value
+                    self._bytes += len(value)
+                    while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                        _, old = self._entries.popitem(last=False)
+                        self._bytes -= len(old)
+        finally:
+            with self._lock:
+                if self._computing.get(key) == (generation, mine):
+                    del self._computing[key]
+            mine.set()
         return value

@@ -89,7 +89,10 @@ class JobService:
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
         self.recover_orphans()
-        with self.store.write() as conn:
+        # The check without the write lock (a read snapshot): "up to date", "already in progress" (its body can be
+        # big) and 409 are answered from it; only a new job takes the write lock, re-checks and inserts. So a burst
+        # of triggers does not queue behind one another's bodies on the database's single writer.
+        with self.store.read() as conn:
             completed = _completed_dates(conn, signatures)
             plan = plan_job(
                 config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
@@ -97,38 +100,51 @@ class JobService:
             plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
             if not plan.total:
                 return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
-            wanted = set(plan.model_days)
-            # "already in progress" only when every wanted model-day is pending/running in one active job
-            for job_id, model_days in rows.active_model_days(conn).items():
-                if wanted <= model_days:
-                    job = rows.job(conn, job_id)
-                    assert job is not None  # listed by active_model_days in this transaction
-                    body = _job_body(conn, job, details=True)
-                    return 200, {**body, "message": IN_PROGRESS, **_warnings(plan)}
+            answer = _in_progress(conn, plan)
+            if answer is not None:
+                return answer
             _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
-            job_id, created_at = str(uuid.uuid4()), utcnow_iso()
-            request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
-            rows.insert_job(
-                conn,
-                job_id=job_id,
-                config_path=config_path,
-                date_range=plan.date_range,
-                models=plan.job_models,
-                created_at=created_at,
-                request={**request_record, "caller": caller},
-                config=config.stored(),  # API keys as `***`: the worker reads them from the file (config.with_keys)
-                warnings=plan.warnings,
-            )
-            rows.insert_details(conn, job_id, plan.model_days)
-            rows.insert_event(
-                conn,
-                job_id=job_id,
-                detail_id=None,
-                from_status=None,
-                to_status="pending",
-                at=created_at,
-                detail=f"created by {caller}: {plan.total} model-day(s)",
-            )
+        with self.store.write() as conn:
+            now = _completed_dates(conn, signatures)
+            if now != completed:  # a commit since the read: plan again, under the lock
+                plan = plan_job(
+                    config, plan_request, prices, now, today=self._today(), max_days=self.settings.max_simulation_days
+                )
+                plan.warnings[:0] = config.key_warnings
+                if not plan.total:
+                    return 200, {**_current_body(plan, now, prices), **_warnings(plan)}
+            in_progress = _in_progress_job(conn, plan)
+            if in_progress is None:
+                _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
+                job_id, created_at = str(uuid.uuid4()), utcnow_iso()
+                request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
+                rows.insert_job(
+                    conn,
+                    job_id=job_id,
+                    config_path=config_path,
+                    date_range=plan.date_range,
+                    models=plan.job_models,
+                    created_at=created_at,
+                    request={**request_record, "caller": caller},
+                    config=config.stored(),  # API keys as `***`: the worker reads them from the file (config.with_keys)
+                    warnings=plan.warnings,
+                )
+                rows.insert_details(conn, job_id, plan.model_days)
+                rows.insert_event(
+                    conn,
+                    job_id=job_id,
+                    detail_id=None,
+                    from_status=None,
+                    to_status="pending",
+                    at=created_at,
+                    detail=f"created by {caller}: {plan.total} model-day(s)",
+                )
+        if in_progress is not None:  # created by another trigger between the read and the write lock
+            with self.store.read() as conn:
+                answer = _in_progress(conn, plan)
+            if answer is not None:
+                return answer
+            return self.trigger_config(config, config_path, request, caller=caller)  # it ended meanwhile
         log.info("job queued", extra={"job_id": job_id, "model_days": plan.total, "caller": caller})
         return 202, {
             "job_id": job_id,
@@ -259,6 +275,21 @@ def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceV
         "last_simulation_date": last,
         "next_trading_day": prices.next_trading_day(last or plan.end_date),
     }
+
+
+def _in_progress_job(conn: db.Connection, plan: Plan) -> str | None:
+    """The active job in which every model-day of the plan is pending or running, if any."""
+    wanted = set(plan.model_days)
+    return next((j for j, model_days in rows.active_model_days(conn).items() if wanted <= model_days), None)
+
+
+def _in_progress(conn: db.Connection, plan: Plan) -> tuple[int, dict[str, Any]] | None:
+    """(200, "already in progress" body) when every wanted model-day is pending/running in one active job."""
+    job_id = _in_progress_job(conn, plan)
+    job = rows.job(conn, job_id) if job_id is not None else None
+    if job is None:
+        return None
+    return 200, {**_job_body(conn, job, details=True), "message": IN_PROGRESS, **_warnings(plan)}
 
 
 def _warnings(plan: Plan) -> dict[str, Any]:

@@ -83,5 +83,8 @@ class Runtime:
             assert self._prices is not None  # loaded above when missing
             return self._prices
 
+    def close(self) -> None:
+        self.watch.close()
+
     def worker_running(self) -> bool:
         return bool(self.worker is not None and self.worker.is_running())
