@@ -32,7 +32,7 @@ class Watcher:
         with self._lock:
             if self._conn is None:
                 self._conn = connect(self._path)
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            return self._conn.execute("PRAGMA data_version").fetchall()[0][0]  # all: no statement left open
 
     def close(self) -> None:
         with self._lock:
