@@ -226,6 +226,11 @@ class ResultsBody(_Open):
     start_date: str | None = None
     end_date: str | None = None
     results: list[ModelDayResult] | list[ModelRange]
+    failed_attempts: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="failed attempts at days of the query (model, date, job_id, attempt, error, steps, tokens, file); "
+        "never committed days: not in results or metrics. Absent when there are none",
+    )
 
 
 class CostScenario(_Open):

@@ -21,6 +21,7 @@ from ..ledger.corporate import SplitEvent
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
 from ..store import Store, records, tool_use
 from ..store import events as event_store
+from ..store import failed as failed_store
 from ..store import jobs as job_store
 from ..store import ledger as rows
 from ..timeutil import parse_date
@@ -127,14 +128,27 @@ def _day_item(
     return item
 
 
-def _no_data(what: str, model: str | None, job_id: str | None) -> NoData:
+def _no_data(what: str, model: str | None, job_id: str | None, failed: dict[str, Any] | None = None) -> NoData:
     msg = f"No results for {what}" + (f" and model {model}" if model else " (any model)")
     if job_id:
         msg += f" in job {job_id}"
-    details: dict[str, Any] = {"model": model}
+    if failed:
+        msg += f"; {len(failed['failed_attempts'])} failed attempt(s), see details.failed_attempts"
+    details: dict[str, Any] = {"model": model, **(failed or {})}
     if job_id:
         details["job_id"] = job_id
     return NoData(msg, details)
+
+
+def _failed(conn, start: str, end: str, model: str | None, job_id: str | None) -> dict[str, Any]:
+    """`{"failed_attempts": [...]}` when a day of the query has failed attempts (store/failed.py: their conversation
+    is kept, never a committed day, so never in `results` or the metrics), else {} (the body of before)."""
+    found = failed_store.failed_between(conn, start, end, model, job_id)
+    if not found:
+        return {}
+    return {
+        "failed_attempts": [{"model": f.signature, "date": f.date, "job_id": f.job_id, **f.reference()} for f in found]
+    }
 
 
 def results_for_date(
@@ -153,8 +167,9 @@ def results_for_date(
     with store.read() as conn:
         check_job(conn, job_id)
         found = rows.model_days(conn, model, date, date, job_id=job_id)
+        failed = _failed(conn, date, date, model, job_id)
         if not found:
-            err = _no_data(f"date {date}", model, job_id)
+            err = _no_data(f"date {date}", model, job_id, failed)
             err.details["date"] = date
             raise err
         ids = [d.id for d in found]
@@ -162,7 +177,7 @@ def results_for_date(
         events = event_store.events_for(conn, ids) if detail == "full" else {}
         sessions = records.sessions_for(conn, ids) if detail == "full" else {}
     results = [_day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events) for d in found]
-    return {"date": date, "results": results}
+    return {"date": date, "results": results, **failed}
 
 
 def start_value(
@@ -259,8 +274,9 @@ def results_for_range(
     with store.read() as conn:
         check_job(conn, job_id)
         found = rows.model_days(conn, model, start, end, job_id=job_id)
+        failed = _failed(conn, start, end, model, job_id)
         if not found:
-            err = _no_data(f"{start} to {end}", model, job_id)
+            err = _no_data(f"{start} to {end}", model, job_id, failed)
             err.details.update({"start_date": start, "end_date": end})
             raise err
         ids = [d.id for d in found]
@@ -276,4 +292,4 @@ def results_for_range(
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)
         results.append({"model": sig, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)})
-    return {"start_date": start, "end_date": end, "results": results}
+    return {"start_date": start, "end_date": end, "results": results, **failed}

@@ -28,6 +28,13 @@ def integer(v: Any) -> str:
     return str(round(v)) if _ok(v) else DASH
 
 
+def no_tool_use(used: dict[str, Any] | None) -> str:
+    """The leaderboard's "No tool use" cell: "—" without recorded sessions, "0", or "k of n days"."""
+    if not used:
+        return DASH
+    return f"{used['no_tool_use_days']} of {used['days']} days" if used["no_tool_use_days"] else "0"
+
+
 def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
     """signature -> column -> text, from a /performance body (vs QQQ = cumulative return - QQQ's)."""
     bench = (perf.get("benchmark") or {}).get("cumulative_return")
@@ -44,6 +51,7 @@ def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
             "max_drawdown": pct(m["max_drawdown"]),
             "trades": integer(m["trades"]),
             "vs_qqq": pct(cum - bench) if bench is not None else DASH,
+            "no_tool_use": no_tool_use(row.get("tool_use")),
         }
     return out
 

@@ -37,6 +37,10 @@ export function normalisePerformance(p) {
       trades: num(m.trades),
       vs_qqq: given !== null ? given
         : cum !== null && benchmark && benchmark.cumulative_return !== null ? cum - benchmark.cumulative_return : null,
+      // share of days that never used a tool (no tool call, or the finish signal on step 1): a broken integration
+      no_tool_use: r.tool_use ? num(r.tool_use.no_tool_use_share) : null,
+      no_tool_use_days: r.tool_use ? num(r.tool_use.no_tool_use_days) : null,
+      tool_use_days: r.tool_use ? num(r.tool_use.days) : null,
       start_date: pick(m.start_date, m.first_date, null),
       end_date: pick(m.end_date, m.last_date, null),
     };

@@ -4,7 +4,16 @@ import { el, fmt, tone } from "./format.js";
 const COLUMNS = [
   ["rank", fmt.int], ["signature", null], ["portfolio_value", fmt.money], ["cumulative_return", fmt.pct],
   ["sharpe", fmt.ratio], ["max_drawdown", fmt.pct], ["trades", fmt.int], ["vs_qqq", fmt.pct],
+  ["no_tool_use", fmt.int],
 ];
+const NO_TOOL_USE_TITLE = "days that never used a tool (no tool call, or the finish signal on step 1): "
+  + "usually a broken tool-calling integration, not a cautious trader";
+
+// "—" without recorded sessions, "0", or "3 of 20 days" (flagged)
+function noToolUse(row) {
+  if (row.no_tool_use_days === null || row.no_tool_use_days === undefined) return fmt.int(null);
+  return row.no_tool_use_days ? `${row.no_tool_use_days} of ${row.tool_use_days} days` : "0";
+}
 const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown"]);
 
 export class Leaderboard {
@@ -58,10 +67,12 @@ export class Leaderboard {
   cells(row, testid) {
     return COLUMNS.map(([key, f]) => {
       const v = row[key];
-      const text = f ? f(v) : String(v);
+      const text = key === "no_tool_use" ? noToolUse(row) : f ? f(v) : String(v);
+      const flagged = key === "no_tool_use" && row.no_tool_use_days > 0;
       const swatch = key === "signature" ? el("span", { class: "swatch", style: `background:${this.colors.get(v) || "#222"}` }) : null;
       return el("td", {
-        class: [f ? "num" : "", TONED.has(key) ? tone(v) : ""].join(" ").trim() || null,
+        class: [f ? "num" : "", TONED.has(key) ? tone(v) : "", flagged ? "warn" : ""].join(" ").trim() || null,
+        title: flagged ? NO_TOOL_USE_TITLE : null,
         "data-col": key, "data-value": v === null || v === undefined ? "" : String(v), "data-testid": testid,
       }, swatch, text);
     });
@@ -82,7 +93,7 @@ export class Leaderboard {
       const tr = el("tr", { class: "benchmark", "data-testid": "benchmark-row" });
       tr.append(...this.cells({ rank: null, signature: `${b.symbol} (buy & hold)`, portfolio_value: b.portfolio_value,
         cumulative_return: b.cumulative_return, sharpe: b.sharpe, max_drawdown: b.max_drawdown, trades: b.trades,
-        vs_qqq: null }));
+        vs_qqq: null, no_tool_use: null }));
       this.foot.append(tr);
     }
   }
