@@ -42,6 +42,7 @@ lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/vulture src/ vulture_whitelist.py
 
 # every benchmark with modest sizes (bench/README.md); `make bench BENCH_ARGS=--smoke` for tiny ones
 bench: setup-test

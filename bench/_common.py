@@ -116,13 +116,12 @@ def trigger(settings: Settings, store: Store, config: dict[str, Any], request: d
     """Plan a job through the service (the API's and CLI's code path); returns the 202 body."""
     from ai_trader.config import parse_config
     from ai_trader.service.jobs import JobService
+    from ai_trader.service.schemas import Queued
 
-    status, body = JobService(settings, store).trigger_config(
-        parse_config(config), "bench", request or {}, caller="bench"
-    )
-    if status != 202:
-        raise SystemExit(f"trigger did not queue a job ({status}): {body}")
-    return body
+    out = JobService(settings, store).trigger_config(parse_config(config), "bench", request or {}, caller="bench")
+    if not isinstance(out, Queued):
+        raise SystemExit(f"trigger did not queue a job ({type(out).__name__}): {out.wire()}")
+    return out.wire()
 
 
 def drain(settings: Settings, store: Store) -> float:

@@ -20,6 +20,8 @@ passed in as `checks` by `service/configs.py`.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -31,13 +33,28 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from . import redact
 from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
 from .ledger.rules import Costs
-from .model_settings import check_request_settings, check_shared_endpoints, redact_headers
+from .model_settings import check_request_settings, check_shared_endpoints
 from .timeutil import parse_date
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SECRET_KEYS = ("openai_api_key",)
 Problem = dict[str, str]  # {"location": "models.0.strategy", "problem": "..."}
 Check = Callable[[dict[str, Any]], list[Problem]]  # a check of the raw config object
+_CUTOFF_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def cutoff_date(value: str) -> str:
+    """A knowledge cutoff (YYYY-MM or YYYY-MM-DD) as the last date it covers; ValueError when it is neither."""
+    m = _CUTOFF_RE.match(value)
+    try:
+        if m is None:
+            raise ValueError
+        year, month = int(m[1]), int(m[2])
+        if m[3]:
+            return dt.date(year, month, int(m[3])).isoformat()
+        return dt.date(year, month, calendar.monthrange(year, month)[1]).isoformat()
+    except ValueError:
+        raise ValueError(f"knowledge_cutoff must be YYYY-MM or YYYY-MM-DD, got {value!r}") from None
 
 
 class ModelConfig(BaseModel):
@@ -54,6 +71,9 @@ class ModelConfig(BaseModel):
     script: str | None = None  # scripted model: the name of its deterministic strategy
     latency_ms: float = Field(default=0.0, ge=0)  # scripted model: simulated latency per LLM call
     replay_of: str | None = None  # replay: the signature whose recorded sessions are replayed
+    # the model's training data cutoff, YYYY-MM (through that month's last day) or YYYY-MM-DD: model-days on or
+    # before it are "in training window" in results and performance (service/cutoffs.py)
+    knowledge_cutoff: str | None = None
     # OpenAI-compatible models (README "Model settings"; checked in model_settings.py): timeouts
     request_timeout_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     model_day_timeout_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
@@ -86,6 +106,18 @@ class ModelConfig(BaseModel):
             )
         return v
 
+    @field_validator("knowledge_cutoff")
+    @classmethod
+    def _cutoff(cls, v: str | None) -> str | None:
+        if v is not None:
+            cutoff_date(v)
+        return v
+
+    @property
+    def cutoff_date(self) -> str | None:
+        """The last day the knowledge cutoff covers (YYYY-MM: that month's last day), or None."""
+        return cutoff_date(self.knowledge_cutoff) if self.knowledge_cutoff else None
+
     @field_validator("openai_api_key")
     @classmethod
     def _register_key(cls, v: str | None) -> str | None:
@@ -96,16 +128,6 @@ class ModelConfig(BaseModel):
     def _request_settings(self) -> ModelConfig:
         check_request_settings(self)  # the provider's own required fields are entry_problems (all reported at once)
         return self
-
-    def public(self) -> dict[str, Any]:
-        """The entry with secrets redacted (for responses and logs)."""
-        data = self.model_dump(exclude_none=True)
-        for key in SECRET_KEYS:
-            if key in data:
-                data[key] = redact.MASK
-        if "extra_headers" in data:
-            data["extra_headers"] = redact_headers(data["extra_headers"])
-        return data
 
     @property
     def key_problem(self) -> str | None:
@@ -185,6 +207,8 @@ class CompetitionConfig(BaseModel):
         """The config as a job keeps it in the database: each model's API key replaced by `***` (see `with_keys`)."""
         data = self.model_dump(mode="json")
         for m in data["models"]:
+            if m.get("knowledge_cutoff") is None:
+                m.pop("knowledge_cutoff", None)  # a config without cutoffs is stored exactly as before they existed
             for key in SECRET_KEYS:
                 if m.get(key):
                     m[key] = redact.MASK

@@ -20,12 +20,6 @@ class AppError(Exception):
         if code:
             self.code = code
 
-    def to_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"error": self.code, "message": self.message}
-        if self.details:
-            body["details"] = self.details
-        return body
-
 
 class FixTheRequest(AppError):
     """400: the request is malformed; fix it and retry."""
@@ -82,21 +76,11 @@ class NoData(NotFound):
     code = "no_data"
 
 
-class Unauthorized(AppError):
-    code = "unauthorized"
-    status = 401
-
-
 class WaitForRunningJob(AppError):
     """409: another job is pending or running; wait for it."""
 
     code = "conflict"
     status = 409
-
-
-class PayloadTooLarge(AppError):
-    code = "payload_too_large"
-    status = 413
 
 
 class TryLater(AppError):

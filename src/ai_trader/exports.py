@@ -28,13 +28,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .ledger.corporate import SplitEvent
 from .ledger.rules import money, to_cents
 from .store import Store
 from .store import events as event_store
 from .store import failed as failed_store
 from .store import ledger as ledger_store
 from .store import records as record_store
+from .store.events import LedgerEvent
 
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -77,7 +77,7 @@ def _write_all(fd: int, data: bytes) -> None:
 def position_lines(
     days: list[ledger_store.ModelDayRow],
     trades: dict[int, list[ledger_store.TradeRow]],
-    events: dict[int, list[SplitEvent]] | None = None,
+    events: dict[int, list[LedgerEvent]] | None = None,
 ) -> list[dict[str, Any]]:
     """The position.jsonl lines of one signature's committed days (oldest first)."""
     if not days:
@@ -97,17 +97,29 @@ def position_lines(
 
 
 def split_lines(
-    date: str, events: list[SplitEvent], held: dict[str, int], cash: float, first_id: int
+    date: str, events: list[LedgerEvent], held: dict[str, int], cash: float, first_id: int
 ) -> tuple[dict[str, int], float, list[dict[str, Any]]]:
     """One `{"action": "split", "symbol", "amount": shares added, "ratio"}` line per holding a split adjusted before
-    the session (an extension of AI-Trader's actions), and the holdings and cash after them."""
+    the session, and one `{"action": "dividend", "symbol", "amount": 0, "shares", "per_share", "cash"}` line per
+    dividend credited (extensions of AI-Trader's actions), and the holdings and cash after them."""
     held, out = dict(held), list[dict[str, Any]]()
     for e in events:
         held[e.symbol] = e.shares_after
         if not e.shares_after:
             del held[e.symbol]
         cash = float(to_cents(money(cash) + money(e.cash)))
-        action = {"action": "split", "symbol": e.symbol, "amount": e.shares_after - e.shares_before, "ratio": e.ratio}
+        action: dict[str, Any] = (
+            {"action": "split", "symbol": e.symbol, "amount": e.shares_after - e.shares_before, "ratio": e.ratio}
+            if e.kind == "split"
+            else {
+                "action": "dividend",
+                "symbol": e.symbol,
+                "amount": 0,
+                "shares": e.shares_after,
+                "per_share": e.amount,
+                "cash": e.cash,
+            }
+        )
         out.append(
             {
                 "date": date,

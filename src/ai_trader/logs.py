@@ -10,8 +10,6 @@ from pythonjsonlogger.json import JsonFormatter
 
 from .redact import RedactingFormatter
 
-CONTEXT_KEYS = ("job_id", "model", "date")
-
 
 def setup_logging(level: str = "INFO", fmt: str = "json", stream=None) -> None:
     handler = logging.StreamHandler(stream or sys.stdout)

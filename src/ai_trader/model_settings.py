@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 REQUEST_KEYS = (  # typed request settings, in the order they are added to the request body
     "temperature",
@@ -47,13 +47,6 @@ REFUSED_HEADERS = {
 }
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")
 SECRET_HEADER = re.compile(r"key|token|secret|auth|cookie|password", re.IGNORECASE)
-
-
-class _Entry(Protocol):
-    signature: str
-    provider: str
-    openai_base_url: str | None
-    openai_api_key: str | None
 
 
 def check_request_settings(model: Any) -> None:

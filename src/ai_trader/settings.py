@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # market data and news
     alphaadvantage_api_key: str | None = Field(default=None, description="ALPHAADVANTAGE_API_KEY")
     alphavantage_base_url: str = "https://www.alphavantage.co/query"
+    alphavantage_daily_function: Literal["TIME_SERIES_DAILY", "TIME_SERIES_DAILY_ADJUSTED"] = Field(
+        default="TIME_SERIES_DAILY", description="ADJUSTED (premium) also records its splits and dividends"
+    )
     jina_api_key: str | None = None
     jina_base_url: str = "https://s.jina.ai"
     news_provider: Literal["local", "alphavantage", "jina", "none"] = "local"

@@ -17,10 +17,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import httpx
 import psycopg
 import pytest
 
+from tests.support.servers import HttpThread, free_port
 from tests.windmill.conftest import SCRIPTS, load_script
 from tests.windmill.flow_walker import Walker
 
@@ -57,12 +56,6 @@ CATCH_UP = [
 
 
 # ---- the real service ------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def service_env(root: Path, port: int = 0, api_key: str | None = None) -> dict[str, str]:
@@ -338,11 +331,8 @@ class _Failing(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def failing_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with HttpThread(_Failing) as server:
+        yield server.base
 
 
 def test_5xx_fails_the_step_with_the_status_and_body(failing_server, run_ts):

@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 from ..store import Store
-from ..store import ledger as ledger_rows
-from ..store import records as record_rows
+from ..store import ledger as ledger_store
+from ..store import records as record_store
 from .base import DayBrief, SessionResult, Toolbox
 
 
@@ -51,8 +51,8 @@ class ReplayCompetitor:
 
     def _load(self, date: str) -> tuple[str | None, list[tuple[str, dict, Any]]]:
         with self.store.read() as conn:
-            day = ledger_rows.model_day(conn, self.replay_of, date)
-            record = record_rows.session_record(conn, day.id) if day else None
+            day = ledger_store.model_day(conn, self.replay_of, date)
+            record = record_store.session_record(conn, day.id) if day else None
         if record is None:
             raise ReplayUnavailable(f"no recorded session of {self.replay_of!r} on {date} to replay")
         return record.basemodel, recorded_calls(record.steps, record.messages)

@@ -8,7 +8,8 @@ longer (seen: 349 s, 229 s, 108 s for one prompt). The call fails at once, namin
 Delay before retry k (k = 0, 1, ...) is `base_delay * 2**k` seconds, capped at `max_delay`. A 429 or 503 that
 says how long to wait (`Retry-After`: seconds or an HTTP date; OpenAI's `retry-after-ms`) waits exactly that long
 instead; a wait longer than `max_retry_after` (LLM_MAX_RETRY_AFTER_SECONDS) fails the call at once, since the
-endpoint is out of quota rather than busy. The SDK's own retries are turned off so this is the only retry policy.
+endpoint is out of quota rather than busy. The SDK's own retries are turned off so this is the only retry policy
+(run by tenacity: the stop, wait and retry rules above are its callbacks).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import openai
+from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
 from ..redact import redact
 
@@ -96,38 +98,74 @@ async def call_with_retries(
     max_retry_after: float = 300.0,
     sleep: Callable[[float, BaseException], Awaitable[None]] | None = None,
 ) -> tuple[T, int]:
-    """Run `fn`, retrying transient errors; returns (result, attempts). Raises LlmCallFailed.
+    """Run `fn`, retrying transient errors (tenacity); returns (result, attempts). Raises LlmCallFailed.
     `logger` (e.g. a model-day logger carrying job_id/model/date) receives the retry warnings; `sleep(delay, exc)`
     (default asyncio.sleep) waits before a retry — the LLM session uses it to pause the endpoint and show the
     wait."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return await fn(), attempt
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            transient = is_transient(exc)
-            if not transient or attempt > max_retries:
-                suffix = f" after {attempt} attempts" if transient else ""
-                raise LlmCallFailed(
-                    f"{what} failed{suffix}: {describe(exc)}", attempts=attempt, transient=transient
-                ) from exc
-            delay = min(max_delay, base_delay * 2 ** (attempt - 1))
-            asked = retry_after(exc)
-            if asked is not None:
-                if asked > max_retry_after:
-                    raise LlmCallFailed(
-                        f"{what} failed: the endpoint asks to wait {asked:g} s before retrying, more than "
-                        f"LLM_MAX_RETRY_AFTER_SECONDS ({max_retry_after:g} s): {describe(exc)}",
-                        attempts=attempt,
-                        transient=True,
-                    ) from exc
-                delay = asked
-            (logger or log).warning(
-                "%s failed (attempt %d/%d), retrying in %.2fs: %s", what, attempt, max_retries + 1, delay, describe(exc)
-            )
-            if on_retry is not None:
-                on_retry(attempt, exc)
-            await (sleep(delay, exc) if sleep is not None else asyncio.sleep(delay))
+    last: list[BaseException] = []  # the error the coming sleep is for (tenacity's sleep gets only the delay)
+
+    def error(state: RetryCallState) -> BaseException:
+        assert state.outcome is not None and state.outcome.failed  # tenacity asks only after a failed attempt
+        exc = state.outcome.exception()
+        assert exc is not None
+        return exc
+
+    def retryable(state: RetryCallState) -> bool:
+        if state.outcome is None or not state.outcome.failed:
+            return False
+        exc = error(state)
+        asked = retry_after(exc)
+        return is_transient(exc) and (asked is None or asked <= max_retry_after)
+
+    def wait(state: RetryCallState) -> float:
+        asked = retry_after(error(state))
+        return asked if asked is not None else min(max_delay, base_delay * 2 ** (state.attempt_number - 1))
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = error(state)
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        (logger or log).warning(
+            "%s failed (attempt %d/%d), retrying in %.2fs: %s",
+            what,
+            state.attempt_number,
+            max_retries + 1,
+            delay,
+            describe(exc),
+        )
+        if on_retry is not None:
+            on_retry(state.attempt_number, exc)
+        last[:] = [exc]
+
+    async def pause(delay: float) -> None:
+        await (sleep(delay, last[0]) if sleep is not None else asyncio.sleep(delay))
+
+    attempts = 0
+    try:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(max_retries + 1),
+            wait=wait,
+            retry=retryable,
+            before_sleep=before_sleep,
+            sleep=pause,
+            reraise=True,
+        ):
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                result = await fn()
+    except Exception as exc:  # CancelledError (a BaseException) goes through untouched
+        raise _failed(exc, what, attempts, max_retry_after) from exc
+    return result, attempts
+
+
+def _failed(exc: BaseException, what: str, attempts: int, max_retry_after: float) -> LlmCallFailed:
+    asked = retry_after(exc)
+    if is_transient(exc) and asked is not None and asked > max_retry_after:
+        return LlmCallFailed(
+            f"{what} failed: the endpoint asks to wait {asked:g} s before retrying, more than "
+            f"LLM_MAX_RETRY_AFTER_SECONDS ({max_retry_after:g} s): {describe(exc)}",
+            attempts=attempts,
+            transient=True,
+        )
+    transient = is_transient(exc)
+    suffix = f" after {attempts} attempts" if transient else ""
+    return LlmCallFailed(f"{what} failed{suffix}: {describe(exc)}", attempts=attempts, transient=transient)

@@ -38,7 +38,7 @@ def create_app(
         own_store = store is None
         st = store if store is not None else Store(settings.db_path)
         rt = Runtime(settings, st, worker)
-        rt.jobs = JobService(settings, st, prices=rt.prices)  # the runtime's cached price view
+        rt.jobs = JobService(settings, st, prices=rt.prices)  # the runtime's one price view
         started = False
         if rt.worker is None and settings.worker_enabled and start_worker:
             rt.worker = Worker(settings, st)
@@ -47,8 +47,6 @@ def create_app(
             rt.worker.start()
             started = True
         app.state.runtime = rt
-        app.state.store = st
-        app.state.settings = settings
         log.info("service ready (worker %s)", "running" if rt.worker_running() else "not in this process")
         try:
             yield
@@ -70,7 +68,6 @@ def create_app(
         redirect_slashes=False,  # `/simulate/status` is a 404 in the error shape, not an empty 307
         dependencies=[Depends(known_query_parameters)],  # an unknown query parameter is a 400
     )
-    app.state.settings = settings
     errors.install(app)
     schema.install(app, settings)
     app.include_router(simulate.router)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import orjson
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ..service.runtime import Runtime
@@ -22,11 +22,6 @@ MEDIA_TYPE = "application/json"
 
 def encode(content: Any) -> bytes:
     return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-
-
-class FastJSONResponse(JSONResponse):
-    def render(self, content: Any) -> bytes:
-        return encode(content)
 
 
 async def cached_json(rt: Runtime, key: Hashable, build: Callable[[], Any]) -> Response:

@@ -12,8 +12,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ..errors import AppError
+from ..market.actions import ActionsReport, import_actions
 from ..market.fetch import FetchReport, fetch_prices
 from ..market.importers import ImportReport, expand_paths, import_file
+from ..market.membership import MembershipReport, import_membership
 from ..market.packaged import import_packaged
 from ..market.status import BudgetStatus, DataStatus, budget_status, data_status
 from ..store import Store
@@ -51,12 +53,23 @@ def import_cmd(
         "--packaged",
         help="Import the packaged offline data set (real NASDAQ-100 daily bars + QQQ, 2025-06-02..2025-10-30).",
     ),
+    actions: list[Path] = typer.Option(
+        None,
+        "--actions",
+        help="CSV of corporate actions (symbol,effective_date,kind,ratio,amount[,note]; kind split or dividend).",
+    ),
+    membership: str | None = typer.Option(
+        None,
+        "--membership",
+        help="Index membership history replacing the recorded one: a CSV (symbol,start_date,end_date) or "
+        "'index-constitution' (the NASDAQ-100 history that package ships). Then a day's tradable set is its members.",
+    ),
     data_dir: Path | None = _DATA_DIR,
     as_json: bool = _JSON,
 ) -> None:
     """Import price files (idempotent upsert by symbol and date; each file all-or-nothing)."""
-    if not paths and not packaged:
-        raise typer.BadParameter("give at least one PATH or --packaged")
+    if not paths and not packaged and not actions and not membership:
+        raise typer.BadParameter("give at least one PATH, --packaged, --actions FILE or --membership SOURCE")
     settings = load_settings(data_dir=data_dir)
     store = Store(settings.db_path)
     out, err = Console(), Console(stderr=True)
@@ -64,14 +77,20 @@ def import_cmd(
     failed = 0
     jobs: list[tuple[str, Path | None]] = [("packaged", None)] if packaged else []
     jobs += [(str(p), p) for p in expand_paths(paths or [])]
+    jobs += [(f"actions:{p}", p) for p in actions or []]
+    jobs += [(f"membership:{membership}", None)] if membership else []
     try:
         for name, path in jobs:
             try:
-                rep = (
-                    import_packaged(store)
-                    if path is None
-                    else import_file(store, path, symbol=symbol, benchmarks=set(settings.benchmark_symbols))
-                )
+                rep: ImportReport | ActionsReport | MembershipReport
+                if name.startswith("membership:"):
+                    rep = import_membership(store, name.removeprefix("membership:"))
+                elif name.startswith("actions:") and path is not None:
+                    rep = import_actions(store, path)
+                elif path is None:
+                    rep = import_packaged(store)
+                else:
+                    rep = import_file(store, path, symbol=symbol, benchmarks=set(settings.benchmark_symbols))
             except AppError as exc:
                 failed += 1
                 reports.append({"source": name, "error": exc.message})
@@ -110,7 +129,18 @@ def status_cmd(data_dir: Path | None = _DATA_DIR, as_json: bool = _JSON) -> None
         _print_budget(Console(), st, budget)
 
 
-def _print_report(out: Console, rep: ImportReport) -> None:
+def _print_report(out: Console, rep: ImportReport | ActionsReport | MembershipReport) -> None:
+    if isinstance(rep, ActionsReport):
+        out.print(f"{rep.source}: recorded {rep.splits} split(s), {rep.dividends} dividend(s)", highlight=False)
+        return
+    if isinstance(rep, MembershipReport):
+        out.print(
+            f"{rep.source}: index membership of {rep.symbols} symbols ({rep.intervals} spans) recorded; a day's "
+            "tradable set is now its members with a bar that day",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     table = Table(title=f"{rep.source} ({rep.format})")
     for col in ("symbol", "added", "updated", "unchanged", "rejected"):
         table.add_column(col, justify="left" if col == "symbol" else "right")
@@ -161,6 +191,14 @@ def _print_status(out: Console, st: DataStatus) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if st.membership:
+        m = st.membership
+        out.print(
+            f"index membership {m['source']}: {m['symbols']} symbols ({m['spans']} spans); "
+            f"{len(m['tradable_on_last_day'])} tradable on {m['last_trading_day']} (members with a bar that day)",
+            highlight=False,
+            soft_wrap=True,
+        )
     for act in st.corporate_actions:
         what = f"split {act.ratio:g}:1" if act.kind == "split" else f"dividend {act.amount:g}/share"
         out.print(
@@ -177,7 +215,12 @@ def _print_status(out: Console, st: DataStatus) -> None:
                 soft_wrap=True,
             )
         else:
-            out.print(f"[yellow]suspected split[/yellow] {w.message()}", highlight=False, soft_wrap=True)
+            out.print(
+                f"[yellow]suspected split[/yellow] {w.message()}: not applied to holdings until confirmed with "
+                "`ai-trader data import --actions FILE` (symbol,effective_date,kind,ratio,amount)",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @data_app.command("fetch", epilog=epilog("data fetch"))

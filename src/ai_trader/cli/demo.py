@@ -82,11 +82,11 @@ def demo_cmd(
         cfg = load_config(path)
         request = {"start_date": prices.next_trading_day(cfg.date_range.init_date), "end_date": cfg.date_range.end_date}
         try:
-            code, body = JobService(settings, store).trigger_config(cfg, str(path.resolve()), request, caller="demo")
+            outcome = JobService(settings, store).trigger_config(cfg, str(path.resolve()), request, caller="demo")
         except AppError as exc:
             print_error(exc)
             raise typer.Exit(2) from None
-        failed = execute(settings, store, out, code, body)
+        failed = execute(settings, store, out, outcome)
         print_board(out, store, [m.signature for m in cfg.enabled()], settings)
     finally:
         store.close()

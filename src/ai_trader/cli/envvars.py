@@ -7,7 +7,13 @@ Every variable is also read from `./.env`; an option given on the command line w
 from __future__ import annotations
 
 LOGGING = ("LOG_LEVEL", "LOG_FORMAT")
-ALPHA_VANTAGE = ("ALPHAADVANTAGE_API_KEY", "ALPHAVANTAGE_BASE_URL", "AV_REQUESTS_PER_MINUTE", "AV_REQUESTS_PER_DAY")
+ALPHA_VANTAGE = (
+    "ALPHAADVANTAGE_API_KEY",
+    "ALPHAVANTAGE_BASE_URL",
+    "ALPHAVANTAGE_DAILY_FUNCTION",
+    "AV_REQUESTS_PER_MINUTE",
+    "AV_REQUESTS_PER_DAY",
+)
 # the catch-up download a job does first (jobs/refresh.py)
 DOWNLOAD = ("AUTO_DOWNLOAD_PRICE_DATA", *ALPHA_VANTAGE, "BENCHMARK_SYMBOLS")
 NEWS = (

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import AppError
+from ..jobs.states import DetailStatus
 from .common import load_settings, print_error
 from .envvars import epilog
 
@@ -79,7 +80,7 @@ def status_cmd(
     )
     if body.get("error"):
         out.print(f"error: {body['error']}", highlight=False, soft_wrap=True)
-    problems = [d for d in p.get("details", []) if d["status"] in ("failed", "skipped")]
+    problems = [d for d in p.get("details", []) if d["status"] in (DetailStatus.FAILED, DetailStatus.SKIPPED)]
     if problems:
         table = Table("date", "model", "status", "error", box=box.SIMPLE_HEAD, title="Failed and skipped")
         for d in problems[:50]:

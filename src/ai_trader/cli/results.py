@@ -147,6 +147,9 @@ def _print_date(out: Console, body: dict[str, Any]) -> None:
         )
     out.print(table)
     for r in body["results"]:
+        if r.get("in_training_window"):
+            out.print(f"{r['model']}: {body['date']} is in its training window (on or before its knowledge cutoff)")
+    for r in body["results"]:
         if flag := r.get("ai_reasoning", {}).get("no_tool_use"):
             out.print(f"[yellow]warning[/yellow]: {r['model']} never used a tool ({flag})", highlight=False)
     for r in body["results"]:
@@ -185,7 +188,33 @@ def _print_range(out: Console, body: dict[str, Any]) -> None:
         )
     out.print(table)
     print_tool_use(out, body["results"])
+    print_cutoffs(out, body["results"])
     print_failed_attempts(out, body)
+
+
+def print_cutoffs(out: Console, entries: list[dict[str, Any]]) -> None:
+    """For signatures whose model states a knowledge_cutoff: its days in the training window and the metrics of the
+    days after the cutoff alone (next to all days in the table above)."""
+    rows = [r for r in entries if r.get("knowledge_cutoff")]
+    if not rows:
+        return
+    table = Table(title="After the knowledge cutoff (days in the training window left out)", box=box.SIMPLE_HEAD)
+    for col in ("model", "cutoff", "in window", "after", "return", "sharpe", "max DD", "trades"):
+        table.add_column(col, justify="left" if col in ("model", "cutoff") else "right", no_wrap=True)
+    for r in rows:
+        post = r.get("post_cutoff") or {}
+        m = post.get("metrics") or {}
+        table.add_row(
+            r["model"],
+            r["knowledge_cutoff"],
+            str(r.get("training_window_days", 0)),
+            str(post.get("days", 0)),
+            _pct(m.get("cumulative_return"), 1),
+            _num(m.get("sharpe")),
+            _unsigned(m.get("max_drawdown"), 1),
+            str(m["trades"]) if m else "-",
+        )
+    out.print(table)
 
 
 def print_tool_use(out: Console, entries: list[dict[str, Any]]) -> None:
@@ -255,6 +284,7 @@ def print_leaderboard(out: Console, body: dict[str, Any]) -> None:
     out.print(table)
     print_tool_use(out, body["leaderboard"])
     print_cost_sensitivity(out, body)
+    print_cutoffs(out, body["leaderboard"])
 
 
 def print_cost_sensitivity(out: Console, body: dict[str, Any]) -> None:

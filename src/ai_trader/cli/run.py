@@ -22,11 +22,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..config import CompetitionConfig
 from ..errors import AppError, InvalidatesCommittedDays, WaitForRunningJob
+from ..jobs.states import DetailStatus
 from ..jobs.worker import Worker
 from ..market.prices import PriceView
 from ..service.configs import load_checked
 from ..service.jobs import JobService
 from ..service.performance import performance
+from ..service.schemas import AlreadyRunning, TriggerOutcome, UpToDate
 from ..settings import Settings
 from ..store import Store
 from .common import ensure_data, load_settings, print_error
@@ -54,6 +56,11 @@ def run_cmd(
         help="Re-run completed model-days, and every later completed day of each model (needed to fill a gap or "
         "back-fill before committed days, which is refused without it).",
     ),
+    post_cutoff_only: bool = typer.Option(
+        False,
+        "--post-cutoff-only",
+        help="Run only the days after each model's knowledge_cutoff (models without one: every day).",
+    ),
     data_dir: Path | None = _DATA_DIR,
 ) -> None:
     """Simulate a config's range for its enabled models, with a progress bar and a final leaderboard."""
@@ -70,15 +77,17 @@ def run_cmd(
                 "end_date": end or cfg.date_range.end_date,
                 "models": wanted,
                 "replace_existing": replace_existing,
+                **({"post_cutoff_only": True} if post_cutoff_only else {}),
             }
-            code, body = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
+            outcome = trigger_resuming(settings, store, out, cfg, str(config.resolve()), request)
         except AppError as exc:
             print_error(exc)
             if isinstance(exc, InvalidatesCommittedDays):
                 Console(stderr=True).print("To re-run those days in the same job, add --replace-existing.")
             raise typer.Exit(2) from None
-        failed = execute(settings, store, out, code, body)
-        print_board(out, store, body.get("models") or [m.signature for m in cfg.enabled()], settings)
+        failed = execute(settings, store, out, outcome)
+        ran = [] if isinstance(outcome, UpToDate) else outcome.models
+        print_board(out, store, ran or [m.signature for m in cfg.enabled()], settings)
     finally:
         store.close()
     if failed:
@@ -87,7 +96,7 @@ def run_cmd(
 
 def trigger_resuming(
     settings: Settings, store: Store, out: Console, cfg: CompetitionConfig, path: str, request: dict[str, Any]
-) -> tuple[int, dict[str, Any]]:
+) -> TriggerOutcome:
     """Trigger; when an interrupted job (its worker gone) is in the way, resume it to its end, then trigger again."""
     service = JobService(settings, store)
     try:
@@ -102,20 +111,19 @@ def trigger_resuming(
     return service.trigger_config(cfg, path, request, caller="cli")
 
 
-def execute(settings: Settings, store: Store, out: Console, code: int, body: dict[str, Any]) -> int:
+def execute(settings: Settings, store: Store, out: Console, outcome: TriggerOutcome) -> int:
     """Drain the triggered job with a progress bar; returns how many model-days failed."""
-    if body.get("status") == "current":
-        out.print(f"Already up to date (last simulated day: {body.get('last_simulation_date') or 'none'}).")
+    if isinstance(outcome, UpToDate):
+        out.print(f"Already up to date (last simulated day: {outcome.last_simulation_date or 'none'}).")
         return 0
-    for w in body.get("warnings", []):
+    for w in outcome.warnings or []:
         out.print(f"[yellow]warning[/yellow]: {w}", highlight=False, soft_wrap=True)
-    job_id = body["job_id"]
-    dates = body.get("date_range") or []
-    if code == 200:
+    job_id, dates = outcome.job_id, outcome.date_range
+    if isinstance(outcome, AlreadyRunning):
         out.print(f"Job {job_id} is already queued or running; continuing it.")
     else:
         out.print(
-            f"Job {job_id}: {body['total_model_days']} model-day(s), {len(body['models'])} model(s), "
+            f"Job {job_id}: {outcome.total_model_days} model-day(s), {len(outcome.models)} model(s), "
             f"{dates[0]} .. {dates[-1]}"
             if dates
             else f"Job {job_id}"
@@ -127,7 +135,7 @@ def execute(settings: Settings, store: Store, out: Console, code: int, body: dic
         + (f", {p['pending']} pending" if p["pending"] else "")
     )
     for d in p["details"]:
-        if d["status"] == "failed":
+        if d["status"] == DetailStatus.FAILED:
             out.print(f"[red]failed[/red] {d['model']} {d['date']}: {d.get('error')}", highlight=False)
     return p["failed"]
 

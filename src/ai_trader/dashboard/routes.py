@@ -1,41 +1,25 @@
 """Routes of the dashboard: the page, its vendored static assets, and price data the REST API does not expose.
 
 The page and assets carry no data, so they are served without the API key (the page asks for the key when an
-API call answers 401). The data routes check `X-API-Key` themselves when the app's settings have an `api_key` (the
-service's `ApiKey` middleware does too; the check here is for apps without it). They are in the OpenAPI document
+API call answers 401). The data routes are endpoints like every other: thin adapters over `service/dashboard.py`
+on the runtime's price view, behind the `ApiKey` middleware and the API's error handler (so an app including this
+router needs `api.app`'s conventions: `app.state.runtime`, `errors.install`). They are in the OpenAPI document
 (tag `dashboard`); the page and its assets are not.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from ..api.models import ErrorBody, _Open
-from . import prices
-
-
-class SeriesPoint(_Open):
-    date: str
-    value: float
-
-
-class BenchmarkLine(_Open):
-    symbol: str
-    start_date: str
-    end_date: str
-    series: list[SeriesPoint]
-
-
-class Closes(_Open):
-    date: str
-    closes: dict[str, float]
-
+from ..api.deps import RuntimeDep
+from ..api.models import ErrorBody
+from ..service.dashboard import benchmark_line, closes_on
+from ..service.schemas import BenchmarkLine, Closes
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -83,47 +67,22 @@ def static_file(name: str) -> Response:
     return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
 
 
-def _unauthorized(request: Request) -> JSONResponse | None:
-    settings = getattr(request.app.state, "settings", None)
-    expected = getattr(settings, "api_key", None)
-    if not expected:
-        return None
-    given = request.headers.get("x-api-key", "")
-    if hmac.compare_digest(given.encode(), expected.encode()):
-        return None
-    return _error(401, "unauthorized", "Missing or invalid X-API-Key header")
-
-
-@router.get(
-    "/dashboard/data/benchmark", tags=["dashboard"], responses={200: {"model": BenchmarkLine}, **DATA_RESPONSES}
-)
+@router.get("/dashboard/data/benchmark", tags=["dashboard"], response_model=BenchmarkLine, responses=DATA_RESPONSES)
 def benchmark(
-    request: Request,
+    rt: RuntimeDep,
     start_date: str = Query(..., description="YYYY-MM-DD", max_length=64),
     end_date: str = Query(..., description="YYYY-MM-DD, not before start_date", max_length=64),
     initial: float = Query(10000.0, gt=0, le=1e12, allow_inf_nan=False, description="the amount invested"),
 ) -> JSONResponse:
     """The benchmark (QQQ) held from the close before `start_date`, valued at each trading day's close."""
-    if (denied := _unauthorized(request)) is not None:
-        return denied
-    try:
-        body = prices.benchmark_line(prices.view(request.app), start_date, end_date, initial)
-    except ValueError as e:
-        return _error(400, "invalid_date", str(e))
-    return JSONResponse(body)
+    return JSONResponse(benchmark_line(rt.prices(), start_date, end_date, initial).wire())
 
 
-@router.get("/dashboard/data/closes", tags=["dashboard"], responses={200: {"model": Closes}, **DATA_RESPONSES})
+@router.get("/dashboard/data/closes", tags=["dashboard"], response_model=Closes, responses=DATA_RESPONSES)
 def closes(
-    request: Request,
+    rt: RuntimeDep,
     date: str = Query(..., description="YYYY-MM-DD", max_length=64),
     symbols: str = Query("", description="comma-separated tickers (at most 500 are looked up)", max_length=8192),
 ) -> JSONResponse:
     """Last close on or before `date` of each symbol (comma-separated), for holding weights."""
-    if (denied := _unauthorized(request)) is not None:
-        return denied
-    try:
-        body = prices.closes_on(prices.view(request.app), date, [s for s in symbols.split(",") if s])
-    except ValueError as e:
-        return _error(400, "invalid_date", str(e))
-    return JSONResponse(body)
+    return JSONResponse(closes_on(rt.prices(), date, [s for s in symbols.split(",") if s]).wire())

@@ -33,7 +33,7 @@ from ..logs import model_day_logger
 from ..market.prices import PriceView
 from ..settings import Settings
 from ..store import Store, db
-from ..store import jobs as rows
+from ..store import jobs as job_store
 from ..tools.context import ToolContext, ToolEnv
 from ..tools.news_factory import build_news_provider
 from . import states
@@ -89,12 +89,12 @@ async def run_job(
 ) -> str | None:
     """Run the job's pending model-days; returns its final status (None when stopped before the end)."""
     with store.read() as conn:
-        job = rows.job(conn, job_id)
-        pending = rows.details(conn, job_id, ("pending",))
+        job = job_store.job(conn, job_id)
+        pending = job_store.details(conn, job_id, (states.DetailStatus.PENDING,))
     assert job is not None, job_id  # claimed by this worker; jobs are never deleted
     config = with_keys(parse_config(job.config, f"job {job_id} config"), job.config_path)  # keys: from the file
     env = ToolEnv(store, PriceView.load(store), build_news_provider(settings), settings.trade_fee)
-    chains: dict[str, list[rows.DetailRow]] = {}
+    chains: dict[str, list[job_store.DetailRow]] = {}
     for d in sorted(pending, key=lambda d: d.date):
         chains.setdefault(d.model, []).append(d)
     parallel = settings.max_parallel_models or max(len(chains), 1)
@@ -114,7 +114,7 @@ async def run_job(
             log.error("chain %s crashed: %r", sig, result, extra={"job_id": job_id, "model": sig})
     # settle_job is a no-op unless the job has nothing left and is still running
     final, status = await bookkeeping(
-        store, lambda conn: (states.settle_job(conn, job_id), rows.job_status(conn, job_id))
+        store, lambda conn: (states.settle_job(conn, job_id), job_store.job_status(conn, job_id))
     )
     if status in {s.value for s in states.JOB_TERMINAL}:
         log.info("job ended: %s", status, extra={"job_id": job_id})
@@ -129,7 +129,7 @@ async def _watch_for_cancel(run: JobRun, poll_s: float = CANCEL_POLL_SECONDS) ->
         await asyncio.sleep(poll_s)
         try:
             with run.env.store.read() as conn:
-                status = rows.job_status(conn, run.job_id)
+                status = job_store.job_status(conn, run.job_id)
         except db.DatabaseError as exc:  # a busy database: look again at the next tick
             log.debug("cancel watch: %s", exc, extra={"job_id": run.job_id})
             continue
@@ -147,13 +147,13 @@ def _being_cancelled() -> bool:
     return task is not None and task.cancelling() > 0
 
 
-async def _chain(run: JobRun, signature: str, days: list[rows.DetailRow]) -> None:
+async def _chain(run: JobRun, signature: str, days: list[job_store.DetailRow]) -> None:
     async with contextlib.AsyncExitStack() as scope:  # closes the competitor's connections when the chain ends
         await _chain_days(run, signature, days, scope)
 
 
 async def _chain_days(
-    run: JobRun, signature: str, days: list[rows.DetailRow], scope: contextlib.AsyncExitStack
+    run: JobRun, signature: str, days: list[job_store.DetailRow], scope: contextlib.AsyncExitStack
 ) -> None:
     store = run.env.store
     model = run.config.model(signature)
@@ -229,7 +229,7 @@ async def _chain_days(
             mlog.info("model-day completed")
 
 
-def _fail_chain(conn, failed: rows.DetailRow, later: list[rows.DetailRow], error: str) -> None:
+def _fail_chain(conn, failed: job_store.DetailRow, later: list[job_store.DetailRow], error: str) -> None:
     """The failed day and the skips of the chain's later days (inside one transaction)."""
     states.transition_detail(conn, failed.id, D.FAILED, error=error)
     for d in later:

@@ -26,7 +26,7 @@ from ..agents.brief import build_brief
 from ..agents.ratelimit import phase_reporter
 from ..agents.toolbox import InProcessToolbox
 from ..errors import ModelDayFailed
-from ..ledger.corporate import apply_splits, describe_splits
+from ..ledger.corporate import apply_actions, describe_dividends, describe_splits
 from ..ledger.rules import NO_COSTS, Book, Costs
 from ..ledger.valuation import MissingPrice, daily_values, previous_value, value_on
 from ..logs import model_day_logger
@@ -34,7 +34,7 @@ from ..store import db
 from ..store import events as event_store
 from ..store import export_backlog as backlog
 from ..store import failed as failed_store
-from ..store import jobs as job_rows
+from ..store import jobs as job_store
 from ..store import ledger as ledger_store
 from ..store import sessions as session_store
 from ..timeutil import utc_after, utcnow_iso
@@ -85,8 +85,9 @@ async def execute_model_day(
         with env.store.write() as conn:
             start = ledger_store.start_state(conn, signature, date, initial_cash)
             # applied before the session (ledger/corporate.py), since the snapshot the day starts from
-            splits = event_store.splits_on(conn, date, start.previous_date)
-            book, events = apply_splits(Book(start.cash, start.positions), splits, env.prices.opens(date))
+            splits = event_store.splits_on(conn, date, start.previous_date)  # for the prompt: ratios multiplied
+            days = event_store.actions_by_day(conn, date, start.previous_date)
+            book, events = apply_actions(Book(start.cash, start.positions), days, env.prices.opens(date))
             session_store.open_live_session(
                 conn,
                 token=token,
@@ -95,7 +96,9 @@ async def execute_model_day(
                 date=date,
                 cash=book.cash,
                 positions=book.positions,
-                costs=costs,
+                commission_bps=costs.commission_bps,
+                commission_min=costs.commission_min,
+                slippage_bps=costs.slippage_bps,
             )
             event_store.set_session_events(conn, token, events)
     except db.DatabaseError as exc:
@@ -105,8 +108,9 @@ async def execute_model_day(
     partial = PartialSession()
     exposed = partial_session.set(partial)
     try:
-        listed = {s: r for s, r in splits.items() if s in env.prices.tradable or s in start.positions}
-        notes = (costs.describe(env.trade_fee), describe_splits(listed, events, date))
+        listed = {s: r for s, r in splits.items() if s in env.prices.tradable_on(date) or s in start.positions}
+        actions = "; ".join(n for n in (describe_splits(listed, events, date), describe_dividends(events)) if n)
+        notes = (costs.describe(env.trade_fee), actions)
         result = await _run(env, ctx, competitor, book, timeout_s, toolbox_factory, timeout_setting, notes)
         outcome, owed = _commit(env, ctx, start, result, on_commit, exports_owed=agent_data_dir is not None)
     except BaseException as exc:
@@ -232,7 +236,7 @@ class _PhaseWriter:
     def __call__(self, phase: str | None, wait_s: float | None) -> None:
         until = utc_after(wait_s) if phase and wait_s else None
         with self.env.store.write() as conn:
-            job_rows.set_detail_phase(conn, self.ctx.job_id, self.ctx.date, self.ctx.signature, phase, until)
+            job_store.set_detail_phase(conn, self.ctx.job_id, self.ctx.date, self.ctx.signature, phase, until)
 
 
 def _keep_failed(

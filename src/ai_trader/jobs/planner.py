@@ -6,6 +6,8 @@ Per signature:
 - explicit `start_date`: the trading days in [start, end] it has not completed; with `replace_existing` all of them
   and also every later completed day of that signature (each day depends on the one before), named in `warnings`.
   `replace_existing` without `start_date` replaces from the config's first day.
+- `post_cutoff_only`: of those, only the days after the entry's `knowledge_cutoff` (entries without one: all); the
+  first day after the cutoff starts from the last committed snapshot before it, or the initial cash.
 - continuity (quality.md invariant 3): without `replace_existing`, a plan that would run a day before committed days
   of a signature (a gap fill, a back-fill before its first day) is refused (400 `invalidates_committed_days`, naming
   the days it would invalidate): those days started from the snapshot before them, so they would have to be re-run,
@@ -35,6 +37,7 @@ class PlanRequest:
     end_date: str | None = None
     models: tuple[str, ...] = ()  # empty: all enabled models
     replace_existing: bool = False
+    post_cutoff_only: bool = False  # only days after each entry's knowledge_cutoff (entries without one: all)
 
     @classmethod
     def parse(cls, request: Mapping[str, Any]) -> PlanRequest:
@@ -55,7 +58,12 @@ class PlanRequest:
             replace = False
         if not isinstance(replace, bool):
             raise FixTheRequest("replace_existing must be true or false", {"field": "replace_existing"})
-        return cls(start, end, tuple(dict.fromkeys(models)), replace)
+        post = request.get("post_cutoff_only", False)
+        if post is None:
+            post = False
+        if not isinstance(post, bool):
+            raise FixTheRequest("post_cutoff_only must be true or false", {"field": "post_cutoff_only"})
+        return cls(start, end, tuple(dict.fromkeys(models)), replace, post)
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,8 @@ def plan_job(
     invalidated: dict[str, tuple[str, list[str]]] = {}  # signature → (first day run, committed days after it)
     for sig in models:
         done = list(completed.get(sig, ()))
+        entry = config.model(sig)
+        cutoff = entry.cutoff_date if request.post_cutoff_only and entry is not None else None
         if start is None:
             after = done[-1] if done else config.date_range.init_date
             chosen = [d for d in prices.trading_days(after, end) if d > after]
@@ -142,10 +152,11 @@ def plan_job(
                 chosen += later
         else:
             done_set = set(done)
-            chosen = [d for d in prices.trading_days(start, end) if d not in done_set]
+            chosen = _after_cutoff([d for d in prices.trading_days(start, end) if d not in done_set], cutoff)
             later = [d for d in done if chosen and d > chosen[0]]
             if later:
                 invalidated[sig] = (chosen[0], later)
+        chosen = _after_cutoff(chosen, cutoff)
         if chosen:
             days[sig] = chosen
     if invalidated:
@@ -158,6 +169,11 @@ def plan_job(
             {"trading_days": len(plan.date_range), "max_simulation_days": max_days},
         )
     return plan
+
+
+def _after_cutoff(days: list[str], cutoff: str | None) -> list[str]:
+    """`post_cutoff_only`: the days after the entry's knowledge cutoff (a later first day carries over the book)."""
+    return [d for d in days if d > cutoff] if cutoff else days
 
 
 def _listed(dates: Sequence[str], at_most: int = 10) -> str:

@@ -24,8 +24,8 @@ import socket
 import uuid
 
 from ..store import db
-from ..store import jobs as rows
-from ..store import workers as worker_rows
+from ..store import jobs as job_store
+from ..store import workers as worker_store
 from ..timeutil import utcnow_iso
 from . import states
 
@@ -67,7 +67,7 @@ def owner_process_gone(worker_id: str) -> bool:
     return not _process_alive(int(pid_text))
 
 
-def heartbeat_silence(job: rows.JobRow, *, now: dt.datetime | None = None) -> float | None:
+def heartbeat_silence(job: job_store.JobRow, *, now: dt.datetime | None = None) -> float | None:
     """Seconds since the owner's last heartbeat (None: never beat)."""
     return heartbeat_silence_of(job.heartbeat_at, now=now)
 
@@ -79,7 +79,7 @@ def heartbeat_silence_of(heartbeat_at: str | None, *, now: dt.datetime | None = 
     return round(max(0.0, (now - dt.datetime.fromisoformat(heartbeat_at)).total_seconds()), 1)
 
 
-def is_orphaned(job: rows.JobRow, *, now: dt.datetime | None = None) -> bool:
+def is_orphaned(job: job_store.JobRow, *, now: dt.datetime | None = None) -> bool:
     """True when nobody is running this running job any more."""
     if job.worker_id is None or owner_process_gone(job.worker_id):
         return True
@@ -87,20 +87,20 @@ def is_orphaned(job: rows.JobRow, *, now: dt.datetime | None = None) -> bool:
     return silence is None or silence > LEASE_SECONDS
 
 
-def live_workers(conn: db.Connection, *, now: dt.datetime | None = None) -> list[worker_rows.WorkerRow]:
+def live_workers(conn: db.Connection, *, now: dt.datetime | None = None) -> list[worker_store.WorkerRow]:
     """Workers alive by the same rule as a job's owner: not stopped, heartbeat within LEASE_SECONDS, and (on this
     host) the process still exists."""
     now = now or dt.datetime.now(dt.UTC)
     since = (now - dt.timedelta(seconds=LEASE_SECONDS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return [w for w in worker_rows.running(conn, since=since) if not owner_process_gone(w.worker_id)]
+    return [w for w in worker_store.running(conn, since=since) if not owner_process_gone(w.worker_id)]
 
 
-def describe_owner(job: rows.JobRow, *, now: dt.datetime | None = None) -> dict[str, object]:
+def describe_owner(job: job_store.JobRow, *, now: dt.datetime | None = None) -> dict[str, object]:
     """Who holds a pending/running job and whether it is alive, for the 409 answer and the CLI:
     {owner, owner_alive, heartbeat_silent_seconds, text}."""
     silence = heartbeat_silence(job, now=now)
     silent = "never" if silence is None else f"{silence:.0f} s ago"
-    if job.status == "pending":
+    if job.status == states.JobStatus.PENDING:
         alive, text = None, "queued, not yet claimed by a worker"
     elif job.worker_id is None:
         alive, text = (
@@ -120,9 +120,9 @@ def describe_owner(job: rows.JobRow, *, now: dt.datetime | None = None) -> dict[
     }
 
 
-def orphans(conn: db.Connection, worker_id: str | None = None) -> list[rows.JobRow]:
+def orphans(conn: db.Connection, worker_id: str | None = None) -> list[job_store.JobRow]:
     """Running jobs nobody runs any more (not counting this worker's own); a read, cheap enough for every tick."""
-    running = rows.jobs_in(conn, ("running",))
+    running = job_store.jobs_in(conn, (states.JobStatus.RUNNING,))
     return [j for j in running if (worker_id is None or j.worker_id != worker_id) and is_orphaned(j)]
 
 
@@ -133,7 +133,7 @@ def recover(conn: db.Connection, worker_id: str | None, *, resume: bool) -> list
     adopted: list[str] = []
     at = utcnow_iso()
     for job in orphans(conn, worker_id):
-        running = rows.details(conn, job.job_id, ("running",))
+        running = job_store.details(conn, job.job_id, (states.DetailStatus.RUNNING,))
         if resume and worker_id is None:
             if running:
                 _return_to_pending(conn, running, at)
@@ -147,7 +147,7 @@ def recover(conn: db.Connection, worker_id: str | None, *, resume: bool) -> list
                 log.warning("released interrupted job", extra={"job_id": job.job_id, "returned": len(running)})
         elif resume:
             _return_to_pending(conn, running, at)
-            rows.set_owner(conn, job.job_id, worker_id, at)
+            job_store.set_owner(conn, job.job_id, worker_id, at)
             states.note_job(
                 conn,
                 job.job_id,
@@ -156,28 +156,20 @@ def recover(conn: db.Connection, worker_id: str | None, *, resume: bool) -> list
                 f"{len(running)} running model-day(s) returned to pending)",
                 at=at,
             )
-            if job.phase == states.CANCELLING:
-                for d in rows.details(conn, job.job_id, ("pending",)):
-                    states.transition_detail(
-                        conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR, at=at
-                    )
+            if job.cancel_requested:  # cancelled by an older version while its days ran
+                states.skip_pending(conn, job.job_id, states.CANCELLED_ERROR, at=at)
             states.settle_job(conn, job.job_id, at=at)  # nothing left (e.g. cancelled): ends now
-            if rows.job_status(conn, job.job_id) == "running":
+            if job_store.job_status(conn, job.job_id) == states.JobStatus.RUNNING:
                 adopted.append(job.job_id)
             log.warning("resuming interrupted job", extra={"job_id": job.job_id, "returned": len(running)})
         else:
-            rows.set_job_fields(conn, job.job_id, error=INTERRUPTED)
-            rows.set_owner(conn, job.job_id, None, None)
-            for d in running:
-                states.transition_detail(conn, d.id, states.DetailStatus.FAILED, error=INTERRUPTED, at=at)
-            for d in rows.details(conn, job.job_id, ("pending",)):
-                states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=INTERRUPTED, at=at)
-            states.settle_job(conn, job.job_id, at=at)
+            job_store.set_owner(conn, job.job_id, None, None)
+            states.abort_job(conn, job.job_id, INTERRUPTED, fail_running=True, at=at)
             log.warning("ended interrupted job", extra={"job_id": job.job_id})
     return adopted
 
 
-def _return_to_pending(conn: db.Connection, running: list[rows.DetailRow], at: str) -> None:
+def _return_to_pending(conn: db.Connection, running: list[job_store.DetailRow], at: str) -> None:
     for d in running:
         states.transition_detail(
             conn, d.id, states.DetailStatus.PENDING, recovery=True, at=at, note=f"{INTERRUPTED}: returned to pending"

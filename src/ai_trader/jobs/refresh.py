@@ -26,7 +26,7 @@ from ..market.fetch import FetchReport, fetch_prices, missing_on_dates
 from ..market.fetch_plan import CatchUpCalendarView, needed_through
 from ..settings import Settings
 from ..store import Store
-from ..store import jobs as rows
+from ..store import jobs as job_store
 from ..timeutil import utcnow_iso
 from . import states
 
@@ -58,7 +58,7 @@ async def refresh_prices(
     if not refresh_enabled(settings):
         return {}
     with store.read() as conn:
-        pending = rows.details(conn, job_id, ("pending",))
+        pending = job_store.details(conn, job_id, (states.DetailStatus.PENDING,))
     dates = sorted({d.date for d in pending})
     if not dates or not missing_on_dates(store, settings, dates):
         return {}
@@ -89,7 +89,7 @@ async def refresh_prices(
 
 def _set_phase(store: Store, job_id: str, phase: str | None, note: str) -> None:
     with store.write() as conn:
-        rows.set_job_fields(conn, job_id, phase=phase, updated_at=utcnow_iso())
+        job_store.set_job_fields(conn, job_id, phase=phase, updated_at=utcnow_iso())
         states.note_job(conn, job_id, note)
 
 
@@ -109,13 +109,17 @@ def _describe(missing: dict[str, list[str]], report: FetchReport | None) -> str:
 
 
 def _skip_incomplete(
-    store: Store, job_id: str, pending: list[rows.DetailRow], missing: dict[str, list[str]], report: FetchReport | None
+    store: Store,
+    job_id: str,
+    pending: list[job_store.DetailRow],
+    missing: dict[str, list[str]],
+    report: FetchReport | None,
 ) -> None:
-    chains: dict[str, list[rows.DetailRow]] = {}
+    chains: dict[str, list[job_store.DetailRow]] = {}
     for d in sorted(pending, key=lambda d: d.date):
         chains.setdefault(d.model, []).append(d)
     with store.write() as conn:
-        rows.set_job_fields(conn, job_id, error=_describe(missing, report))
+        job_store.set_job_fields(conn, job_id, error=_describe(missing, report))
         for days in chains.values():
             bad = next((d.date for d in days if d.date in missing), None)
             for d in days:

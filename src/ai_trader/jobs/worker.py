@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import os
 import socket
@@ -25,8 +26,8 @@ from collections.abc import Callable
 from ..agents.base import Toolbox
 from ..settings import Settings
 from ..store import Store, db
-from ..store import jobs as rows
-from ..store import workers as worker_rows
+from ..store import jobs as job_store
+from ..store import workers as worker_store
 from ..timeutil import utcnow_iso
 from ..tools.context import ToolContext
 from . import export_repair, recovery, states
@@ -81,14 +82,14 @@ class Worker:
         if self._stopping.is_set() and self._thread is not None:
             return []
         with self.store.write() as conn:
-            free = self.settings.max_concurrent_jobs - rows.count_jobs_in(conn, ("running",))
+            free = self.settings.max_concurrent_jobs - job_store.count_jobs_in(conn, (states.JobStatus.RUNNING,))
             claimed = []
-            for job in rows.jobs_in(conn, ("pending",))[: max(free, 0)]:
+            for job in job_store.jobs_in(conn, (states.JobStatus.PENDING,))[: max(free, 0)]:
                 at = utcnow_iso()
                 states.transition_job(
                     conn, job.job_id, states.JobStatus.RUNNING, at=at, note=f"claimed by worker {self.worker_id}"
                 )
-                rows.set_owner(conn, job.job_id, self.worker_id, at)
+                job_store.set_owner(conn, job.job_id, self.worker_id, at)
                 claimed.append(job.job_id)
         return claimed
 
@@ -98,10 +99,10 @@ class Worker:
         if force or now - self._last_heartbeat >= recovery.HEARTBEAT_SECONDS:
             at = utcnow_iso()
             with self.store.write() as conn:
-                worker_rows.beat(
+                worker_store.beat(
                     conn, self.worker_id, host=socket.gethostname(), pid=os.getpid(), mode=self._mode, at=at
                 )
-                rows.heartbeat(conn, self.worker_id, at)
+                job_store.heartbeat(conn, self.worker_id, at)
             self._last_heartbeat = now
 
     def _register(self) -> None:
@@ -109,7 +110,7 @@ class Worker:
         try:
             with self.store.write() as conn:
                 old = dt.datetime.now(dt.UTC) - FORGET_WORKERS_AFTER
-                worker_rows.prune(conn, before=old.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+                worker_store.prune(conn, before=old.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
             self._heartbeat(force=True)
         except db.DatabaseError:  # a busy database: the next tick's heartbeat registers it
             log.exception("could not register the worker")
@@ -117,7 +118,7 @@ class Worker:
     def _unregister(self) -> None:
         try:
             with self.store.write() as conn:
-                worker_rows.stopped(conn, self.worker_id, utcnow_iso())
+                worker_store.stopped(conn, self.worker_id, utcnow_iso())
         except db.DatabaseError:  # its heartbeat goes stale: /health stops counting it after the lease
             log.exception("could not record the worker's stop")
 
@@ -164,21 +165,15 @@ class Worker:
             await self._release(job_id)
 
     async def _abort(self, job_id: str, error: str) -> None:
-        def end(conn) -> None:
-            rows.set_job_fields(conn, job_id, error=error)
-            for d in rows.details(conn, job_id, ("pending",)):
-                states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=error)
-            states.settle_job(conn, job_id)
-
-        await bookkeeping(self.store, end)
+        await bookkeeping(self.store, functools.partial(states.abort_job, job_id=job_id, error=error))
 
     async def _release(self, job_id: str) -> None:
         """An unfinished job (stopped) is left without owner so that the next start resumes it at once."""
 
         def release(conn) -> None:
-            job = rows.job(conn, job_id)
-            if job is not None and job.status == "running" and job.worker_id == self.worker_id:
-                rows.release_owner(conn, job_id)
+            job = job_store.job(conn, job_id)
+            if job is not None and job.status == states.JobStatus.RUNNING and job.worker_id == self.worker_id:
+                job_store.release_owner(conn, job_id)
                 states.note_job(conn, job_id, f"released by worker {self.worker_id} (stopped)")
 
         try:

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
+from ..store.sessions import StagedTrade
+
 MAX_AMOUNT = 10**9
 CENT = Decimal("0.01")
 _DIGITS = re.compile(r"^\s*\+?\d+\s*$")
@@ -93,18 +95,7 @@ class Costs:
 NO_COSTS = Costs()
 
 
-@dataclass(frozen=True)
-class Fill:
-    action: Action
-    symbol: str
-    amount: int
-    price: float  # the day's open
-    total: float  # amount * price, exact to the price's decimals
-    fee: float
-    cash_after: float
-    fill_price: float | None = None  # open moved against the trader by slippage (None: the open, rows before costs)
-    commission: float = 0.0
-    slippage: float = 0.0  # money: amount * |fill_price - open|
+Fill = StagedTrade  # a filled order: the row it is staged as in the live session, defined once in store/sessions.py
 
 
 def money(x: float | Decimal | int) -> Decimal:

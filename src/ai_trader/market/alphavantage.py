@@ -45,10 +45,11 @@ class SymbolFailure(AlphaVantageError):
 class DailyRequest:
     symbol: str
     outputsize: str  # compact (latest 100 bars) | full
+    function: str = FUNCTION  # or TIME_SERIES_DAILY_ADJUSTED (also split coefficients and dividend amounts)
 
     def params(self, api_key: str) -> dict[str, str]:
         return {
-            "function": FUNCTION,
+            "function": self.function,
             "symbol": self.symbol,
             "outputsize": self.outputsize,
             "datatype": "json",

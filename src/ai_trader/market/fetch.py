@@ -1,6 +1,8 @@
 """The Alpha Vantage downloader: fetch the daily bars the store is missing, paced, retried, reported.
 
-Per symbol (see fetch_plan.py for which days are needed and the outputsize): one TIME_SERIES_DAILY request
+Per symbol (see fetch_plan.py for which days are needed and the outputsize): one TIME_SERIES_DAILY request (or
+TIME_SERIES_DAILY_ADJUSTED with ALPHAVANTAGE_DAILY_FUNCTION, whose split coefficients and dividend amounts on the
+stored days are recorded as corporate actions with the bars)
 (transient failures retried with exponential backoff, every attempt paced and counted against the persisted
 budget); the body is parsed and validated by the importer (`formats.parse_text`, `importers.import_bars`), so a
 downloaded bar obeys exactly the rules of an imported one. Bars dated after the last closed session are dropped;
@@ -23,10 +25,11 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from ..errors import AppError, FixTheRequest
 from ..settings import Settings
 from ..store import Store
-from ..store import prices as price_rows
+from ..store import prices as price_store
+from .actions import from_alphavantage
 from .alphavantage import AlphaVantageClient, AlphaVantageError, DailyRequest, TransientError
 from .fetch_plan import SymbolNeed, market_today, needed_through, plan_fetch
-from .formats import ALPHAVANTAGE, check_symbol, parse_text
+from .formats import ALPHAVANTAGE, alphavantage_actions, check_symbol, parse_text
 from .importers import import_bars
 from .pacing import BudgetExhausted, FetchStopped, Pacer
 
@@ -143,15 +146,15 @@ def _symbols(store: Store, settings: Settings, symbols: Iterable[str] | None) ->
     if symbols:
         return sorted({check_symbol(s, "--symbols") for s in symbols})
     with store.read() as conn:
-        universe = [s.symbol for s in price_rows.list_symbols(conn) if s.tradable or s.benchmark]
+        universe = [s.symbol for s in price_store.list_symbols(conn) if s.tradable or s.benchmark]
     return sorted(set(universe) | set(settings.benchmark_symbols))
 
 
 def _plan(store: Store, symbols: list[str], **kw) -> list[SymbolNeed]:
     with store.read() as conn:
-        all_dates = price_rows.dates_by_symbol(conn)
+        all_dates = price_store.dates_by_symbol(conn)
         complete: dict[str, set[str]] = {}
-        for r in price_rows.bars_for(conn, symbols):
+        for r in price_store.bars_for(conn, symbols):
             if r.complete:
                 complete.setdefault(r.symbol, set()).add(r.date)
     return plan_fetch(symbols, complete, {d for ds in all_dates.values() for d in ds}, **kw)
@@ -177,7 +180,7 @@ def _fetch_one(
         nonlocal requests
         pacer.acquire(sym)
         requests += 1
-        return client.daily(DailyRequest(sym, size))
+        return client.daily(DailyRequest(sym, size, settings.alphavantage_daily_function))
 
     def pause(seconds: float) -> None:  # tenacity's sleep returns None; ours may answer (threading.Event.wait)
         sleep(seconds)
@@ -193,6 +196,8 @@ def _fetch_one(
         text = retrying(attempt)
         _, bars = parse_text(text, f"{SOURCE}:{sym}", symbol=sym)
         bars = [b for b in bars if (through is None or b.date <= through) and (start is None or b.date >= start)]
+        kept = {b.date for b in bars}  # the adjusted series' splits and dividends of the kept days
+        found = [a for a in alphavantage_actions(text, f"{SOURCE}:{sym}", symbol=sym) if a[1] in kept]
         newest = max((b.date for b in bars), default=None)
         rep = import_bars(
             store,
@@ -202,6 +207,7 @@ def _fetch_one(
             name=f"{SOURCE}:{sym}",
             benchmarks=set(settings.benchmark_symbols),
             provisional={(sym, newest)} if newest else frozenset(),
+            actions=from_alphavantage(found, SOURCE),
         )
     except (AlphaVantageError, AppError) as exc:
         message = getattr(exc, "message", str(exc))
@@ -229,7 +235,7 @@ def missing_on_dates(store: Store, settings: Settings, dates: Iterable[str]) -> 
         return {}
     symbols = _symbols(store, settings, None)
     with store.read() as conn:
-        bars = [r for r in price_rows.bars_for(conn, symbols) if r.complete]
+        bars = [r for r in price_store.bars_for(conn, symbols) if r.complete]
     have: dict[str, set[str]] = {}
     first: dict[str, str] = {}
     for r in bars:

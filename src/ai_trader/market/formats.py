@@ -3,8 +3,9 @@
 - long CSV `date,symbol,open,high,low,close,volume` (any column order; `ticker` accepted for `symbol`,
   extra columns such as `adj close` ignored);
 - per-symbol CSV `Date,Open,High,Low,Close[,Adj Close],Volume` (symbol from the option or file name);
-- Alpha Vantage `TIME_SERIES_DAILY` JSON, one object per file or one per line (JSONL), with the old
-  AI-Trader aliases `1. buy price` / `4. sell price`; a bar with only an open is an open-only bar.
+- Alpha Vantage `TIME_SERIES_DAILY` (or `_ADJUSTED`) JSON, one object per file or one per line (JSONL), with the
+  old AI-Trader aliases `1. buy price` / `4. sell price`; a bar with only an open is an open-only bar. The adjusted
+  series' `7. dividend amount` and `8. split coefficient` are read by `alphavantage_actions`.
 
 A malformed file raises `InvalidData` naming the file and line; nothing is parsed partially.
 Empty cells (or `null`) are missing values.
@@ -18,6 +19,7 @@ import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidData, InvalidDate
 from ..timeutil import parse_date
@@ -31,8 +33,9 @@ _AV_FIELDS = {
     "high": ("2. high",),
     "low": ("3. low",),
     "close": ("4. close", "4. sell price"),
-    "volume": ("5. volume",),
+    "volume": ("5. volume", "6. volume"),  # 6.: TIME_SERIES_DAILY_ADJUSTED
 }
+AV_DIVIDEND, AV_SPLIT = "7. dividend amount", "8. split coefficient"  # TIME_SERIES_DAILY_ADJUSTED only
 _AV_ERRORS = ("Error Message", "Note", "Information")
 
 
@@ -201,3 +204,36 @@ def _alphavantage_doc(doc, where: str, name: str, want: str | None, single: bool
         fields = {f: next((values[k] for k in keys if k in values), None) for f, keys in _AV_FIELDS.items()}
         bars.append(_bar(sym, date, fields, at))
     return bars
+
+
+def alphavantage_actions(text: str, name: str, *, symbol: str | None = None) -> list[tuple[str, str, str, float]]:
+    """(symbol, date, kind, value) of every dividend (`7. dividend amount` > 0: cash per share) and split
+    (`8. split coefficient` != 1: the ratio) in an Alpha Vantage TIME_SERIES_DAILY_ADJUSTED text (none in a
+    TIME_SERIES_DAILY one). The text must already parse as bars (parse_text)."""
+    out: list[tuple[str, str, str, float]] = []
+    docs = [json.loads(line) for line in text.splitlines() if line.strip()] if _is_jsonl(text) else [json.loads(text)]
+    want = check_symbol(symbol, "--symbol") if symbol else None
+    for doc in docs:
+        meta = doc.get("Meta Data") if isinstance(doc.get("Meta Data"), dict) else {}
+        raw = meta.get("2. Symbol") or want or (symbol_from_name(name) if len(docs) == 1 else None)
+        if not raw or (want and str(raw) != want):
+            continue
+        series: dict[str, Any] = next((v for k, v in doc.items() if k.startswith("Time Series")), {})
+        for date, values in series.items():
+            at = f"{name} [{date}]"
+            dividend = _number(values.get(AV_DIVIDEND), "dividend amount", at)
+            split = _number(values.get(AV_SPLIT), "split coefficient", at)
+            sym = check_symbol(str(raw), at)
+            if dividend is not None and dividend > 0:
+                out.append((sym, _date(date, at), "dividend", dividend))
+            if split is not None and split > 0 and split != 1:
+                out.append((sym, _date(date, at), "split", split))
+    return sorted(out)
+
+
+def _is_jsonl(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return True
+    return False

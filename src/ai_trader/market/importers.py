@@ -19,11 +19,12 @@ from typing import Any
 
 from ..errors import InvalidData
 from ..store import Store
-from ..store import prices as price_rows
-from ..store import sources as source_rows
+from ..store import prices as price_store
+from ..store import sources as source_store
 from ..store.sources import ActionRow, SourceRow
+from .actions import from_alphavantage
 from .calendar import exchange_sessions
-from .formats import parse_text
+from .formats import ALPHAVANTAGE, alphavantage_actions, parse_text
 from .validation import RawBar, Rejection, SplitWarning, check_bar, suspected_splits
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class ImportReport:
     rejected: tuple[Rejection, ...] = ()
     warnings: tuple[SplitWarning, ...] = ()
     new_symbols: tuple[str, ...] = field(default=())
+    actions: int = 0  # corporate actions recorded with the bars (an Alpha Vantage adjusted series)
 
     def total(self, what: str) -> int:
         """Sum of `added`, `updated`, `unchanged` or `rejected` over symbols."""
@@ -75,6 +77,7 @@ def import_file(
     if symbol and not bars and fmt != "symbol-csv":
         raise InvalidData(f"{path}: no rows for symbol {symbol.upper()!r} in this file", {"where": str(path)})
     source = f"{fmt}:{path.name}"
+    found = alphavantage_actions(text, str(path), symbol=symbol) if fmt == ALPHAVANTAGE else []
     return import_bars(
         store,
         bars,
@@ -83,6 +86,7 @@ def import_file(
         name=str(path),
         benchmarks=benchmarks,
         dataset=sibling_dataset(path, source, text, len(bars)),
+        actions=from_alphavantage(found, source),
     )
 
 
@@ -125,14 +129,16 @@ def import_bars(
     benchmarks: Collection[str] = DEFAULT_BENCHMARKS,
     provisional: Collection[tuple[str, str]] = frozenset(),
     dataset: tuple[SourceRow, Sequence[ActionRow]] | None = None,
+    actions: Sequence[ActionRow] = (),
 ) -> ImportReport:
     """Validate parsed bars and upsert the valid ones in one transaction. `provisional`: the (symbol, date) keys
     to store as provisional (the downloader's newest bar); every other bar is stored as final. `dataset`: the
-    data set's source and its corporate actions, recorded in the same transaction."""
+    data set's source and its corporate actions, recorded in the same transaction; `actions`: corporate actions
+    found in the bars' own file (Alpha Vantage adjusted: splits and dividends), recorded there too."""
     _refuse_duplicates(bars, name)
     dates = [b.date for b in bars]
     sessions = frozenset(exchange_sessions(min(dates), max(dates))) if dates else frozenset()
-    good: list[price_rows.PriceRow] = []
+    good: list[price_store.PriceRow] = []
     rejected: list[Rejection] = []
     for b in bars:
         reason = check_bar(b, sessions)
@@ -140,7 +146,7 @@ def import_bars(
             rejected.append(Rejection(b.where, b.symbol, b.date, reason or "no open price"))
         else:
             good.append(
-                price_rows.PriceRow(
+                price_store.PriceRow(
                     b.symbol,
                     b.date,
                     b.open,
@@ -153,12 +159,13 @@ def import_bars(
                 )
             )
     with store.write() as conn:
-        counts = price_rows.upsert_bars(conn, good)
-        new = price_rows.register_symbols(conn, counts, benchmarks)
-        stored = price_rows.bars_for(conn, counts)
+        counts = price_store.upsert_bars(conn, good)
+        new = price_store.register_symbols(conn, counts, benchmarks)
+        stored = price_store.bars_for(conn, counts)
         if dataset is not None:
-            source_rows.record_source(conn, dataset[0])
-            source_rows.record_actions(conn, dataset[1])
+            source_store.record_source(conn, dataset[0])
+            source_store.record_actions(conn, dataset[1])
+        source_store.record_actions(conn, actions)
     warnings = suspected_splits((r.symbol, r.date, r.open, r.close) for r in stored)
     n_rejected: dict[str, int] = {}
     for r in rejected:
@@ -167,7 +174,13 @@ def import_bars(
         SymbolReport(s, c.added, c.updated, c.unchanged, n_rejected.get(s, 0)) for s, c in sorted(counts.items())
     ) + tuple(SymbolReport(s, rejected=n) for s, n in sorted(n_rejected.items()) if s not in counts)
     report = ImportReport(
-        source, fmt, tuple(sorted(reports, key=lambda r: r.symbol)), tuple(rejected), tuple(warnings), tuple(new)
+        source,
+        fmt,
+        tuple(sorted(reports, key=lambda r: r.symbol)),
+        tuple(rejected),
+        tuple(warnings),
+        tuple(new),
+        len(actions),
     )
     log.debug(
         "imported %s (%s): %d added, %d updated, %d unchanged, %d rejected, %d split warnings",

@@ -12,7 +12,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from ..store import Store, budget
+from ..store import Store
+from ..store import budget as budget_store
 from .fetch_plan import market_today
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class Pacer:
         self.store, self.per_minute, self.per_day = store, per_minute, per_day
         self.clock, self.sleep, self.should_stop = clock, sleep, should_stop
         with store.write() as conn:
-            budget.prune(conn, (self._today() - dt.timedelta(days=KEEP_DAYS)).isoformat())
+            budget_store.prune(conn, (self._today() - dt.timedelta(days=KEEP_DAYS)).isoformat())
 
     def _today(self) -> dt.date:
         return market_today(dt.datetime.fromtimestamp(self.clock(), dt.UTC))
@@ -53,12 +54,12 @@ class Pacer:
 
     def used_today(self) -> int:
         with self.store.read() as conn:
-            return budget.used_on(conn, self.day())
+            return budget_store.used_on(conn, self.day())
 
     def acquire(self, symbol: str) -> None:
         while True:
             with self.store.write() as conn:
-                r = budget.reserve(
+                r = budget_store.reserve(
                     conn,
                     day=self.day(),
                     now=self.clock(),

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import InvalidData
 from ..store import Store
-from ..store import prices as price_rows
+from ..store import prices as price_store
 from .formats import parse_text
 from .importers import DEFAULT_BENCHMARKS, ImportReport, describe_dataset, import_bars
 
@@ -63,7 +63,7 @@ def import_packaged(store: Store) -> ImportReport:
 
 def ensure_price_data(store: Store) -> ImportReport | None:
     """Import the packaged data set when the price store is empty; None when there were prices already."""
-    if price_rows.count_bars(store.conn()) > 0:
+    if price_store.count_bars(store.conn()) > 0:
         return None
     report = import_packaged(store)
     log.info(

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..store import Store
-from ..store import prices as price_rows
+from ..store import membership as membership_store
+from ..store import prices as price_store
 from .calendar import CalendarQueries, TradingCalendar
+from .membership import is_member
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,19 @@ class PriceView(CalendarQueries):
     """Immutable snapshot of the price store (universe, bars, trading calendar)."""
 
     def __init__(
-        self, bars: list[Bar], tradable: tuple[str, ...], benchmark: str | None, *, today: dt.date | None = None
+        self,
+        bars: list[Bar],
+        tradable: tuple[str, ...],
+        benchmark: str | None,
+        *,
+        today: dt.date | None = None,
+        membership: Mapping[str, tuple[tuple[str, str | None], ...]] | None = None,
     ):
-        self.tradable: tuple[str, ...] = tuple(sorted(tradable))
+        self.tradable: tuple[str, ...] = tuple(sorted(tradable))  # every symbol ever tradable (sells, valuation)
         self.benchmark: str | None = benchmark
+        # symbol -> (start, end) spans of index membership (market/membership.py); None: the static universe
+        self.membership = MappingProxyType(dict(membership)) if membership else None
+        self._tradable_on: dict[str, tuple[str, ...]] = {}
         self._today = today
         by_date: dict[str, dict[str, Bar]] = {}
         close_dates: dict[str, list[str]] = {}
@@ -61,12 +72,29 @@ class PriceView(CalendarQueries):
     def load(cls, store: Store, *, today: dt.date | None = None) -> PriceView:
         """Snapshot the store. With `today`, bars dated after it are left out (nothing from the future)."""
         with store.read() as conn:
-            symbols = price_rows.list_symbols(conn)
-            rows = price_rows.all_bars(conn, until=today.isoformat() if today else None)
+            symbols = price_store.list_symbols(conn)
+            rows = price_store.all_bars(conn, until=today.isoformat() if today else None)
+            members = membership_store.list_membership(conn)
         bars = [Bar(r.symbol, r.date, r.open, r.high, r.low, r.close, r.volume) for r in rows]
         tradable = tuple(s.symbol for s in symbols if s.tradable)
         benchmarks = sorted(s.symbol for s in symbols if s.benchmark)
-        return cls(bars, tradable, benchmarks[0] if benchmarks else None, today=today)
+        spans: dict[str, tuple[tuple[str, str | None], ...]] = {}
+        for m in members:
+            spans[m.symbol] = (*spans.get(m.symbol, ()), (m.start_date, m.end_date))
+        return cls(bars, tradable, benchmarks[0] if benchmarks else None, today=today, membership=spans or None)
+
+    def tradable_on(self, date: str) -> tuple[str, ...]:
+        """The tradable set of `date`: with a recorded index membership, its members that day that have a bar that
+        day; without one, the static universe (`tradable`)."""
+        if self.membership is None:
+            return self.tradable
+        found = self._tradable_on.get(date)
+        if found is None:
+            day: Mapping[str, Bar] = self._by_date.get(date, {})
+            found = self._tradable_on[date] = tuple(
+                s for s in self.tradable if s in day and is_member(self.membership.get(s, ()), date)
+            )
+        return found
 
     # prices
     def bar(self, symbol: str, date: str) -> Bar | None:

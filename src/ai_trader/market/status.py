@@ -13,12 +13,14 @@ from dataclasses import asdict, dataclass
 
 from ..settings import Settings
 from ..store import Store
-from ..store import budget as budget_rows
-from ..store import prices as price_rows
-from ..store import sources as source_rows
+from ..store import budget as budget_store
+from ..store import membership as membership_store
+from ..store import prices as price_store
+from ..store import sources as source_store
 from ..store.sources import ActionRow, SourceRow
 from .calendar import TradingCalendar
 from .fetch_plan import market_today
+from .membership import is_member
 from .validation import SplitWarning, suspected_splits
 
 
@@ -53,6 +55,9 @@ class DataStatus:
     splits: tuple[SplitWarning, ...]
     sources: tuple[SourceRow, ...] = ()
     corporate_actions: tuple[ActionRow, ...] = ()
+    # the imported index membership (market/membership.py): source, symbols, spans and the tradable set of the
+    # last trading day (members with a bar that day); None: the static universe every day
+    membership: dict | None = None
 
     def recorded(self, warning: SplitWarning) -> ActionRow | None:
         """The recorded corporate action that explains a suspected split, if any."""
@@ -82,13 +87,14 @@ class DataStatus:
 
 def data_status(store: Store) -> DataStatus:
     with store.read() as conn:
-        universe = {s.symbol: s for s in price_rows.list_symbols(conn)}
-        cover = {c.symbol: c for c in price_rows.coverage(conn)}
-        dates = price_rows.dates_by_symbol(conn)
-        bars = [(r.symbol, r.date, r.open, r.close) for r in price_rows.all_bars(conn)]
-        total = price_rows.count_bars(conn)
-        sources = tuple(source_rows.list_sources(conn))
-        actions = tuple(source_rows.list_actions(conn))
+        universe = {s.symbol: s for s in price_store.list_symbols(conn)}
+        cover = {c.symbol: c for c in price_store.coverage(conn)}
+        dates = price_store.dates_by_symbol(conn)
+        bars = [(r.symbol, r.date, r.open, r.close) for r in price_store.all_bars(conn)]
+        total = price_store.count_bars(conn)
+        sources = tuple(source_store.list_sources(conn))
+        actions = tuple(source_store.list_actions(conn))
+        members = membership_store.list_membership(conn)
     calendar = TradingCalendar.from_bar_dates(d for ds in dates.values() for d in ds)
     days = calendar.days
     out = []
@@ -118,7 +124,30 @@ def data_status(store: Store) -> DataStatus:
         tuple(suspected_splits(bars)),
         sources,
         actions,
+        _membership(members, universe, dates, days[-1] if days else None),
     )
+
+
+def _membership(
+    members: list[membership_store.MemberRow], universe: dict, dates: dict[str, set[str]], last: str | None
+) -> dict | None:
+    if not members:
+        return None
+    spans: dict[str, tuple[tuple[str, str | None], ...]] = {}
+    for m in members:
+        spans[m.symbol] = (*spans.get(m.symbol, ()), (m.start_date, m.end_date))
+    tradable = sorted(
+        s
+        for s, sp in spans.items()
+        if last and is_member(sp, last) and s in universe and universe[s].tradable and last in dates.get(s, ())
+    )
+    return {
+        "source": members[0].source,
+        "symbols": len(spans),
+        "spans": len(members),
+        "last_trading_day": last,
+        "tradable_on_last_day": tradable,
+    }
 
 
 def _gaps(days: tuple[str, ...], have: set[str]) -> list[Gap]:
@@ -154,7 +183,7 @@ class BudgetStatus:
 def budget_status(store: Store, settings: Settings, *, now: dt.datetime | None = None) -> BudgetStatus:
     day = market_today(now or dt.datetime.now(dt.UTC)).isoformat()
     with store.read() as conn:
-        used = budget_rows.used_on(conn, day)
+        used = budget_store.used_on(conn, day)
     return BudgetStatus(
         day,
         used,

@@ -28,7 +28,8 @@ from ..config import (
 )
 from ..config_keys import UnknownKeys
 from ..settings import Settings
-from ..store import Store, records
+from ..store import Store
+from ..store import records as record_store
 
 
 def service_checks(settings: Settings, store: Store, wanted: Iterable[str] | None = None) -> list[Check]:
@@ -44,7 +45,7 @@ def service_checks(settings: Settings, store: Store, wanted: Iterable[str] | Non
             if (sig not in named) if named else (m.get("enabled", True) is False):
                 continue  # an entry this job does not run
             with store.read() as conn:
-                recorded = records.has_sessions(conn, of)
+                recorded = record_store.has_sessions(conn, of)
             if not recorded:
                 text = f"no recorded sessions of signature {of!r} to replay (run {of!r} first)"
                 problems.append(problem(f"models.{i}.replay_of", text))

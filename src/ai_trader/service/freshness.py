@@ -1,10 +1,4 @@
-"""A generation number that moves whenever the database may have changed, and a response cache keyed on it.
-
-`ChangeWatch.generation()` costs one `PRAGMA data_version` on a connection that only watches
-(`store.changes.Watcher`): the generation goes up once per commit of any connection, in any process, and the first
-request after a commit sees it, on whichever thread: a value computed after reading generation `g` is never older
-than `g`. (Each thread comparing the token of its own connection counted one commit once per thread: with the
-API's thread pool, one commit emptied the cache dozens of times.)
+"""A response cache keyed on the database's change generation (`store.changes.ChangeWatch`).
 
 `ResponseCache.get(key, compute)` answers the encoded bytes computed under the current generation, or computes
 them (outside the lock) and keeps them while the generation stays; a new generation empties it. One computation
@@ -19,31 +13,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from ..store import Store
-from ..store.changes import Watcher
+from ..store.changes import ChangeWatch
 
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 1024 * 1024
-
-
-class ChangeWatch:
-    def __init__(self, store: Store):
-        self.store = store
-        self._watcher = Watcher(store.path)
-        self._lock = threading.Lock()
-        self._token: int | None = None
-        self._generation = 0
-
-    def generation(self) -> int:
-        token = self._watcher.token()
-        with self._lock:
-            if token != self._token:
-                self._token = token
-                self._generation += 1
-            return self._generation
-
-    def close(self) -> None:
-        self._watcher.close()
 
 
 class ResponseCache:
@@ -55,7 +28,6 @@ class ResponseCache:
         self._generation = -1
         self._lock = threading.Lock()
         self._computing: dict[Hashable, tuple[int, threading.Event]] = {}
-        self.hits = self.misses = 0
 
     def peek(self, key: Hashable) -> bytes | None:
         """The cached value when it is still current, else None (one PRAGMA and a dict lookup)."""
@@ -66,7 +38,6 @@ class ResponseCache:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                self.hits += 1
             return found
 
     def get(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
@@ -80,13 +51,11 @@ class ResponseCache:
                 found = self._entries.get(key) if generation == self._generation else None
                 if found is not None:
                     self._entries.move_to_end(key)
-                    self.hits += 1
                     return found
                 busy = self._computing.get(key)
                 if waited or busy is None or busy[0] != generation:
                     mine = threading.Event()
                     self._computing[key] = (generation, mine)
-                    self.misses += 1
                     break
             busy[1].wait()  # the same body under the same generation is being computed: take its result
             waited = True  # once: if it failed (or was not kept), compute it here

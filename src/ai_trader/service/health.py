@@ -25,8 +25,9 @@ import httpx
 from ..jobs import export_repair, recovery
 from ..settings import Settings
 from ..store import Store
-from ..store import jobs as job_rows
+from ..store import jobs as job_store
 from ..timeutil import utcnow_iso
+from .schemas import Exports, Health, ServiceHealth
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def check_workers(store: Store, in_process: bool) -> dict[str, Any]:
     try:
         with store.read() as conn:
             live = recovery.live_workers(conn)
-            queued = job_rows.count_jobs_in(conn, job_rows.ACTIVE)
+            queued = job_store.count_jobs_in(conn, job_store.ACTIVE)
     except Exception as exc:  # the database check reports the failure; here: no worker known
         log.warning("health: workers check failed: %s", exc)
         live, queued = [], 0
@@ -122,8 +123,8 @@ def check_exports(store: Store) -> dict[str, Any]:
     return {"status": "behind" if behind else "current", "behind": behind}
 
 
-async def check_health(settings: Settings, store: Store, worker_running: bool) -> tuple[int, dict[str, Any]]:
-    """(200 | 503, body as in api.md)."""
+async def check_health(settings: Settings, store: Store, worker_running: bool) -> Health:
+    """The body as in api.md (`GET /health` answers 503 when it is unhealthy)."""
     services = await check_services(settings)
     database = await asyncio.to_thread(check_database, settings, store)
     storage = await asyncio.to_thread(check_storage, settings)
@@ -137,19 +138,12 @@ async def check_health(settings: Settings, store: Store, worker_running: bool) -
         and exports["status"] == "current"
         and all(s["status"] != "down" for s in services.values())
     )
-    body = {
-        "status": "healthy" if healthy else "unhealthy",
-        "timestamp": utcnow_iso(),
-        "services": services,
-        "storage": storage,
-        "database": database,
-        "worker": workers,
-        "exports": exports,
-    }
-    return (200 if healthy else 503), body
-
-
-def health(settings: Settings, store: Store, worker: Any) -> tuple[int, dict[str, Any]]:
-    """Synchronous entry (CLI): same answer as `GET /health`."""
-    running = bool(worker is not None and worker.is_running())
-    return asyncio.run(check_health(settings, store, running))
+    return Health(
+        status="healthy" if healthy else "unhealthy",
+        timestamp=utcnow_iso(),
+        services={name: ServiceHealth(**found) for name, found in services.items()},
+        storage=storage,
+        database=database,
+        worker=workers,
+        exports=Exports(**exports),
+    )

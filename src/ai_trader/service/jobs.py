@@ -1,34 +1,39 @@
 """Jobs as the API and the CLI see them: trigger, status, current, list, cancel (bodies as spec/api.md).
 
-`trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then plans and creates a
-job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans from, the check against
-pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or processes) never create two
-jobs or plan a model-day twice. The job row keeps the validated config snapshot without its API keys; the worker
-re-reads only the keys from the job's config file (`config.with_keys`).
+`trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then checks on a read
+snapshot: "up to date", "already in progress" and 409 are answered from it without the write lock. Only a new job
+takes the write lock (BEGIN IMMEDIATE) and, in that ONE write transaction, re-reads the completed model-days (planning
+again when a commit came in between), re-checks pending/running jobs and inserts, so two simultaneous triggers
+(threads or processes) never create two jobs or plan a model-day twice. The job row keeps the validated config
+snapshot without its API keys; the worker re-reads only the keys from the job's config file (`config.with_keys`).
+Bodies are built by `job_bodies.job_body`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..config import CompetitionConfig, resolve_config_path
-from ..errors import FixTheRequest, IllegalTransition, InvalidConfigPath, NotFound, WaitForRunningJob
+from ..errors import FixTheRequest, InvalidConfigPath, NotFound, WaitForRunningJob
 from ..jobs import recovery, states
 from ..jobs.planner import Plan, PlanRequest, plan_job
 from ..jobs.refresh import planning_prices
 from ..market.prices import PriceView
+from ..market.view_cache import PriceViewCache
 from ..settings import Settings
-from ..store import Store, db, ledger
+from ..store import Store, db
+from ..store import cutoffs as cutoff_store
 from ..store import failed as failed_store
-from ..store import jobs as rows
-from ..store import prices as price_store
+from ..store import jobs as job_store
+from ..store import ledger as ledger_store
 from ..timeutil import utcnow_iso
 from .configs import load_checked
+from .job_bodies import job_body
+from .schemas import AlreadyRunning, Queued, TriggerOutcome, UpToDate
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +45,8 @@ MAX_LIST_LIMIT = 200
 
 
 class JobService:
-    """`prices`: a provider of the current price view (the API passes its cached one); by default the service
-    keeps its own, reloaded when the price store's fingerprint changes."""
+    """`prices`: a provider of the current price view (the API passes its runtime's); by default the service keeps
+    its own `PriceViewCache`."""
 
     def __init__(
         self,
@@ -54,23 +59,12 @@ class JobService:
         self.settings = settings
         self.store = store
         self._today = today
-        self._prices_provider = prices
-        self._prices: tuple[tuple, PriceView] | None = None
-        self._lock = threading.Lock()
-
-    def prices(self) -> PriceView:
-        if self._prices_provider is not None:
-            return self._prices_provider()
-        with self.store.read() as conn:
-            fingerprint = price_store.fingerprint(conn)
-        with self._lock:
-            if self._prices is None or self._prices[0] != fingerprint:
-                self._prices = (fingerprint, PriceView.load(self.store))
-            return self._prices[1]
+        self.prices = prices or PriceViewCache(store).get
 
     # ---- trigger ---------------------------------------------------------------------------------------------
-    def trigger(self, request: Mapping[str, Any] | None) -> tuple[int, dict[str, Any]]:
-        """POST /simulate/trigger: (202, job) | (200, in progress) | (200, current); raises AppError otherwise."""
+    def trigger(self, request: Mapping[str, Any] | None) -> TriggerOutcome:
+        """POST /simulate/trigger: Queued (a new job) | AlreadyRunning (that job) | UpToDate; raises AppError
+        otherwise (409 `WaitForRunningJob` when another job is in the way)."""
         if request is not None and not isinstance(request, Mapping):
             raise FixTheRequest("the request body must be a JSON object")
         request = dict(request or {})
@@ -83,79 +77,83 @@ class JobService:
 
     def trigger_config(
         self, config: CompetitionConfig, config_path: str, request: Mapping[str, Any], *, caller: str = "api"
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> TriggerOutcome:
         """Trigger with an already loaded config (the CLI loads any file; the API only inside the configs dir)."""
         plan_request = PlanRequest.parse(request)
         prices = planning_prices(self.prices(), self.settings, self._today())  # + sessions to download, if enabled
         signatures = [m.signature for m in config.models]
         self.recover_orphans()
         # The check without the write lock (a read snapshot): "up to date", "already in progress" (its body can be
-        # big) and 409 are answered from it; only a new job takes the write lock, re-checks and inserts. So a burst
-        # of triggers does not queue behind one another's bodies on the database's single writer.
+        # big) and 409 are answered from it; only a new job (or a changed knowledge cutoff) takes the write lock,
+        # re-checks and inserts. So a burst of triggers does not queue behind one another's bodies on the database's
+        # single writer.
         with self.store.read() as conn:
             completed = _completed_dates(conn, signatures)
-            plan = plan_job(
-                config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
-            )
-            plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
+            plan = self._plan(config, plan_request, prices, completed)
+            recorded = _cutoffs_recorded(conn, config)
+            answer: UpToDate | AlreadyRunning | None
             if not plan.total:
-                return 200, {**_current_body(plan, completed, prices), **_warnings(plan)}
-            answer = _in_progress(conn, plan)
-            if answer is not None:
-                return answer
-            _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
+                answer = UpToDate(**_current_body(plan, completed, prices), **_warnings(plan))
+            else:
+                answer = _in_progress(conn, plan)
+                if answer is None:
+                    _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
+        if answer is not None:
+            if not recorded:
+                with self.store.write() as conn:
+                    _record_cutoffs(conn, config)
+            return answer
         with self.store.write() as conn:
+            _record_cutoffs(conn, config)  # each entry's knowledge_cutoff, for results and performance
             now = _completed_dates(conn, signatures)
             if now != completed:  # a commit since the read: plan again, under the lock
-                plan = plan_job(
-                    config, plan_request, prices, now, today=self._today(), max_days=self.settings.max_simulation_days
-                )
-                plan.warnings[:0] = config.key_warnings
+                plan = self._plan(config, plan_request, prices, now)
                 if not plan.total:
-                    return 200, {**_current_body(plan, now, prices), **_warnings(plan)}
+                    return UpToDate(**_current_body(plan, now, prices), **_warnings(plan))
             in_progress = _in_progress_job(conn, plan)
             if in_progress is None:
                 _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
                 job_id, created_at = str(uuid.uuid4()), utcnow_iso()
                 request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
-                rows.insert_job(
+                states.create_job(
                     conn,
                     job_id=job_id,
                     config_path=config_path,
                     date_range=plan.date_range,
                     models=plan.job_models,
-                    created_at=created_at,
+                    model_days=plan.model_days,
                     request={**request_record, "caller": caller},
                     config=config.stored(),  # API keys as `***`: the worker reads them from the file (config.with_keys)
                     warnings=plan.warnings,
-                )
-                rows.insert_details(conn, job_id, plan.model_days)
-                rows.insert_event(
-                    conn,
-                    job_id=job_id,
-                    detail_id=None,
-                    from_status=None,
-                    to_status="pending",
+                    caller=caller,
                     at=created_at,
-                    detail=f"created by {caller}: {plan.total} model-day(s)",
                 )
         if in_progress is not None:  # created by another trigger between the read and the write lock
             with self.store.read() as conn:
-                answer = _in_progress(conn, plan)
-            if answer is not None:
-                return answer
+                running = _in_progress(conn, plan)
+            if running is not None:
+                return running
             return self.trigger_config(config, config_path, request, caller=caller)  # it ended meanwhile
         log.info("job queued", extra={"job_id": job_id, "model_days": plan.total, "caller": caller})
-        return 202, {
-            "job_id": job_id,
-            "status": "accepted",
-            "date_range": plan.date_range,
-            "models": plan.job_models,
-            "created_at": created_at,
-            "message": QUEUED,
-            "total_model_days": plan.total,
-            "warnings": plan.warnings,
-        }
+        return Queued(
+            job_id=job_id,
+            status="accepted",
+            date_range=plan.date_range,
+            models=plan.job_models,
+            created_at=created_at,
+            message=QUEUED,
+            total_model_days=plan.total,
+            warnings=plan.warnings,
+        )
+
+    def _plan(
+        self, config: CompetitionConfig, request: PlanRequest, prices: PriceView, completed: dict[str, list[str]]
+    ) -> Plan:
+        plan = plan_job(
+            config, request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
+        )
+        plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
+        return plan
 
     def recover_orphans(self) -> None:
         """A job whose worker is gone never blocks a trigger: resumed (its running days back to pending, for the next
@@ -170,17 +168,17 @@ class JobService:
     # ---- queries ---------------------------------------------------------------------------------------------
     def status(self, job_id: str) -> dict[str, Any]:
         with self.store.read() as conn:
-            job = rows.job(conn, job_id) if isinstance(job_id, str) else None
+            job = job_store.job(conn, job_id) if isinstance(job_id, str) else None
             if job is None:
                 raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
-            return _job_body(conn, job, details=True)
+            return job_body(conn, job, details=True)
 
     def current(self) -> dict[str, Any]:
         with self.store.read() as conn:
-            job = rows.latest_job(conn)
+            job = job_store.latest_job(conn)
             if job is None:
                 raise NotFound("No simulation jobs found")
-            return _job_body(conn, job, details=False)
+            return job_body(conn, job, details=False)
 
     def list_jobs(self, limit: int = 20, status: str | None = None) -> dict[str, Any]:
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIST_LIMIT:
@@ -191,20 +189,20 @@ class JobService:
                 {"status": str(status)[:50], "allowed": [s.value for s in states.JobStatus]},
             )
         with self.store.read() as conn:
-            data = [_job_body(conn, j, details=False) for j in rows.jobs(conn, limit=limit, status=status)]
+            data = [job_body(conn, j, details=False) for j in job_store.jobs(conn, limit=limit, status=status)]
         return {"data": data, "count": len(data)}
 
     def events(self, job_id: str) -> dict[str, Any]:
         """The job's audit trail: every job and model-day status transition, oldest first (the job_events table,
         written in the same transaction as each transition)."""
         with self.store.read() as conn:
-            job = rows.job(conn, job_id) if isinstance(job_id, str) else None
+            job = job_store.job(conn, job_id) if isinstance(job_id, str) else None
             if job is None:
                 raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
             days: dict[int | None, tuple[str | None, str | None]] = {
-                d.id: (d.date, d.model) for d in rows.details(conn, job_id)
+                d.id: (d.date, d.model) for d in job_store.details(conn, job_id)
             }
-            events = rows.events(conn, job_id)
+            events = job_store.events(conn, job_id)
             failed = failed_store.failed_sessions_of_job(conn, job_id)
         out: list[dict[str, Any]] = []
         for e in events:
@@ -220,38 +218,19 @@ class JobService:
                     "detail": e.detail,
                 }
             )
-            kept = failed.get((date, model)) if e.to_status == "failed" and date and model else None
+            kept = failed.get((date, model)) if e.to_status == states.DetailStatus.FAILED and date and model else None
             if kept:  # the n-th failure of a model-day in this job kept the n-th failed session
                 out[-1]["failed_session"] = kept.pop(0).reference()
         return {"job_id": job_id, "events": out, "count": len(out)}
 
     def cancel(self, job_id: str) -> dict[str, Any]:
-        """Pending model-days → skipped; running ones → skipped too (their session is aborted by the worker, which
-        notices within `chains.CANCEL_POLL_SECONDS`, and their commit can no longer happen: it needs the detail to be
-        running); the job ends `cancelled` in this same transaction. Works from any process (the CLI, another API)."""
+        """`states.cancel_job` (the job ends `cancelled` in this transaction; works from any process: the CLI,
+        another API) and the job's body after it."""
         with self.store.write() as conn:
-            job = rows.job(conn, job_id)
-            if job is None:
-                raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
-            if job.status not in rows.ACTIVE:
-                raise IllegalTransition(
-                    f"job {job_id} already ended ({job.status})", {"job_id": job_id, "status": job.status}
-                )
-            if job.status == states.JobStatus.RUNNING:
-                rows.set_job_fields(conn, job_id, phase=states.CANCELLING)
-            for d in rows.details(conn, job_id, ("running",)):
-                states.transition_detail(
-                    conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_RUNNING_ERROR, cancel=True
-                )
-            for d in rows.details(conn, job_id, ("pending",)):
-                states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error=states.CANCELLED_ERROR)
-            if job.status == states.JobStatus.PENDING:
-                states.transition_job(conn, job_id, states.JobStatus.CANCELLED, note="cancelled")
-            else:
-                states.settle_job(conn, job_id)
-            job = rows.job(conn, job_id)
-            assert job is not None  # read at the start of this transaction
-            body = _job_body(conn, job, details=True)
+            states.cancel_job(conn, job_id)
+            job = job_store.job(conn, job_id)
+            assert job is not None  # cancel_job found it in this transaction
+            body = job_body(conn, job, details=True)
         log.info("job cancelled", extra={"job_id": job_id})
         return body
 
@@ -262,7 +241,7 @@ class JobService:
 def _completed_dates(conn: db.Connection, signatures: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for sig in signatures:
-        out[sig] = [r.date for r in ledger.model_days(conn, signature=sig)]
+        out[sig] = [r.date for r in ledger_store.model_days(conn, signature=sig)]
     return out
 
 
@@ -277,19 +256,41 @@ def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceV
     }
 
 
+def _cutoff_entries(config: CompetitionConfig) -> list[tuple[str, str | None, str | None]]:
+    return [(m.signature, m.knowledge_cutoff, m.cutoff_date) for m in config.models]
+
+
+def _cutoffs_recorded(conn: db.Connection, config: CompetitionConfig) -> bool:
+    """Whether `model_cutoffs` already holds exactly the config's knowledge cutoffs (so no write is needed)."""
+    stored = cutoff_store.cutoffs(conn)
+    for signature, cutoff, last_day in _cutoff_entries(config):
+        found = stored.get(signature)
+        if cutoff is None or last_day is None:
+            if found is not None:
+                return False
+        elif found is None or (found.knowledge_cutoff, found.cutoff_date) != (cutoff, last_day):
+            return False
+    return True
+
+
+def _record_cutoffs(conn: db.Connection, config: CompetitionConfig) -> None:
+    """Each entry's knowledge_cutoff, for results and performance (the latest trigger wins)."""
+    cutoff_store.record_cutoffs(conn, _cutoff_entries(config), utcnow_iso())
+
+
 def _in_progress_job(conn: db.Connection, plan: Plan) -> str | None:
     """The active job in which every model-day of the plan is pending or running, if any."""
     wanted = set(plan.model_days)
-    return next((j for j, model_days in rows.active_model_days(conn).items() if wanted <= model_days), None)
+    return next((j for j, model_days in job_store.active_model_days(conn).items() if wanted <= model_days), None)
 
 
-def _in_progress(conn: db.Connection, plan: Plan) -> tuple[int, dict[str, Any]] | None:
-    """(200, "already in progress" body) when every wanted model-day is pending/running in one active job."""
+def _in_progress(conn: db.Connection, plan: Plan) -> AlreadyRunning | None:
+    """ "Already in progress" (that job's body) when every wanted model-day is pending/running in one active job."""
     job_id = _in_progress_job(conn, plan)
-    job = rows.job(conn, job_id) if job_id is not None else None
+    job = job_store.job(conn, job_id) if job_id is not None else None
     if job is None:
         return None
-    return 200, {**_job_body(conn, job, details=True), "message": IN_PROGRESS, **_warnings(plan)}
+    return AlreadyRunning(**job_body(conn, job, details=True), message=IN_PROGRESS, **_warnings(plan))
 
 
 def _warnings(plan: Plan) -> dict[str, Any]:
@@ -300,7 +301,7 @@ def _warnings(plan: Plan) -> dict[str, Any]:
 def _refuse_if_busy(conn: db.Connection, plan: Plan, max_jobs: int) -> None:
     """409 when the job limit is reached or a signature of the plan is still in an unfinished job (a signature's
     days must run in order, one chain at a time)."""
-    unfinished = rows.jobs_in(conn, rows.ACTIVE)
+    unfinished = job_store.jobs_in(conn, states.JOB_ACTIVE)
     if not unfinished:
         return
     mine = set(plan.job_models)
@@ -320,80 +321,3 @@ def _refuse_if_busy(conn: db.Connection, plan: Plan, max_jobs: int) -> None:
                 "heartbeat_silent_seconds": owner["heartbeat_silent_seconds"],
             },
         )
-
-
-def _job_body(conn: db.Connection, job: rows.JobRow, *, details: bool) -> dict[str, Any]:
-    if details:  # one pass over the details gives the counts and the earliest running model-day too
-        items, counts, running = _details(rows.detail_progress(conn, job.job_id))
-    else:
-        counts = rows.detail_counts(conn, job.job_id)
-        running = rows.earliest_running(conn, job.job_id)
-    progress: dict[str, Any] = {
-        "total_model_days": sum(counts.values()),
-        "completed": counts["completed"],
-        "failed": counts["failed"],
-        "skipped": counts["skipped"],
-        "pending": counts["pending"],
-        "running": counts["running"],
-        "current": {"date": running[0], "model": running[1]} if running else None,
-    }
-    if details:
-        progress["details"] = items
-        if counts["failed"]:  # the conversation each failed day kept (store/failed.py), its latest attempt
-            kept = failed_store.failed_sessions_of_job(conn, job.job_id)
-            for item in items:
-                if item["status"] == "failed" and (found := kept.get((item["date"], item["model"]))):
-                    item["failed_session"] = found[-1].reference()
-    return {
-        "job_id": job.job_id,
-        "status": job.status,
-        "date_range": job.date_range,
-        "models": job.models,
-        "progress": progress,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "updated_at": job.updated_at,
-        "completed_at": job.completed_at,
-        "total_duration_seconds": job.total_duration_seconds,
-        "error": job.error,
-        # "fetching_prices" while the catch-up download runs, "cancelling" while a cancelled job's days finish;
-        # null once the job has ended (the column may still hold the last phase)
-        "phase": job.phase if job.status in rows.ACTIVE else None,
-    }
-
-
-def _details(found: list[tuple]) -> tuple[list[dict[str, Any]], dict[str, int], tuple[str, str] | None]:
-    """(detail bodies, {status: count}, earliest running (date, model)) of `rows.detail_progress` tuples."""
-    counts = dict.fromkeys(("pending", "running", "completed", "failed", "skipped"), 0)
-    running = None
-    items = []
-    for date, model, status, duration, error, started, completed, phase, phase_until in found:
-        counts[status] = counts.get(status, 0) + 1
-        if status == "running" and running is None:
-            running = (date, model)
-        if error is None:
-            items.append(
-                {
-                    "date": date,
-                    "model": model,
-                    "status": status,
-                    "duration_seconds": duration,
-                    "started_at": started,
-                    "completed_at": completed,
-                }
-            )
-        else:
-            items.append(
-                {
-                    "date": date,
-                    "model": model,
-                    "status": status,
-                    "duration_seconds": duration,
-                    "error": error,
-                    "started_at": started,
-                    "completed_at": completed,
-                }
-            )
-        if phase and status == "running":  # e.g. "waiting_for_rate_limit" (agents/ratelimit.py)
-            items[-1].update(phase=phase, phase_until=phase_until)
-    return items, counts, running

@@ -16,9 +16,11 @@ from ..errors import InvalidDate
 from ..ledger.metrics import compute_metrics
 from ..ledger.sensitivity import cost_sensitivity
 from ..store import Store, tool_use
-from ..store import ledger as rows
+from ..store import cutoffs as cutoff_store
+from ..store import ledger as ledger_store
 from ..store.turnover import traded_notional
 from ..timeutil import parse_date
+from .cutoffs import cutoff_fields, post_cutoff_trades
 from .results import benchmark_metrics, by_signature, check_model
 
 if TYPE_CHECKING:
@@ -45,11 +47,13 @@ def performance(
     for model in models or []:
         check_model(model)
     with store.read() as conn:
-        found = rows.day_values(conn, start, end, models or None)  # values only: no positions decoded
-        counts = rows.trade_counts(conn, start, end, models or None)
+        found = ledger_store.day_values(conn, start, end, models or None)  # values only: no positions decoded
+        counts = ledger_store.trade_counts(conn, start, end, models or None)
         notional = traded_notional(conn, start, end, models or None)
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, models or None)
+        cut = cutoff_store.cutoffs(conn)
+        post_trades = post_cutoff_trades(conn, cut, by_sig, end)
     board = []
     for sig, series in by_sig.items():
         initial, initial_date = starts[sig]
@@ -68,6 +72,8 @@ def performance(
                 **cost_sensitivity(values, initial, notional.get(sig, {})),
                 # the share of days that never used a tool (store/tool_use.py); null without recorded sessions
                 "tool_use": used.get(sig),
+                # the model's knowledge cutoff and the metrics of the days after it alone (service/cutoffs.py)
+                **cutoff_fields(cut.get(sig), values, initial, initial_date, post_trades.get(sig, 0), risk_free_rate),
             }
         )
     board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))

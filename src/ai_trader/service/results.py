@@ -17,14 +17,18 @@ from typing import TYPE_CHECKING, Any
 from ..config import SIGNATURE_RE
 from ..errors import FixTheRequest, InvalidDate, NoData, NotFound, UnknownModel
 from ..exports import log_path
-from ..ledger.corporate import SplitEvent
 from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
-from ..store import Store, records, tool_use
+from ..store import Store, tool_use
+from ..store import cutoffs as cutoff_store
 from ..store import events as event_store
 from ..store import failed as failed_store
 from ..store import jobs as job_store
-from ..store import ledger as rows
+from ..store import ledger as ledger_store
+from ..store import records as record_store
+from ..store.cutoffs import CutoffRow
+from ..store.events import LedgerEvent
 from ..timeutil import parse_date
+from .cutoffs import cutoff_fields, in_training_window
 
 if TYPE_CHECKING:
     from ..market.prices import PriceView
@@ -46,14 +50,14 @@ def check_detail(detail: str) -> str:
     return detail
 
 
-def positions_of(day: rows.ModelDayRow) -> dict[str, float]:
+def positions_of(day: ledger_store.ModelDayRow) -> dict[str, float]:
     """End-of-day holdings (zero omitted) plus CASH."""
     out: dict[str, float] = {s: n for s, n in sorted(day.positions.items()) if n}
     out["CASH"] = day.cash
     return out
 
 
-def daily_pnl(day: rows.ModelDayRow) -> dict[str, float]:
+def daily_pnl(day: ledger_store.ModelDayRow) -> dict[str, float]:
     return {"profit": day.profit, "return_pct": day.return_pct, "portfolio_value": day.portfolio_value}
 
 
@@ -73,11 +77,11 @@ def _job_not_found(job_id: str) -> NotFound:
 
 
 def _full(
-    day: rows.ModelDayRow,
-    trades: list[rows.TradeRow],
-    session: records.SessionSummaryRow | None,
+    day: ledger_store.ModelDayRow,
+    trades: list[ledger_store.TradeRow],
+    session: record_store.SessionSummaryRow | None,
     agent_data_dir: Path,
-    events: list[SplitEvent],
+    events: list[LedgerEvent],
 ) -> dict[str, Any]:
     return {
         "corporate_actions": [e.to_dict() for e in events],  # splits applied to the holdings before the session
@@ -103,7 +107,7 @@ def _full(
     }
 
 
-def _flag(session: records.SessionSummaryRow | None) -> str | None:
+def _flag(session: record_store.SessionSummaryRow | None) -> str | None:
     if session is None:
         return None
     return tool_use.no_tool_use_reason(
@@ -113,15 +117,19 @@ def _flag(session: records.SessionSummaryRow | None) -> str | None:
 
 def _day_item(
     head: dict[str, Any],
-    day: rows.ModelDayRow,
+    day: ledger_store.ModelDayRow,
     detail: str,
-    trades: dict[int, list[rows.TradeRow]],
-    sessions: dict[int, records.SessionSummaryRow],
+    trades: dict[int, list[ledger_store.TradeRow]],
+    sessions: dict[int, record_store.SessionSummaryRow],
     agent_data_dir: Path,
-    events: dict[int, list[SplitEvent]] | None = None,
+    events: dict[int, list[LedgerEvent]] | None = None,
+    cutoff: CutoffRow | None = None,
 ) -> dict[str, Any]:
-    """`head` plus the day's positions and daily P&L, plus the full detail when `detail == "full"`."""
+    """`head` plus the day's positions and daily P&L (and `in_training_window` when the signature has a knowledge
+    cutoff), plus the full detail when `detail == "full"`."""
     item = {**head, "positions": positions_of(day), "daily_pnl": daily_pnl(day)}
+    if cutoff is not None:
+        item["in_training_window"] = in_training_window(cutoff, day.date)
     if detail == "full":
         day_events = (events or {}).get(day.id, [])
         item.update(_full(day, trades[day.id], sessions.get(day.id), agent_data_dir, day_events))
@@ -166,27 +174,31 @@ def results_for_date(
     check_detail(detail)
     with store.read() as conn:
         check_job(conn, job_id)
-        found = rows.model_days(conn, model, date, date, job_id=job_id)
+        found = ledger_store.model_days(conn, model, date, date, job_id=job_id)
         failed = _failed(conn, date, date, model, job_id)
         if not found:
             err = _no_data(f"date {date}", model, job_id, failed)
             err.details["date"] = date
             raise err
         ids = [d.id for d in found]
-        trades = rows.trades_for(conn, ids) if detail == "full" else {}
+        trades = ledger_store.trades_for(conn, ids) if detail == "full" else {}
         events = event_store.events_for(conn, ids) if detail == "full" else {}
-        sessions = records.sessions_for(conn, ids) if detail == "full" else {}
-    results = [_day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events) for d in found]
+        sessions = record_store.sessions_for(conn, ids) if detail == "full" else {}
+        cut = cutoff_store.cutoffs(conn)
+    results = [
+        _day_item({"model": d.signature}, d, detail, trades, sessions, agent_data_dir, events, cut.get(d.signature))
+        for d in found
+    ]
     return {"date": date, "results": results, **failed}
 
 
 def start_value(
-    conn, signature: str, first: rows.ModelDayRow | rows.DayValue, prices: PriceView | None = None
+    conn, signature: str, first: ledger_store.ModelDayRow | ledger_store.DayValue, prices: PriceView | None = None
 ) -> tuple[float, str]:
     """The value before a range's first day and its date (v0 of the metrics, the drawdown's first peak): the
     previous committed value and day, else the initial cash dated the trading day before the first day (the
     calendar day before when the price calendar has none)."""
-    before = rows.day_before(conn, signature, first.date)
+    before = ledger_store.day_before(conn, signature, first.date)
     if before is not None:
         return before.portfolio_value, before.date
     prev = prices.previous_trading_day(first.date) if prices is not None else None
@@ -198,7 +210,7 @@ def by_signature(
 ) -> tuple[dict[str, list[Any]], dict[str, tuple[float, str]]]:
     """The days (`ModelDayRow` or `DayValue`) grouped by signature (order kept) and each signature's value before its
     first day (`start_value`)."""
-    series: dict[str, list[rows.ModelDayRow]] = {}
+    series: dict[str, list[ledger_store.ModelDayRow]] = {}
     for d in found:
         series.setdefault(d.signature, []).append(d)
     return series, {sig: start_value(conn, sig, days[0], prices) for sig, days in series.items()}
@@ -206,7 +218,7 @@ def by_signature(
 
 def model_metrics(
     prices: PriceView | None,
-    series: list[rows.ModelDayRow],
+    series: list[ledger_store.ModelDayRow],
     initial: float,
     initial_date: str | None,
     trades: int,
@@ -273,23 +285,30 @@ def results_for_range(
     start, end = resolve_range(store, start, end, job_id)
     with store.read() as conn:
         check_job(conn, job_id)
-        found = rows.model_days(conn, model, start, end, job_id=job_id)
+        found = ledger_store.model_days(conn, model, start, end, job_id=job_id)
         failed = _failed(conn, start, end, model, job_id)
         if not found:
             err = _no_data(f"{start} to {end}", model, job_id, failed)
             err.details.update({"start_date": start, "end_date": end})
             raise err
         ids = [d.id for d in found]
-        trades = rows.trades_for(conn, ids)
+        trades = ledger_store.trades_for(conn, ids)
         events = event_store.events_for(conn, ids)
-        sessions = records.sessions_for(conn, ids) if detail == "full" else {}
+        sessions = record_store.sessions_for(conn, ids) if detail == "full" else {}
         by_sig, starts = by_signature(conn, found, prices)
         used = tool_use.tool_use_by_signature(conn, start, end, [model] if model else None, job_id)
+        cut = cutoff_store.cutoffs(conn)
     results = []
     for sig, series in by_sig.items():
-        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir, events) for d in series]
+        c = cut.get(sig)
+        out_days = [_day_item({"date": d.date}, d, detail, trades, sessions, agent_data_dir, events, c) for d in series]
         initial, initial_date = starts[sig]
         n_trades = sum(len(trades[d.id]) for d in series)
         metrics = model_metrics(prices, series, initial, initial_date, n_trades, risk_free_rate)
-        results.append({"model": sig, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)})
+        item = {"model": sig, "days": out_days, "metrics": metrics, "tool_use": used.get(sig)}
+        if c is not None:  # next to all days: the metrics of the days after the model's knowledge cutoff alone
+            post_trades = sum(len(trades[d.id]) for d in series if not in_training_window(c, d.date))
+            values = [(d.date, d.portfolio_value) for d in series]
+            item.update(cutoff_fields(c, values, initial, initial_date, post_trades, risk_free_rate))
+        results.append(item)
     return {"start_date": start, "end_date": end, "results": results, **failed}

@@ -1,4 +1,12 @@
-"""Has the database changed? A per-connection token that moves whenever anything was committed to the file."""
+"""Has the database changed? `Watcher`, a connection whose `PRAGMA data_version` token moves whenever anything was
+committed to the file, and `ChangeWatch`, a process-wide generation number built on it.
+
+`ChangeWatch.generation()` costs one `PRAGMA data_version` on a connection that only watches (`Watcher`): the
+generation goes up once per commit of any connection, in any process, and the first call after a commit sees it, on
+whichever thread: a value computed after reading generation `g` is never older than `g`. (Each thread comparing the
+token of its own connection counted one commit once per thread: with the API's thread pool, one commit emptied the
+cache dozens of times.)
+"""
 
 from __future__ import annotations
 
@@ -6,16 +14,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from .db import connect
-
-
-def change_token(conn: sqlite3.Connection) -> tuple[int, int]:
-    """`(PRAGMA data_version, total_changes)` of this connection, O(1), outside a transaction.
-
-    `data_version` changes when ANY other connection (this process or another) commits to the database file;
-    `total_changes` grows with this connection's own writes. Tokens of different connections are not comparable.
-    """
-    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+from .db import Store, connect
 
 
 class Watcher:
@@ -39,3 +38,26 @@ class Watcher:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+class ChangeWatch:
+    """A process-wide generation number that goes up once per commit (any connection, any process), read through
+    one `Watcher`."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._watcher = Watcher(store.path)
+        self._lock = threading.Lock()
+        self._token: int | None = None
+        self._generation = 0
+
+    def generation(self) -> int:
+        token = self._watcher.token()
+        with self._lock:
+            if token != self._token:
+                self._token = token
+                self._generation += 1
+            return self._generation
+
+    def close(self) -> None:
+        self._watcher.close()

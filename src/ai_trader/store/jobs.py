@@ -36,6 +36,7 @@ class JobRow:
     phase: str | None
     worker_id: str | None = None
     heartbeat_at: str | None = None
+    cancel_requested: bool = False  # migration 0012: a cancel was requested (the job ends `cancelled`)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def _job(r: sqlite3.Row) -> JobRow:
         r["phase"],
         r["worker_id"],
         r["heartbeat_at"],
+        bool(r["cancel_requested"]),
     )
 
 
@@ -179,7 +181,7 @@ def _text(value: Any) -> Any:
 
 
 def set_job_fields(conn: sqlite3.Connection, job_id: str, **fields: Any) -> None:
-    """Non-status columns (updated_at, phase, error)."""
+    """Non-status columns (updated_at, phase, error, cancel_requested)."""
     sets = ", ".join(f"{k} = ?" for k in fields)
     conn.execute(f"UPDATE jobs SET {sets} WHERE job_id = ?", (*map(_text, fields.values()), job_id))
 
@@ -288,11 +290,6 @@ def detail(conn: sqlite3.Connection, detail_id: int) -> DetailRow | None:
     return _detail(r) if r else None
 
 
-def detail_status(conn: sqlite3.Connection, detail_id: int) -> str | None:
-    r = conn.execute("SELECT status FROM job_details WHERE id = ?", (detail_id,)).fetchone()
-    return r[0] if r else None
-
-
 def detail_counts(conn: sqlite3.Connection, job_id: str) -> dict[str, int]:
     """{status: count} over every status (zeros included)."""
     counts = dict.fromkeys(("pending", "running", "completed", "failed", "skipped"), 0)
@@ -308,16 +305,6 @@ def has_open_detail(conn: sqlite3.Connection, job_id: str) -> bool:
     return (
         conn.execute(
             "SELECT 1 FROM job_details WHERE job_id = ? AND status IN ('pending', 'running') LIMIT 1", (job_id,)
-        ).fetchone()
-        is not None
-    )
-
-
-def has_detail(conn: sqlite3.Connection, job_id: str, status: str, error: str) -> bool:
-    """Whether a detail of the job has this status and exactly this error (e.g. skipped / "cancelled")."""
-    return (
-        conn.execute(
-            "SELECT 1 FROM job_details WHERE job_id = ? AND status = ? AND error = ? LIMIT 1", (job_id, status, error)
         ).fetchone()
         is not None
     )

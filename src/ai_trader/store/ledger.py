@@ -231,10 +231,6 @@ def day_values(
     return [DayValue(*r) for r in conn.execute(sql, args)]
 
 
-def model_days_on(conn: sqlite3.Connection, date: str) -> list[ModelDayRow]:
-    return model_days(conn, start=date, end=date)
-
-
 def model_day(conn: sqlite3.Connection, signature: str, date: str) -> ModelDayRow | None:
     found = model_days(conn, signature, date, date)
     return found[0] if found else None
@@ -290,31 +286,9 @@ def trade_counts(
     return {r[0]: r[1] for r in conn.execute(f"SELECT signature, COUNT(*) FROM trades{where} GROUP BY signature", args)}
 
 
-def trade_count(conn: sqlite3.Connection, signature: str, start: str | None = None, end: str | None = None) -> int:
-    return trade_counts(conn, start, end, [signature]).get(signature, 0)
-
-
-def latest_dates(conn: sqlite3.Connection) -> dict[str, str]:
-    """The latest committed date per signature."""
-    return {r[0]: r[1] for r in conn.execute("SELECT signature, MAX(date) FROM model_days GROUP BY signature")}
-
-
 def latest_date(conn: sqlite3.Connection, signature: str) -> str | None:
     return conn.execute("SELECT MAX(date) FROM model_days WHERE signature = ?", (signature,)).fetchone()[0]
 
 
 def signatures(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT signature FROM model_days ORDER BY signature")]
-
-
-def value_series(
-    conn: sqlite3.Connection, signature: str, start: str | None = None, end: str | None = None
-) -> tuple[float, list[tuple[str, float]]]:
-    """(value before the range, [(date, portfolio_value)]) for metrics: the value before is the previous committed
-    snapshot's value, or the initial cash of the signature."""
-    rows = model_days(conn, signature, start, end)
-    if not rows:
-        return 0.0, []
-    prev = day_before(conn, signature, rows[0].date)
-    before = prev.portfolio_value if prev else rows[0].initial_cash
-    return before, [(r.date, r.portfolio_value) for r in rows]

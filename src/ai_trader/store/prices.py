@@ -174,7 +174,7 @@ def fingerprint(conn: sqlite3.Connection) -> tuple:
     r = conn.execute(
         "SELECT COUNT(*), MAX(date), TOTAL(open), TOTAL(close), (SELECT COUNT(*) FROM symbols) FROM prices"
     ).fetchone()
-    return tuple(r)
+    return tuple(r) + membership_fingerprint(conn)
 
 
 def latest_fingerprint(conn: sqlite3.Connection) -> tuple:
@@ -183,6 +183,15 @@ def latest_fingerprint(conn: sqlite3.Connection) -> tuple:
     r = conn.execute(
         "SELECT p.date, COUNT(*), TOTAL(p.close), (SELECT COUNT(*) FROM symbols) FROM prices p "
         "WHERE p.date = (SELECT MAX(date) FROM prices)"
+    ).fetchone()
+    return tuple(r) + membership_fingerprint(conn)
+
+
+def membership_fingerprint(conn: sqlite3.Connection) -> tuple:
+    """Changes when an index membership is imported (it is part of the price view: `PriceView.tradable_on`)."""
+    r = conn.execute(
+        "SELECT COUNT(*), MIN(start_date), MAX(start_date), MAX(end_date), MIN(symbol), MAX(symbol)"
+        " FROM index_membership"
     ).fetchone()
     return tuple(r)
 

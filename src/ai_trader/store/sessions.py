@@ -1,7 +1,8 @@
 """SQL of the intraday book: a model-day in progress (`live_sessions`: the session token bound to job, signature and
-date, with the running cash and positions; `staged_trades`). Never ledger truth: `trade_in_session` changes it in
-one short BEGIN IMMEDIATE transaction (safe from any process — the in-process tools and the MCP trade server alike),
-and the executor's commit turns it into ledger rows (`store/ledger.commit_model_day`) and deletes it.
+date, with the running cash and positions and the job's trading costs; `staged_trades`). Never ledger truth:
+`tools/book.trade_in_session` changes it (`set_book` + `stage_trade`) in one short BEGIN IMMEDIATE transaction (safe
+from any process — the in-process tools and the MCP trade server alike), and the executor's commit turns it into
+ledger rows (`store/ledger.commit_model_day`) and deletes it. Rows only: the trade rules live in `ledger/rules.py`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..ledger.rules import NO_COSTS, Action, Book, Costs, Fill, TradeRefused, apply_trade
 from ..timeutil import utcnow_iso
-from .db import Store
 
 
 def dumps(x: Any) -> str:
@@ -31,15 +30,29 @@ class LiveSession:
     cash: float
     positions: dict[str, int]
     created_at: str
-    costs: Costs = NO_COSTS  # the job's trading costs, bound when the session opened
+    # the job's trading costs (ledger/rules.Costs), bound when the session opened
+    commission_bps: float = 0.0
+    commission_min: float = 0.0
+    slippage_bps: float = 0.0
 
-    @property
-    def book(self) -> Book:
-        return Book(self.cash, dict(self.positions))
+
+@dataclass(frozen=True)
+class StagedTrade:
+    """A trade of a live session; `ledger/rules.apply_trade` makes them (as `Fill`)."""
+
+    action: str  # "buy" | "sell"
+    symbol: str
+    amount: int
+    price: float  # the day's open
+    total: float  # amount * price, exact to the price's decimals
+    fee: float
+    cash_after: float
+    fill_price: float | None = None  # open moved against the trader by slippage (None: the open, rows before costs)
+    commission: float = 0.0
+    slippage: float = 0.0  # money: amount * |fill_price - open|
 
 
 def _live(r: sqlite3.Row) -> LiveSession:
-    costs = Costs(r["commission_bps"], r["commission_min"], r["slippage_bps"])
     return LiveSession(
         r["token"],
         r["job_id"],
@@ -48,7 +61,9 @@ def _live(r: sqlite3.Row) -> LiveSession:
         r["cash"],
         json.loads(r["positions"]),
         r["created_at"],
-        costs,
+        r["commission_bps"],
+        r["commission_min"],
+        r["slippage_bps"],
     )
 
 
@@ -61,7 +76,9 @@ def open_live_session(
     date: str,
     cash: float,
     positions: Mapping[str, int],
-    costs: Costs = NO_COSTS,
+    commission_bps: float = 0.0,
+    commission_min: float = 0.0,
+    slippage_bps: float = 0.0,
 ) -> LiveSession:
     """Bind a new session (deleting a stale one of the same signature and date); call inside a write transaction."""
     conn.execute("DELETE FROM live_sessions WHERE signature = ? AND date = ?", (signature, date))
@@ -77,12 +94,23 @@ def open_live_session(
             float(cash),
             dumps(dict(positions)),
             created,
-            float(costs.commission_bps),
-            float(costs.commission_min),
-            float(costs.slippage_bps),
+            float(commission_bps),
+            float(commission_min),
+            float(slippage_bps),
         ),
     )
-    return LiveSession(token, job_id, signature, date, float(cash), dict(positions), created, costs)
+    return LiveSession(
+        token,
+        job_id,
+        signature,
+        date,
+        float(cash),
+        dict(positions),
+        created,
+        float(commission_bps),
+        float(commission_min),
+        float(slippage_bps),
+    )
 
 
 def live_session(conn: sqlite3.Connection, token: str) -> LiveSession | None:
@@ -95,64 +123,38 @@ def delete_live_session(conn: sqlite3.Connection, token: str) -> None:
     conn.execute("DELETE FROM live_sessions WHERE token = ?", (token,))
 
 
-def delete_live_sessions_of_job(conn: sqlite3.Connection, job_id: str) -> int:
-    return conn.execute("DELETE FROM live_sessions WHERE job_id = ?", (job_id,)).rowcount
-
-
-def staged_trades(conn: sqlite3.Connection, token: str) -> list[Fill]:
+def staged_trades(conn: sqlite3.Connection, token: str) -> list[StagedTrade]:
     rows = conn.execute(
         "SELECT action, symbol, amount, price, total, fee, cash_after, fill_price, commission, slippage"
         " FROM staged_trades WHERE token = ? ORDER BY seq",
         (token,),
     ).fetchall()
-    return [Fill(*tuple(r)) for r in rows]
+    return [StagedTrade(*tuple(r)) for r in rows]
 
 
-def trade_in_session(
-    store: Store,
-    token: str,
-    action: Action,
-    symbol: str,
-    amount: int,
-    price: float,
-    fee: float = 0.0,
-    *,
-    signature: str | None = None,
-    date: str | None = None,
-) -> tuple[Book, Fill]:
-    """Apply one order to the live session in ONE write transaction: read the book, check the rules, write the new
-    book and the staged trade. Raises TradeRefused (nothing written) when a rule or the session forbids it.
-    `signature`/`date`, when given, must match the session the token is bound to."""
-    with store.write() as conn:
-        live = live_session(conn, token)
-        if live is None:
-            raise TradeRefused("this trading session is not active (finished, timed out or unknown)")
-        if (signature is not None and signature != live.signature) or (date is not None and date != live.date):
-            raise TradeRefused("the session token does not belong to this signature and date")
-        book, fill = apply_trade(live.book, action, symbol, amount, price, fee, live.costs)
-        conn.execute(
-            "UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?",
-            (book.cash, dumps(book.positions), token),
-        )
-        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?", (token,)).fetchone()[
-            0
-        ]
-        conn.execute(
-            "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after,"
-            " fill_price, commission, slippage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                token,
-                seq,
-                fill.action,
-                fill.symbol,
-                fill.amount,
-                fill.price,
-                fill.total,
-                fill.fee,
-                fill.cash_after,
-                fill.fill_price,
-                fill.commission,
-                fill.slippage,
-            ),
-        )
-    return book, fill
+def set_book(conn: sqlite3.Connection, token: str, cash: float, positions: Mapping[str, int]) -> None:
+    """The live session's running cash and positions after a trade (inside the trade's write transaction)."""
+    conn.execute("UPDATE live_sessions SET cash = ?, positions = ? WHERE token = ?", (cash, dumps(positions), token))
+
+
+def stage_trade(conn: sqlite3.Connection, token: str, trade: StagedTrade) -> None:
+    """Append a trade to the live session (inside the trade's write transaction)."""
+    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM staged_trades WHERE token = ?", (token,)).fetchone()[0]
+    conn.execute(
+        "INSERT INTO staged_trades(token, seq, action, symbol, amount, price, total, fee, cash_after,"
+        " fill_price, commission, slippage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            token,
+            seq,
+            trade.action,
+            trade.symbol,
+            trade.amount,
+            trade.price,
+            trade.total,
+            trade.fee,
+            trade.cash_after,
+            trade.fill_price,
+            trade.commission,
+            trade.slippage,
+        ),
+    )

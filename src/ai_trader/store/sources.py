@@ -1,6 +1,6 @@
 """Data-source aggregate: `data_sources` (which data set was imported, from where, its checksum) and
-`corporate_actions` (splits and dividends a data set declares). Splits are applied to holdings at the start of their
-effective day (ledger/corporate.py, store/events.py); dividends are recorded only."""
+`corporate_actions` (splits and dividends a data set, an actions file or an adjusted download declares). Both are
+applied to holdings at the start of their effective day (ledger/corporate.py, store/events.py)."""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ from ..errors import InvalidDate
 from ..ledger import rules
 from ..store import db
 from ..store import events as event_store
-from ..store import sessions as session_store
 from ..timeutil import parse_date
+from .book import trade_in_session
 from .context import ToolContext, ToolEnv
 
 log = logging.getLogger(__name__)
@@ -105,9 +105,17 @@ def _trade(env: ToolEnv, ctx: ToolContext, action: rules.Action, symbol: Any, am
     try:
         sym = rules.normalize_symbol(symbol)
         n = rules.parse_amount(amount)
+        # buy: that day's tradable set (point-in-time index membership); sell: any symbol, so a holding of a symbol
+        # that left the index can still be sold
         rules.check_tradable(sym, env.prices.tradable)
+        if action == "buy" and sym not in env.prices.tradable_on(ctx.date):
+            raise rules.TradeRefused(
+                f"{sym} cannot be bought on {ctx.date}: not an index member that day (point-in-time membership)"
+                " or no price that day",
+                symbol=sym,
+            )
         price = rules.fill_price(sym, ctx.date, env.prices.open(sym, ctx.date))
-        book, _ = session_store.trade_in_session(
+        book, _ = trade_in_session(
             env.store, ctx.token, action, sym, n, price, env.trade_fee, signature=ctx.signature, date=ctx.date
         )
     except rules.TradeRefused as exc:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +30,9 @@ from mcp_types import CallToolResult, TextContent
 from mcp_types import Tool as MCPTool
 from starlette.applications import Starlette
 
-from ..market.prices import PriceView
+from ..market.view_cache import PriceViewCache
 from ..store import Store
-from ..store import sessions as session_rows
+from ..store import sessions as session_store
 from .context import NewsProvider, ToolContext, ToolEnv
 from .registry import SPECS_BY_NAME, TOOL_SERVERS, call_tool
 
@@ -49,29 +48,25 @@ PORT_SETTINGS = {
 
 @dataclass
 class EnvSource:
-    """What the servers' tools run against. The price snapshot is reloaded when a session's day is not in it
-    (prices imported after start) or when it is older than `max_age_s`."""
+    """What the servers' tools run against: the price view of the process's `PriceViewCache` (reloaded when the
+    price store changed, e.g. prices imported after start)."""
 
     store: Store
     news: NewsProvider | None = None
     trade_fee: float = 0.0
-    max_age_s: float = 60.0
-    _prices: PriceView | None = field(default=None, init=False, repr=False)
-    _loaded_at: float = field(default=0.0, init=False, repr=False)
+    prices: PriceViewCache = field(init=False, repr=False)
 
-    def env_for(self, date: str) -> ToolEnv:
-        prices = self._prices
-        stale = time.monotonic() - self._loaded_at > self.max_age_s
-        if prices is None or stale or not prices.is_trading_day(date):
-            prices = self._prices = PriceView.load(self.store)
-            self._loaded_at = time.monotonic()
-        return ToolEnv(store=self.store, prices=prices, news=self.news, trade_fee=self.trade_fee)
+    def __post_init__(self) -> None:
+        self.prices = PriceViewCache(self.store)
+
+    def env(self) -> ToolEnv:
+        return ToolEnv(store=self.store, prices=self.prices.get(), news=self.news, trade_fee=self.trade_fee)
 
     def resolve(self, token: str | None) -> ToolContext | None:
         if not token:
             return None
         with self.store.read() as conn:
-            live = session_rows.live_session(conn, token)
+            live = session_store.live_session(conn, token)
         return None if live is None else ToolContext(live.signature, live.date, live.token, live.job_id)
 
 
@@ -87,7 +82,7 @@ def run_bound_tool(source: EnvSource, token: str | None, name: str, arguments: A
             "error": f"no active trading session for this request: the {SESSION_HEADER} header is "
             + ("missing" if not token else "unknown or expired")
         }
-    return call_tool(source.env_for(ctx.date), ctx, name, arguments)
+    return call_tool(source.env(), ctx, name, arguments)
 
 
 class SessionToolServer(MCPServer):

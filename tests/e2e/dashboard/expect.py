@@ -52,6 +52,8 @@ def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
             "trades": integer(m["trades"]),
             "vs_qqq": pct(cum - bench) if bench is not None else DASH,
             "no_tool_use": no_tool_use(row.get("tool_use")),
+            "knowledge_cutoff": row.get("knowledge_cutoff") or DASH,
+            "post_cutoff_return": pct(((row.get("post_cutoff") or {}).get("metrics") or {}).get("cumulative_return")),
         }
     return out
 

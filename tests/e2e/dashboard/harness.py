@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import uvicorn
+from tests.support.servers import serve_asgi as serve  # noqa: F401 (the dashboard tests import it from here)
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -34,31 +30,6 @@ def chromium_path() -> str | None:
         if found:
             return found
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(app, timeout: float = 30.0) -> Iterator[str]:
-    """Run `app` with uvicorn on a free loopback port (lifespan on); yields the base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="dashboard-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout)
 
 
 @contextlib.contextmanager

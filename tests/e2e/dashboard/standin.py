@@ -15,10 +15,13 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from ai_trader.api import errors
+from ai_trader.api.middleware import ApiKey
 from ai_trader.dashboard import router as dashboard_router
 from ai_trader.ledger.metrics import benchmark_buy_and_hold, compute_metrics
 from ai_trader.market.calendar import exchange_sessions
 from ai_trader.market.prices import PriceView
+from ai_trader.service.runtime import Runtime
 from ai_trader.settings import Settings
 from ai_trader.store import Store
 from ai_trader.store import prices as price_rows
@@ -124,8 +127,9 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
             raise _Unauthorized()
 
     app = FastAPI()
-    app.state.store = store
-    app.state.settings = settings
+    app.state.runtime = Runtime(settings, store)  # the dashboard's data routes use the service runtime's prices
+    errors.install(app)  # ... and the API's conventions: its error handler and its API key check
+    app.add_middleware(ApiKey, api_key=settings.api_key)
 
     @app.exception_handler(_Unauthorized)
     async def _401(request, exc):

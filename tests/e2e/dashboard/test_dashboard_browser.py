@@ -23,6 +23,7 @@ from .harness import serve
 
 START, END = "2025-06-04", "2025-06-17"  # QQQ has no bar on 2025-06-02 in the packaged data
 BASELINES = [("equal-weight", "equal_weight"), ("momentum", "momentum"), ("cash", "cash")]
+CUTOFF = "2025-06-10"  # equal-weight's knowledge cutoff: its days up to 06-10 are in its training window
 
 
 def _cli(*args: str, cwd: Path) -> None:
@@ -40,6 +41,7 @@ def data_root(tmp_path_factory, nasdaq_csv) -> Path:
         "date_range": {"init_date": START, "end_date": END},
         "models": [
             {"name": sig, "signature": sig, "provider": "baseline", "strategy": strat, "enabled": True}
+            | ({"knowledge_cutoff": CUTOFF} if sig == "equal-weight" else {})
             for sig, strat in BASELINES
         ],
         "agent_config": {"max_steps": 30, "max_retries": 3, "base_delay": 1.0, "initial_cash": 10000.0},
@@ -111,6 +113,14 @@ def test_dashboard_shows_the_real_service(page, data_root, tmp_path):
         assert next(h for h in holdings if h["symbol"] == "CASH")["value"] == money(positions["CASH"])
         assert page.locator("[data-testid=trade-row]").count() > 0
         assert page.locator("[data-testid=day-row]").count() == perf["leaderboard"][0]["days"]
+        # its days on or before its knowledge cutoff are marked, as /results says
+        days = httpx.get(f"{url}/results", params={"start_date": START, "end_date": END, "model": "equal-weight"})
+        marked = [d["date"] for d in days.json()["results"][0]["days"] if d["in_training_window"]]
+        assert marked and all(d <= CUTOFF for d in marked)
+        shown_marked = page.locator("[data-testid=day-row][data-training-window=true]")
+        assert sorted(shown_marked.evaluate_all("rows => rows.map(r => r.dataset.date)")) == marked
+        assert shown_marked.first.locator("[data-testid=training-window]").inner_text() == "in training window"
+        assert next(r for r in shown if r["signature"] == "equal-weight")["knowledge_cutoff"] == CUTOFF
 
         # jobs: the completed `ai-trader run` job
         assert page.locator("[data-testid=current-job-status]").inner_text() == "completed"

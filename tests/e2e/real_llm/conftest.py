@@ -5,7 +5,6 @@ The default `make test` never collects it, so it neither runs nor skips there.""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -13,14 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.servers import free_port as _free_port
+
 SERVER_PYTHON = os.environ.get("AI_TRADER_REAL_LLM")
 collect_ignore = [] if SERVER_PYTHON else ["test_real_llm.py"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

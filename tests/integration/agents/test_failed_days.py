@@ -24,6 +24,7 @@ from ai_trader.service.results import results_for_date, results_for_range
 from ai_trader.store import failed as failed_store
 from tests.integration.agents.helpers import DAY, ledger, live_sessions, run_day
 from tests.integration.agents.servers import ScriptedChat, reply, slow, tool_call
+from tests.support.jobs import trigger
 
 
 def agent(chat: ScriptedChat) -> LlmAgent:
@@ -100,7 +101,7 @@ def test_a_job_shows_the_kept_conversation_on_its_failed_day_and_in_its_events(s
         (settings.configs_dir / "fails.json").write_text(json.dumps(config))
         tight = settings.model_copy(update={"model_day_timeout_seconds": 1.5, "worker_poll_seconds": 0.05})
         service = JobService(tight, market_store)
-        code, body = service.trigger({"config_path": "fails.json", "end_date": DAY})
+        code, body = trigger(service, {"config_path": "fails.json", "end_date": DAY})
         assert code == 202, body
         worker = Worker(tight, market_store)
         worker.start()

@@ -20,6 +20,7 @@ from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from tests.integration.agents.helpers import DAY, ledger, run_day
 from tests.integration.agents.servers import ScriptedChat, reply, slow, status, tool_call
+from tests.support.jobs import trigger
 
 AGENT = AgentConfig(max_steps=4, max_retries=2, base_delay=0.001)
 
@@ -144,7 +145,7 @@ def test_a_job_shows_the_rate_limit_wait_on_its_running_model_day(settings, mark
         (settings.configs_dir / "limits.json").write_text(json.dumps(config))
         tight = settings.model_copy(update={"model_day_timeout_seconds": 1.0, "worker_poll_seconds": 0.05})
         service = JobService(tight, market_store)
-        code, body = service.trigger({"config_path": "limits.json", "end_date": DAY})
+        code, body = trigger(service, {"config_path": "limits.json", "end_date": DAY})
         assert code == 202, body
         worker = Worker(tight, market_store)
         worker.start()

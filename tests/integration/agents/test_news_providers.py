@@ -19,7 +19,7 @@ from ai_trader.tools.news_factory import build_news_provider
 from ai_trader.tools.news_jina import JinaNewsProvider
 from ai_trader.tools.news_local import LocalNewsProvider
 from tests.conftest import NEWS_JSON
-from tests.integration.agents.servers import ThreadServer
+from tests.support.servers import ThreadServer
 
 SESSION_DAY = "2025-10-02"  # the sample has articles on both sides of 09:30 that day
 

@@ -14,6 +14,7 @@ from ai_trader.service.jobs import JobService
 from ai_trader.store import ledger as ledger_store
 from ai_trader.store import records as record_store
 from tests.integration.scripted_runs import AGENT, ledger_of, recorded_tool_results
+from tests.support.jobs import trigger
 
 TODAY = dt.date(2025, 11, 3)
 N_DAYS = 20
@@ -28,7 +29,7 @@ def days(prices) -> list[str]:
 def run_job(service: JobService, store, request: dict) -> dict:
     """Trigger over the config's range (its end_date passed, as `ai-trader run` does) and drain."""
     end = json.loads((service.settings.configs_dir / "replay.json").read_text())["date_range"]["end_date"]
-    code, body = service.trigger({"config_path": "replay.json", "end_date": end, **request})
+    code, body = trigger(service, {"config_path": "replay.json", "end_date": end, **request})
     assert code == 202, body
     Worker(service.settings, store).drain()
     return service.status(body["job_id"])

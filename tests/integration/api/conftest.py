@@ -3,26 +3,14 @@ session into a template file, copied per test) and a PriceView over it."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from ai_trader.market.prices import PriceView
-from ai_trader.store import Store
 
 
 @pytest.fixture(scope="session")
 def priced_template(nasdaq_db_template):
     return nasdaq_db_template
-
-
-@pytest.fixture
-def priced_store(settings, priced_template):
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(priced_template, settings.db_path)
-    s = Store(settings.db_path)
-    yield s
-    s.close()
 
 
 @pytest.fixture

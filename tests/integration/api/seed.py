@@ -8,6 +8,7 @@ import uuid
 from ai_trader.ledger.valuation import daily_values, value_on
 from ai_trader.market.prices import PriceView
 from ai_trader.store import Store, ledger, sessions
+from ai_trader.tools.book import trade_in_session
 
 
 def commit_day(
@@ -29,7 +30,7 @@ def commit_day(
             conn, token=token, job_id=job_id, signature=signature, date=date, cash=start.cash, positions=start.positions
         )
     for action, symbol, amount in orders:
-        sessions.trade_in_session(store, token, action, symbol, amount, prices.open(symbol, date))
+        trade_in_session(store, token, action, symbol, amount, prices.open(symbol, date))
     with store.write() as conn:
         live = sessions.live_session(conn, token)
         value = value_on(prices, date, live.cash, live.positions)

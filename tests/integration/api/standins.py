@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.servers import HttpThread, free_port
 
 
 class _Answer(BaseHTTPRequestHandler):
@@ -18,15 +20,13 @@ class _Answer(BaseHTTPRequestHandler):
         pass
 
 
-class Answering:
+class Answering(HttpThread):
     def __init__(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(_Answer)
+        self.start()
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.stop()
 
 
 class Hanging:
@@ -57,9 +57,4 @@ class Hanging:
         self.sock.close()
 
 
-def dead_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+dead_port = free_port  # nothing listens there

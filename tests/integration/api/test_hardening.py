@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from ai_trader.api.app import create_app
 from ai_trader.api.server import JsonErrorsHttp
-from tests.integration.agents.servers import ThreadServer
+from tests.support.servers import ThreadServer
 
 KEY = "hardening-key-Qw7Lp2Xz"
 SECURITY = {
@@ -230,3 +230,13 @@ def test_date_fields_carry_their_pattern(client):
         assert any(b.get("format") == "date" and b.get("pattern") for b in body[name]["anyOf"])
     items = next(b for b in body["models"]["anyOf"] if b.get("type") == "array")["items"]
     assert items["minLength"] == 1 and items["pattern"]
+
+
+def test_the_dashboard_data_routes_follow_the_api_conventions(keyed):
+    """Behind the API key like every endpoint, and bad input answered by the API's error handler (with details)."""
+    path = "/dashboard/data/closes"
+    _is_error(keyed.get(path, params={"date": "2025-07-01", "symbols": "AAPL"}), 401, "unauthorized")
+    ok = keyed.get(path, params={"date": "2025-07-01", "symbols": "AAPL,NOPE"}, headers={"X-API-Key": KEY})
+    assert ok.status_code == 200 and set(ok.json()["closes"]) == {"AAPL"}
+    bad = _is_error(keyed.get(path, params={"date": "2025-02-30"}, headers={"X-API-Key": KEY}), 400, "invalid_date")
+    assert bad["details"] == {"field": "date"}

@@ -3,8 +3,9 @@ change, the very next request answers fresh data, whichever connection or proces
 
 from __future__ import annotations
 
-from ai_trader.service.freshness import ChangeWatch, ResponseCache
+from ai_trader.service.freshness import ResponseCache
 from ai_trader.store import Store
+from ai_trader.store.changes import ChangeWatch
 
 from .seed import commit_day
 

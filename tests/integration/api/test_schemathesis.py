@@ -28,7 +28,7 @@ from ai_trader.api.server import JsonErrorsHttp
 from ai_trader.market.prices import PriceView
 from ai_trader.settings import Settings
 from ai_trader.store import Store
-from tests.integration.agents.servers import ThreadServer
+from tests.support.servers import ThreadServer
 
 from .conftest import write_config
 from .seed import commit_day

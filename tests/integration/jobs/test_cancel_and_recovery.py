@@ -18,6 +18,7 @@ from ai_trader.service.jobs import JobService
 from ai_trader.store import Store
 from ai_trader.store import jobs as rows
 from ai_trader.timeutil import utcnow_iso
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -59,7 +60,7 @@ def test_a_cancel_aborts_the_running_day_of_the_background_worker(settings, stor
     worker = Worker(settings, store)
     worker.start()
     try:
-        _, body = service.trigger({"start_date": "2025-10-28"})
+        _, body = trigger(service, {"start_date": "2025-10-28"})
         job_id = body["job_id"]
         _until(lambda: _live_sessions(store, job_id) == 1, 60, "the first model-day's session is open")
         started = time.monotonic()
@@ -69,7 +70,7 @@ def test_a_cancel_aborts_the_running_day_of_the_background_worker(settings, stor
         assert _committed(store) == 0
         assert worker.is_running()
         # the worker is free: the same days (nothing was committed) are planned and run again
-        code, again = service.trigger({"start_date": "2025-10-28"})
+        code, again = trigger(service, {"start_date": "2025-10-28"})
         assert code == 202 and again["total_model_days"] == body["total_model_days"]
         _until(lambda: _live_sessions(store, again["job_id"]) == 1, 60, "the new job runs")
         service.cancel(again["job_id"])
@@ -86,7 +87,7 @@ def test_a_cancel_aborts_the_running_day_of_the_background_worker(settings, stor
 def test_a_cancel_written_by_another_connection_ends_a_drain(settings, store):
     """`ai-trader run` (a drain) cancelled by `ai-trader cancel` in another process: another Store on the file."""
     service = _sleepy_service(settings, store)
-    _, body = service.trigger({"start_date": "2025-10-28"})
+    _, body = trigger(service, {"start_date": "2025-10-28"})
     drained = threading.Event()
     thread = threading.Thread(target=lambda: (Worker(settings, store).drain(), drained.set()), daemon=True)
     thread.start()
@@ -104,7 +105,7 @@ def _dead_workers_job(settings, store, owner: str | None = None) -> tuple[JobSer
     """A running job whose worker process died (one day completed, one running, the rest pending)."""
     write_config(settings)
     service = JobService(settings, store, today=lambda: TODAY)
-    _, body = service.trigger({"models": ["cash"], "start_date": "2025-10-27"})
+    _, body = trigger(service, {"models": ["cash"], "start_date": "2025-10-27"})
     if owner is None:
         gone = subprocess.Popen(["true"])
         gone.wait()
@@ -122,7 +123,7 @@ def _dead_workers_job(settings, store, owner: str | None = None) -> tuple[JobSer
 def test_a_trigger_ends_a_dead_workers_job_when_resume_is_off(settings, store):
     settings = settings.model_copy(update={"resume_interrupted_jobs": False})
     service, job_id, _ = _dead_workers_job(settings, store)
-    code, body = service.trigger({"models": ["cash", "momentum"], "start_date": "2025-10-27"})  # no worker ran
+    code, body = trigger(service, {"models": ["cash", "momentum"], "start_date": "2025-10-27"})  # no worker ran
     assert code == 202, body
     old = service.status(job_id)
     assert old["status"] == "partial" and old["error"] == "interrupted by restart"
@@ -131,7 +132,7 @@ def test_a_trigger_ends_a_dead_workers_job_when_resume_is_off(settings, store):
 def test_a_trigger_returns_a_dead_workers_days_and_its_409_names_the_job_and_the_gone_owner(settings, store):
     service, job_id, owner = _dead_workers_job(settings, store)
     with pytest.raises(WaitForRunningJob) as err:
-        service.trigger({"models": ["cash", "momentum"], "start_date": "2025-10-27"})
+        trigger(service, {"models": ["cash", "momentum"], "start_date": "2025-10-27"})
     assert err.value.details["current_job_id"] == job_id
     assert err.value.details["owner"] == owner and err.value.details["owner_alive"] is False
     assert 0 <= err.value.details["heartbeat_silent_seconds"] < 60
@@ -141,7 +142,7 @@ def test_a_trigger_returns_a_dead_workers_days_and_its_409_names_the_job_and_the
     assert (status["progress"]["running"], status["progress"]["pending"]) == (0, 3)  # returned: they left nothing
     Worker(settings, store).drain()  # the next worker adopts it at once (its owner process is gone)
     assert service.status(job_id)["status"] == "completed"
-    code, _ = service.trigger({"models": ["momentum"], "start_date": "2025-10-27"})  # nothing blocks a new job
+    code, _ = trigger(service, {"models": ["momentum"], "start_date": "2025-10-27"})  # nothing blocks a new job
     assert code == 202
 
 

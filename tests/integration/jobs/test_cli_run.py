@@ -12,6 +12,7 @@ from ai_trader.cli import app
 from ai_trader.cli.demo import demo_config
 from ai_trader.service.jobs import JobService
 from ai_trader.store import Store
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -72,7 +73,9 @@ def test_run_refuses_a_bad_request_with_exit_2(settings):
 
 def test_worker_drain_runs_what_the_api_queued(settings, store):
     write_config(settings)
-    _, body = JobService(settings, store, today=lambda: TODAY).trigger({"models": ["cash"], "start_date": "2025-10-29"})
+    _, body = trigger(
+        JobService(settings, store, today=lambda: TODAY), {"models": ["cash"], "start_date": "2025-10-29"}
+    )
     result = runner.invoke(
         app, ["worker", "--drain", "--data-dir", str(settings.data_dir)], env={"LOG_LEVEL": "WARNING", "COLUMNS": "200"}
     )

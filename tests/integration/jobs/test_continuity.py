@@ -19,6 +19,7 @@ from ai_trader.market.prices import PriceView
 from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as rows
 from ai_trader.store import ledger
+from tests.support.jobs import trigger
 
 from .conftest import TODAY
 from .continuity import export_problems, ledger_problems
@@ -49,7 +50,7 @@ def dates(store, signature):
 
 
 def run(service, request):
-    code, body = service.trigger(request)
+    code, body = trigger(service, request)
     assert code == 202, body
     Worker(service.settings, service.store).drain()
     return service.status(body["job_id"])
@@ -75,7 +76,7 @@ def test_filling_a_gap_before_committed_days_is_refused_and_replace_existing_rer
     assert consistent(store, settings, "scripted", "momentum", allowed_gaps={("2025-06-10", "2025-06-12")}) == []
 
     with pytest.raises(InvalidatesCommittedDays) as err:
-        service.trigger({"start_date": "2025-06-11", "end_date": "2025-06-11"})
+        trigger(service, {"start_date": "2025-06-11", "end_date": "2025-06-11"})
     assert err.value.status == 400 and err.value.code == "invalidates_committed_days"
     assert err.value.details["invalidated"] == {
         "scripted": ["2025-06-12", "2025-06-13"],
@@ -85,7 +86,7 @@ def test_filling_a_gap_before_committed_days_is_refused_and_replace_existing_rer
     with store.read() as conn:
         assert len(rows.jobs(conn)) == 2  # nothing queued
 
-    code, body = service.trigger({"start_date": "2025-06-11", "end_date": "2025-06-11", "replace_existing": True})
+    code, body = trigger(service, {"start_date": "2025-06-11", "end_date": "2025-06-11", "replace_existing": True})
     assert code == 202 and body["date_range"] == ["2025-06-11", "2025-06-12", "2025-06-13"]
     assert any("scripted" in w and "2025-06-12, 2025-06-13" in w for w in body["warnings"])
     Worker(settings, store).drain()
@@ -170,7 +171,7 @@ def test_a_replacing_chain_that_fails_part_way_truncates_the_ledger_and_the_catc
     assert dates(store, "flaky") == ["2025-06-10"]
     assert consistent(store, settings, "flaky") == []
 
-    code, body = service.trigger({"end_date": END})
+    code, body = trigger(service, {"end_date": END})
     assert code == 202, body
     assert body["date_range"][0] == "2025-06-11" and body["date_range"][-1] == "2025-06-20"
     Worker(settings, store).drain()
@@ -191,14 +192,14 @@ def test_a_replacing_chain_whose_first_day_fails_leaves_the_old_ledger_as_it_was
     with store.read() as conn:
         assert [(d.date, d.cash, d.positions, d.committed_at) for d in ledger.model_days(conn, "flaky")] == before
     assert consistent(store, settings, "flaky") == []
-    assert service.trigger({"end_date": END})[1]["status"] == "current"
+    assert trigger(service, {"end_date": END})[1]["status"] == "current"
 
 
 # ---- item 3: only pending/running model-days are "in progress" ----------------------------------------------------
 
 
 def _claimed(service, request):
-    code, body = service.trigger(request)
+    code, body = trigger(service, request)
     assert code == 202
     assert Worker(service.settings, service.store).claim() == [body["job_id"]]
     return body["job_id"]
@@ -215,11 +216,11 @@ def test_failed_and_skipped_days_of_an_active_job_are_not_in_progress(settings, 
         for d in later:
             states.transition_detail(conn, d.id, states.DetailStatus.SKIPPED, error="blocked by failure on 2025-10-27")
     # momentum's days are pending: the same request for them is the job in progress
-    code, body = service.trigger({"models": ["momentum"], "start_date": "2025-10-27"})
+    code, body = trigger(service, {"models": ["momentum"], "start_date": "2025-10-27"})
     assert (code, body["job_id"], body["message"]) == (200, job_id, "Simulation already in progress")
     # scripted's days will never run in this job: not "in progress", and its chain must wait for the job to end
     with pytest.raises(WaitForRunningJob) as err:
-        service.trigger({"models": ["scripted"], "start_date": "2025-10-27"})
+        trigger(service, {"models": ["scripted"], "start_date": "2025-10-27"})
     assert err.value.details["current_job_id"] == job_id
 
 
@@ -233,5 +234,5 @@ def test_cancelled_days_of_a_cancelled_job_are_not_in_progress(settings, store):
         first = rows.details(conn, job_id)[0]
         states.transition_detail(conn, first.id, states.DetailStatus.RUNNING)
     assert service.cancel(job_id)["status"] == "cancelled"
-    code, body = service.trigger({"models": ["momentum"], "start_date": "2025-10-28"})
+    code, body = trigger(service, {"models": ["momentum"], "start_date": "2025-10-28"})
     assert code == 202 and body["job_id"] != job_id

@@ -40,6 +40,8 @@ from ai_trader.service.jobs import JobService
 from ai_trader.settings import Settings
 from ai_trader.store import Store, ledger, sessions
 from ai_trader.store import jobs as rows
+from ai_trader.tools.book import trade_in_session
+from tests.support.jobs import trigger as trigger_of
 
 from .conftest import TODAY
 from .continuity import export_problems, ledger_problems
@@ -175,7 +177,7 @@ class Arena:
         active = self.active_job()
         if refused:
             with pytest.raises(InvalidatesCommittedDays) as err:
-                self.service.trigger(request)
+                trigger_of(self.service, request)
             assert err.value.details["invalidated"] == refused
             event("trigger refused: invalidates committed days")
             return
@@ -185,10 +187,10 @@ class Arena:
             wanted = {(d, s) for s, ds in days.items() for d in ds}
             if not wanted <= waiting:
                 with pytest.raises(WaitForRunningJob):
-                    self.service.trigger(request)
+                    trigger_of(self.service, request)
                 event("trigger 409: another job unfinished")
                 return
-        code, body = self.service.trigger(request)
+        code, body = trigger_of(self.service, request)
         if not days:
             assert (code, body["status"]) == (200, "current"), body
             event("trigger current")
@@ -261,7 +263,7 @@ class Arena:
             if left:
                 try:
                     price = self.prices.open("AAPL", left[0].date) or 0.0
-                    sessions.trade_in_session(self.store, f"killed-{left[0].id}", "buy", "AAPL", 1, price)
+                    trade_in_session(self.store, f"killed-{left[0].id}", "buy", "AAPL", 1, price)
                 except TradeRefused:  # not enough cash: the half-done day is then only its session
                     pass
             self.store.close()  # the process is gone

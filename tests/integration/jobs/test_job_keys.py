@@ -9,6 +9,7 @@ from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from ai_trader.store import Store, db
 from tests.integration.agents.servers import ScriptedChat, reply
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -29,7 +30,7 @@ def test_the_job_stores_no_key_and_the_worker_reads_it_from_the_config_file(sett
     with ScriptedChat([reply("done <FINISH_SIGNAL>")]) as chat:
         write_config(settings, models=[_model(chat)], max_retries=0)
         service = JobService(settings, store, today=lambda: TODAY)
-        code, body = service.trigger({"start_date": "2025-10-29"})
+        code, body = trigger(service, {"start_date": "2025-10-29"})
         assert code == 202
         (stored,) = _stored(store)
         assert KEY not in stored and json.loads(stored)["models"][0]["openai_api_key"] == "***"
@@ -43,7 +44,7 @@ def test_a_key_gone_from_the_config_file_fails_the_model_days_clearly(settings, 
     with ScriptedChat([reply("done <FINISH_SIGNAL>")]) as chat:
         path = write_config(settings, models=[_model(chat)], max_retries=0)
         service = JobService(settings, store, today=lambda: TODAY)
-        _, body = service.trigger({"start_date": "2025-10-29"})
+        _, body = trigger(service, {"start_date": "2025-10-29"})
         write_config(settings, models=[{**_model(chat), "openai_api_key": None}], max_retries=0)  # key removed
         Worker(settings, store).drain()
         status = service.status(body["job_id"])
@@ -58,7 +59,7 @@ def test_a_deleted_config_file_fails_the_model_days_clearly(settings, store):
     with ScriptedChat([reply("done <FINISH_SIGNAL>")]) as chat:
         path = write_config(settings, models=[_model(chat)], max_retries=0)
         service = JobService(settings, store, today=lambda: TODAY)
-        _, body = service.trigger({"start_date": "2025-10-29"})
+        _, body = trigger(service, {"start_date": "2025-10-29"})
         path.unlink()
         Worker(settings, store).drain()
         first = service.status(body["job_id"])["progress"]["details"][0]

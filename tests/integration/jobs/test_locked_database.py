@@ -19,6 +19,7 @@ from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as job_rows
 from ai_trader.tools.context import ToolContext, ToolEnv
 from tests.integration.scripted_runs import AGENT, ledger_of
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 from .locker import Locker
@@ -55,7 +56,7 @@ def test_a_model_day_waits_for_another_writer_and_commits_after_it_lets_go(setti
     played = prices.trading_days("2025-06-10", "2025-10-30")[:3]
     write_config(settings, models=MODELS, **AGENT)
     service = JobService(settings, store, today=lambda: TODAY)
-    code, body = service.trigger({"models": ["busy"], "start_date": played[0], "end_date": played[-1]})
+    code, body = trigger(service, {"models": ["busy"], "start_date": played[0], "end_date": played[-1]})
     assert code == 202
 
     locked = threading.Event()
@@ -101,7 +102,7 @@ def test_a_model_day_waits_for_another_writer_and_commits_after_it_lets_go(setti
         assert conn.execute("SELECT COUNT(*) FROM live_sessions").fetchone()[0] == 0
 
     # Exactly what the same days give without anybody holding the lock.
-    code, body = service.trigger({"models": ["free"], "start_date": played[0], "end_date": played[-1]})
+    code, body = trigger(service, {"models": ["free"], "start_date": played[0], "end_date": played[-1]})
     assert code == 202
     Worker(settings, store).drain()
     busy = ledger_of(store, "busy")
@@ -134,7 +135,7 @@ def test_a_lock_held_past_the_busy_timeout_fails_the_day_cleanly_and_never_leave
         played = prices.trading_days("2025-06-10", "2025-10-30")[:3]
         write_config(settings, models=MODELS, **AGENT)
         service = JobService(settings, store, today=lambda: TODAY)
-        _, body = service.trigger({"models": ["busy"], "start_date": played[0], "end_date": played[-1]})
+        _, body = trigger(service, {"models": ["busy"], "start_date": played[0], "end_date": played[-1]})
 
         def grab_the_lock(ctx: ToolContext) -> None:
             if ctx.date == played[1]:
@@ -158,7 +159,7 @@ def test_a_lock_held_past_the_busy_timeout_fails_the_day_cleanly_and_never_leave
             days = [r[0] for r in conn.execute("SELECT date FROM model_days WHERE signature = 'busy'")]
         assert days == [played[0]]  # nothing of the failed day, nothing after it
         # the next catch-up resumes from the failed day and completes
-        _, again = service.trigger({"models": ["busy"], "start_date": played[1], "end_date": played[-1]})
+        _, again = trigger(service, {"models": ["busy"], "start_date": played[1], "end_date": played[-1]})
         Worker(settings, store).drain()
         assert service.status(again["job_id"])["status"] == "completed"
     finally:

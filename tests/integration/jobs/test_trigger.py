@@ -24,12 +24,13 @@ from ai_trader.market.importers import import_file
 from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as rows
 from tests.conftest import ROOT
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
 
 def test_new_job_is_accepted_with_every_trading_day_after_init_date(service, store):
-    code, body = service.trigger({})
+    code, body = trigger(service, {})
     assert code == 202
     assert body["status"] == "accepted" and body["message"] == "Simulation job queued successfully"
     uuid.UUID(body["job_id"], version=4)
@@ -59,21 +60,21 @@ def test_new_job_is_accepted_with_every_trading_day_after_init_date(service, sto
 
 
 def test_same_request_again_returns_the_job_in_progress(service):
-    _, first = service.trigger({"models": ["cash"], "start_date": "2025-10-01"})
-    code, again = service.trigger({"models": ["cash"], "start_date": "2025-10-01"})
+    _, first = trigger(service, {"models": ["cash"], "start_date": "2025-10-01"})
+    code, again = trigger(service, {"models": ["cash"], "start_date": "2025-10-01"})
     assert code == 200
     assert again["job_id"] == first["job_id"]
     assert again["status"] == "pending" and again["message"] == "Simulation already in progress"
     assert again["progress"]["total_model_days"] == first["total_model_days"]
     # a narrower request whose model-days are all in the job is the same work
-    code, narrower = service.trigger({"models": ["cash"], "start_date": "2025-10-20"})
+    code, narrower = trigger(service, {"models": ["cash"], "start_date": "2025-10-20"})
     assert (code, narrower["job_id"]) == (200, first["job_id"])
 
 
 def test_different_request_while_a_job_is_pending_is_a_conflict(service, store):
-    _, first = service.trigger({"models": ["cash"], "start_date": "2025-10-01"})
+    _, first = trigger(service, {"models": ["cash"], "start_date": "2025-10-01"})
     with pytest.raises(WaitForRunningJob) as err:
-        service.trigger({"models": ["momentum"]})
+        trigger(service, {"models": ["momentum"]})
     assert err.value.status == 409 and err.value.message == (
         f"Different simulation already running: job {first['job_id']} (pending; queued, not yet claimed by a worker)"
     )
@@ -92,22 +93,22 @@ def test_different_request_while_a_job_is_pending_is_a_conflict(service, store):
 def test_a_second_concurrent_job_may_not_touch_a_busy_signature(settings, store):
     write_config(settings)
     svc = JobService(settings.model_copy(update={"max_concurrent_jobs": 2}), store, today=lambda: TODAY)
-    assert svc.trigger({"models": ["cash"], "start_date": "2025-10-01"})[0] == 202
-    assert svc.trigger({"models": ["momentum"], "start_date": "2025-10-01"})[0] == 202  # other signature: ok
+    assert trigger(svc, {"models": ["cash"], "start_date": "2025-10-01"})[0] == 202
+    assert trigger(svc, {"models": ["momentum"], "start_date": "2025-10-01"})[0] == 202  # other signature: ok
     with pytest.raises(WaitForRunningJob):
-        svc.trigger({"models": ["cash", "equal-weight"]})  # cash's days must wait for its chain
+        trigger(svc, {"models": ["cash", "equal-weight"]})  # cash's days must wait for its chain
 
 
 def test_simultaneous_triggers_create_one_job(settings, store):
     write_config(settings)
     barrier, answers = threading.Barrier(4), []
 
-    def trigger():
+    def one_trigger():
         svc = JobService(settings, store, today=lambda: TODAY)
         barrier.wait()
-        answers.append(svc.trigger({}))
+        answers.append(trigger(svc, {}))
 
-    threads = [threading.Thread(target=trigger) for _ in range(4)]
+    threads = [threading.Thread(target=one_trigger) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -127,7 +128,7 @@ def test_nothing_to_do_answers_current(service, store):
     # a config whose init_date is the last trading day with data has nothing to run yet
     path = service.settings.configs_dir / "late.json"
     path.write_text(path.read_text().replace("2025-06-09", "2025-10-30"))
-    code, body = service.trigger({"config_path": "late.json"})
+    code, body = trigger(service, {"config_path": "late.json"})
     assert code == 200
     assert body == {
         "status": "current",
@@ -140,7 +141,7 @@ def test_nothing_to_do_answers_current(service, store):
 
 
 def test_clamped_end_is_reported(service):
-    code, body = service.trigger({"start_date": "2025-10-28", "end_date": "2025-12-31"})
+    code, body = trigger(service, {"start_date": "2025-10-28", "end_date": "2025-12-31"})
     assert code == 202
     assert body["date_range"] == ["2025-10-28", "2025-10-29", "2025-10-30"]
     assert any("clamped to 2025-10-30" in w for w in body["warnings"])
@@ -166,7 +167,7 @@ def test_bad_requests_are_refused_and_nothing_is_written(settings, store, reques
     if error is RangeTooLarge:  # data starts 2025-06-02: ask for a window wider than the limit
         svc = JobService(settings.model_copy(update={"max_simulation_days": 50}), store, today=lambda: TODAY)
     with pytest.raises(error):
-        svc.trigger(request_)
+        trigger(svc, request_)
     with store.read() as conn:
         assert rows.jobs(conn) == [] and conn.execute("SELECT COUNT(*) FROM job_details").fetchone()[0] == 0
 
@@ -175,7 +176,7 @@ def test_status_current_list_and_unknown_ids(service):
     with pytest.raises(NotFound) as err:
         service.current()
     assert err.value.message == "No simulation jobs found"
-    _, a = service.trigger({"models": ["cash"], "start_date": "2025-10-29"})
+    _, a = trigger(service, {"models": ["cash"], "start_date": "2025-10-29"})
     with pytest.raises(NotFound) as err:
         service.status("not-a-job")
     assert err.value.details == {"job_id": "not-a-job"}
@@ -187,13 +188,13 @@ def test_status_current_list_and_unknown_ids(service):
 
 
 def test_cancel_a_pending_job_skips_its_days_and_frees_the_queue(service):
-    _, a = service.trigger({"models": ["cash"], "start_date": "2025-10-29"})
+    _, a = trigger(service, {"models": ["cash"], "start_date": "2025-10-29"})
     body = service.cancel(a["job_id"])
     assert body["status"] == "cancelled"
     assert body["progress"]["skipped"] == 2 and {d["error"] for d in body["progress"]["details"]} == {"cancelled"}
     with pytest.raises(IllegalTransition):
         service.cancel(a["job_id"])
-    code, b = service.trigger({"models": ["momentum"]})
+    code, b = trigger(service, {"models": ["momentum"]})
     assert code == 202 and b["job_id"] != a["job_id"]
 
 
@@ -203,14 +204,14 @@ def test_a_catch_up_plans_new_bars_after_the_configs_end_date(settings, store):
     date (ai-trader run) stays within it."""
     shutil.copy(ROOT / "configs" / "default_config.json", settings.configs_dir / "default_config.json")
     service = JobService(settings, store, today=lambda: TODAY)
-    service.trigger({"models": ["cash"], "start_date": "2025-10-29"})
+    trigger(service, {"models": ["cash"], "start_date": "2025-10-29"})
     Worker(settings, store).drain()
-    assert service.trigger({"models": ["cash"]})[1]["status"] == "current"
+    assert trigger(service, {"models": ["cash"]})[1]["status"] == "current"
     bars = settings.data_dir / "new.csv"
     bars.write_text("date,symbol,open,high,low,close,volume\n2025-10-31,AAPL,270.0,272.0,268.0,271.0,1000\n")
     import_file(store, bars)
-    code, body = service.trigger({"models": ["cash"]})
+    code, body = trigger(service, {"models": ["cash"]})
     assert code == 202 and body["date_range"] == ["2025-10-31"] and body["warnings"] == []
     Worker(settings, store).drain()
-    code, body = service.trigger({"models": ["cash"], "start_date": "2025-10-29", "end_date": "2025-10-30"})
+    code, body = trigger(service, {"models": ["cash"], "start_date": "2025-10-29", "end_date": "2025-10-30"})
     assert body["status"] == "current"

@@ -19,6 +19,7 @@ from ai_trader.service.jobs import JobService
 from ai_trader.settings import Settings
 from ai_trader.store import Store
 from ai_trader.store import jobs as rows
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -56,7 +57,7 @@ def _problems(exc) -> dict[str, str]:
 def test_every_config_problem_is_reported_at_once(service, settings, store):
     write_config(settings, models=MANY_PROBLEMS, name="bad.json", max_steps="5")
     with pytest.raises(InvalidConfig) as exc:
-        service.trigger({"config_path": "bad.json"})
+        trigger(service, {"config_path": "bad.json"})
     problems = _problems(exc.value)
     assert set(problems) == EXPECTED_LOCATIONS
     assert (
@@ -73,12 +74,12 @@ def test_strict_types_are_not_coerced_but_ints_are_fine_as_floats(service, setti
     write_config(
         settings, models=[{"signature": "cash", "provider": "baseline", "strategy": "cash"}], initial_cash=5000
     )
-    code, _ = service.trigger(ONE_DAY)
+    code, _ = trigger(service, ONE_DAY)
     assert code == 202  # 5000 (an int) is a fine float
     for bad in ({"max_steps": 5.0}, {"max_retries": "3"}, {"initial_cash": "5000"}):
         write_config(settings, models=[{"signature": "x", "provider": "baseline", "strategy": "cash"}], **bad)
         with pytest.raises(InvalidConfig) as exc:
-            service.trigger(ONE_DAY)
+            trigger(service, ONE_DAY)
         assert set(_problems(exc.value)) == {f"agent_config.{next(iter(bad))}"}
 
 
@@ -86,13 +87,13 @@ def test_a_replay_of_a_signature_without_recorded_sessions_is_refused_at_trigger
     replay = {"signature": "copy", "provider": "replay", "replay_of": "cash"}
     write_config(settings, models=[replay], name="replay.json")
     with pytest.raises(InvalidConfig) as exc:
-        service.trigger({"config_path": "replay.json", **ONE_DAY})
+        trigger(service, {"config_path": "replay.json", **ONE_DAY})
     assert "no recorded sessions of signature 'cash'" in _problems(exc.value)["models.0.replay_of"]
     _nothing_written(store)
     # once 'cash' has a recorded day, the same trigger is accepted
-    service.trigger({"models": ["cash"], "start_date": "2025-10-29", "end_date": "2025-10-29"})
+    trigger(service, {"models": ["cash"], "start_date": "2025-10-29", "end_date": "2025-10-29"})
     Worker(settings, store).drain()
-    code, body = service.trigger({"config_path": "replay.json", **ONE_DAY})
+    code, body = trigger(service, {"config_path": "replay.json", **ONE_DAY})
     assert code == 202 and body["models"] == ["copy"]
 
 
@@ -104,13 +105,13 @@ def test_only_the_replay_entries_the_job_runs_are_checked(service, settings, sto
     ]
     write_config(settings, models=entries)
     with pytest.raises(InvalidConfig) as exc:  # {}: the enabled entries run, 'twin' among them
-        service.trigger(ONE_DAY)
+        trigger(service, ONE_DAY)
     assert set(_problems(exc.value)) == {"models.2.replay_of"}
     with pytest.raises(InvalidConfig) as exc:  # a disabled entry named explicitly runs too
-        service.trigger({"models": ["copy"], **ONE_DAY})
+        trigger(service, {"models": ["copy"], **ONE_DAY})
     assert set(_problems(exc.value)) == {"models.1.replay_of"}
     _nothing_written(store)
-    code, body = service.trigger({"models": ["cash"], **ONE_DAY})  # neither replay runs
+    code, body = trigger(service, {"models": ["cash"], **ONE_DAY})  # neither replay runs
     assert code == 202 and body["models"] == ["cash"]
 
 
@@ -154,7 +155,7 @@ def test_log_paths_naming_the_agent_data_folder_are_accepted(store_named_setting
     _with_log_path(s, log_path)
     store = Store(s.db_path)
     try:
-        assert JobService(s, store, today=lambda: TODAY).trigger(ONE_DAY)[0] == 202
+        assert trigger(JobService(s, store, today=lambda: TODAY), ONE_DAY)[0] == 202
     finally:
         store.close()
 
@@ -166,7 +167,7 @@ def test_other_log_paths_are_refused_naming_where_files_go(store_named_settings,
     store = Store(s.db_path)
     try:
         with pytest.raises(InvalidConfig) as exc:
-            JobService(s, store, today=lambda: TODAY).trigger(ONE_DAY)
+            trigger(JobService(s, store, today=lambda: TODAY), ONE_DAY)
         problem = _problems(exc.value)["log_config.log_path"]
         assert "DATA_DIR/agent_data" in problem and str(s.data_dir.resolve() / "agent_data") in problem
         _nothing_written(store)
@@ -199,7 +200,7 @@ def test_the_spec_form_of_config_path_works_whatever_the_configs_folder_is_calle
     write_config(s, models=[{"signature": "cash", "provider": "baseline", "strategy": "cash"}])
     store = Store(s.db_path)
     try:
-        code, body = JobService(s, store, today=lambda: TODAY).trigger({"config_path": config_path, **ONE_DAY})
+        code, body = trigger(JobService(s, store, today=lambda: TODAY), {"config_path": config_path, **ONE_DAY})
         assert code == 202
         with store.read() as conn:
             assert rows.job(conn, body["job_id"]).config_path == str(s.configs_dir.resolve() / "default_config.json")
@@ -216,13 +217,13 @@ def test_configs_prefix_never_escapes_and_a_real_configs_subfolder_wins(store_na
     try:
         for path in ("configs/../outside.json", "configs/../../outside.json", "competitions/../../outside.json"):
             with pytest.raises(InvalidConfigPath):
-                svc.trigger({"config_path": path, **ONE_DAY})
+                trigger(svc, {"config_path": path, **ONE_DAY})
         sub = s.configs_dir / "configs"
         sub.mkdir()
         write_config(
             s, models=[{"signature": "sub", "provider": "baseline", "strategy": "cash"}], name="configs/x.json"
         )
-        code, body = svc.trigger({"config_path": "configs/x.json", **ONE_DAY})
+        code, body = trigger(svc, {"config_path": "configs/x.json", **ONE_DAY})
         assert code == 202 and body["models"] == ["sub"]
     finally:
         store.close()
@@ -236,10 +237,10 @@ def test_a_start_date_after_the_configs_end_date_runs_to_the_data_and_past_the_d
     data["date_range"]["end_date"] = "2025-09-30"
     path.write_text(json.dumps(data))
     svc = JobService(settings, store, today=lambda: TODAY)
-    code, body = svc.trigger({"models": ["cash"], "start_date": "2025-10-15"})
+    code, body = trigger(svc, {"models": ["cash"], "start_date": "2025-10-15"})
     assert code == 202 and (body["date_range"][0], body["date_range"][-1]) == ("2025-10-15", "2025-10-30")
     with pytest.raises(InvalidDate) as exc:
-        svc.trigger({"models": ["momentum"], "start_date": "2025-10-31"})
+        trigger(svc, {"models": ["momentum"], "start_date": "2025-10-31"})
     assert "after the last trading day with data (2025-10-30)" in exc.value.message
 
 
@@ -247,7 +248,7 @@ def test_a_start_date_after_the_configs_end_date_runs_to_the_data_and_past_the_d
 def test_trigger_date_types_are_invalid_date(service, store, value):
     for field in ("start_date", "end_date"):
         with pytest.raises(InvalidDate):
-            service.trigger({field: value})
+            trigger(service, {field: value})
     _nothing_written(store)
 
 
@@ -263,7 +264,7 @@ def _with_typos(settings, name="typos.json"):
 
 def test_unknown_config_keys_are_warnings_in_the_trigger_answer(service, settings):
     _with_typos(settings)
-    code, body = service.trigger({"config_path": "typos.json", **ONE_DAY})
+    code, body = trigger(service, {"config_path": "typos.json", **ONE_DAY})
     assert code == 202, body
     assert body["warnings"][:2] == [
         "unknown config key 'agent_config.max_step' is ignored (did you mean 'max_steps'?)",
@@ -275,7 +276,7 @@ def test_unknown_config_keys_are_refused_with_strict_config(settings, store):
     _with_typos(settings)
     strict = JobService(settings.model_copy(update={"strict_config": True}), store, today=lambda: TODAY)
     with pytest.raises(InvalidConfig) as exc:
-        strict.trigger({"config_path": "typos.json", **ONE_DAY})
+        trigger(strict, {"config_path": "typos.json", **ONE_DAY})
     problems = _problems(exc.value)
     assert set(problems) == {"agent_config.max_step", "models.0.stratgy"}
     assert "did you mean 'max_steps'" in problems["agent_config.max_step"]

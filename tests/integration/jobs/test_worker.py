@@ -13,6 +13,7 @@ from ai_trader.jobs import states
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from ai_trader.store import jobs as rows
+from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
@@ -33,7 +34,7 @@ def snapshot(store):
 
 
 def test_baselines_complete_every_day_rerun_is_a_noop_and_a_replayed_day_is_identical(service, store):
-    code, body = service.trigger({})
+    code, body = trigger(service, {})
     assert code == 202
     Worker(service.settings, store).drain()
     status = service.status(body["job_id"])
@@ -49,13 +50,13 @@ def test_baselines_complete_every_day_rerun_is_a_noop_and_a_replayed_day_is_iden
     assert per_sig["momentum"][0] == "2025-06-10" and per_sig["momentum"][-1] == "2025-10-30"
 
     # re-running is a no-op
-    code, again = service.trigger({})
+    code, again = trigger(service, {})
     assert (code, again["status"], again["last_simulation_date"]) == (200, "current", "2025-10-30")
 
     # losing the last day and running again reproduces it exactly
     with store.write() as conn:
         conn.execute("DELETE FROM model_days WHERE date = '2025-10-30'")
-    code, body = service.trigger({})
+    code, body = trigger(service, {})
     assert code == 202 and body["date_range"] == ["2025-10-30"] and body["total_model_days"] == 3
     Worker(service.settings, store).drain()
     assert [tuple(r) for r in snapshot(store)] == rows_before
@@ -70,7 +71,7 @@ def test_a_failing_model_makes_the_job_partial_and_only_its_chain_stops(settings
         base_delay=0,
     )
     service = JobService(settings, store, today=lambda: TODAY)
-    code, body = service.trigger({"start_date": "2025-10-27"})
+    code, body = trigger(service, {"start_date": "2025-10-27"})
     assert code == 202 and body["total_model_days"] == 8
     Worker(settings, store).drain()
     status = service.status(body["job_id"])
@@ -88,7 +89,7 @@ def test_a_failing_model_makes_the_job_partial_and_only_its_chain_stops(settings
         assert conn.execute("SELECT COUNT(*) FROM model_days WHERE signature = 'dead-llm'").fetchone()[0] == 0
         assert conn.execute("SELECT COUNT(*) FROM live_sessions").fetchone()[0] == 0
     # the next trigger resumes the failed signature from its failed day
-    code, retry = service.trigger({"start_date": "2025-10-27"})
+    code, retry = trigger(service, {"start_date": "2025-10-27"})
     assert code == 202 and retry["models"] == ["dead-llm"] and retry["date_range"][0] == "2025-10-27"
 
 
@@ -96,7 +97,7 @@ def _interrupted_job(settings, store):
     """A job a previous process was running when it died: one day completed, one running, the rest pending."""
     write_config(settings)
     service = JobService(settings, store, today=lambda: TODAY)
-    _, body = service.trigger({"models": ["cash"], "start_date": "2025-10-27"})
+    _, body = trigger(service, {"models": ["cash"], "start_date": "2025-10-27"})
     job_id = body["job_id"]
     gone = subprocess.Popen(["true"])
     gone.wait()
@@ -134,14 +135,14 @@ def test_restart_without_resume_ends_the_job(settings, store):
     assert status["status"] == "partial" and status["error"] == "interrupted by restart"
     assert [d["status"] for d in status["progress"]["details"]] == ["completed", "failed", "skipped", "skipped"]
     assert status["progress"]["details"][1]["error"] == "interrupted by restart"
-    code, _ = service.trigger({"models": ["momentum"]})  # nothing blocks new jobs
+    code, _ = trigger(service, {"models": ["momentum"]})  # nothing blocks new jobs
     assert code == 202
 
 
 def test_a_live_workers_job_is_not_taken_over(settings, store):
     write_config(settings)
     service = JobService(settings, store, today=lambda: TODAY)
-    _, body = service.trigger({"models": ["cash"], "start_date": "2025-10-27"})
+    _, body = trigger(service, {"models": ["cash"], "start_date": "2025-10-27"})
     owner = Worker(settings, store)
     assert owner.claim() == [body["job_id"]]
     assert Worker(settings, store).recover() == []  # same host, live process, fresh heartbeat
@@ -162,7 +163,7 @@ def test_background_worker_runs_queued_jobs_and_stops_cleanly(service, store, gr
     worker.start()
     try:
         assert worker.is_running()
-        _, body = service.trigger({"models": ["cash", "momentum"], "start_date": "2025-09-02"})
+        _, body = trigger(service, {"models": ["cash", "momentum"], "start_date": "2025-09-02"})
         _wait_for(lambda: service.status(body["job_id"])["progress"]["completed"] >= 3)
     finally:
         worker.stop(grace)
@@ -180,7 +181,7 @@ def test_background_worker_runs_queued_jobs_and_stops_cleanly(service, store, gr
 
 
 def test_cancelling_a_running_job_skips_its_running_day_and_ends_it(service, store):
-    _, body = service.trigger({"models": ["cash"]})
+    _, body = trigger(service, {"models": ["cash"]})
     worker = Worker(service.settings, store)
     worker.claim()
     with store.write() as conn:

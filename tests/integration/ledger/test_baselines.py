@@ -59,7 +59,7 @@ def test_equal_weight_matches_an_independent_computation_to_the_cent(env, nasdaq
         assert Decimal(str(day.portfolio_value)) == value, day.date
     assert days[-1].date == END
     with env.store.read() as conn:
-        assert ledger_store.trade_count(conn, "ew") == sum(1 for n in shares.values() if n)
+        assert ledger_store.trade_counts(conn, None, None, ["ew"])["ew"] == sum(1 for n in shares.values() if n)
         assert all(d.no_trade for d in days[1:])
     profits = sum(Decimal(str(d.profit)) for d in days)
     assert profits == Decimal(str(days[-1].portfolio_value)) - 10000
@@ -68,8 +68,9 @@ def test_equal_weight_matches_an_independent_computation_to_the_cent(env, nasdaq
 def test_metrics_and_qqq_benchmark_over_the_stored_series(env, nasdaq_csv):
     run_range(env, "ew", build_baseline("equal_weight"), "2025-09-02", "2025-09-30")
     with env.store.read() as conn:
-        initial, series = ledger_store.value_series(conn, "ew")
-        n_trades = ledger_store.trade_count(conn, "ew")
+        days = ledger_store.model_days(conn, "ew")
+        n_trades = ledger_store.trade_counts(conn, None, None, ["ew"])["ew"]
+    initial, series = days[0].initial_cash, [(d.date, d.portfolio_value) for d in days]
     m = compute_metrics(series, initial, trades=n_trades)
     # $99 a symbol: the expensive ones get 0 shares
     assert initial == 10000.0 and m.days == len(series) == 21 and m.trades == n_trades > 20

@@ -1,5 +1,5 @@
 """Trading costs end to end on the packaged NASDAQ-100 data: bound to the live session when the day opens (so the
-in-process tools and the MCP trade server, which both go through store/sessions.trade_in_session, charge them),
+in-process tools and the MCP trade server, which both go through tools/book.trade_in_session, charge them),
 committed on the trade record, shown in /results detail=full and in position.jsonl, and told in the prompt."""
 
 from __future__ import annotations

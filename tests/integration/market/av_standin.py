@@ -2,6 +2,8 @@
 built at test time from the packaged NASDAQ-100 file: `compact` = the latest 100 bars, `full` = all of them, only
 bars dated on or before `last_date`. Per-symbol behaviours: "note", "information", "500" (every time),
 "500-once" (then normal), "slow" (answers after `slow_s`), and unknown symbols get an "Error Message" body.
+TIME_SERIES_DAILY_ADJUSTED answers with that endpoint's fields (`5. adjusted close`, `6. volume`, `7. dividend
+amount`, `8. split coefficient`), the dividends and split coefficients set in `dividends` / `split_coefficients`.
 `on_request(symbol)` runs inside the handler (e.g. to look at a job's status while its download is under way)."""
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import json
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+from tests.support.servers import HttpThread
 
 NOTE = (
     "Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per "
@@ -52,34 +56,35 @@ class AlphaVantageStandIn:
         self.last_date = last_date
         self.behaviour: dict[str, str] = {}
         self.overrides: dict[tuple[str, str], dict[str, str]] = {}  # (symbol, date) → fields served instead
+        self.dividends: dict[tuple[str, str], str] = {}  # (symbol, ex-date) → cash per share (adjusted endpoint)
+        self.split_coefficients: dict[tuple[str, str], str] = {}
         self.slow_s = 1.0
         self.requests: list[dict[str, str]] = []
         self.on_request = None
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._server = HttpThread(self._handler())
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/query"
+        return f"{self._server.base}/query"
 
     def start(self) -> AlphaVantageStandIn:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def symbols_requested(self) -> list[str]:
         return [r["symbol"] for r in self.requests]
 
-    def document(self, symbol: str, outputsize: str) -> dict:
+    def document(self, symbol: str, outputsize: str, adjusted: bool = False) -> dict:
         dates = sorted((d for d in self.bars[symbol] if d <= self.last_date), reverse=True)
         if outputsize == "compact":
             dates = dates[:100]
         series = {d: self.overrides.get((symbol, d), self.bars[symbol][d]) for d in dates}
+        if adjusted:
+            series = {d: self._adjusted(symbol, d, f) for d, f in series.items()}
         return {
             "Meta Data": {
                 "1. Information": "Daily Prices (open, high, low, close) and Volumes",
@@ -91,6 +96,18 @@ class AlphaVantageStandIn:
             "Time Series (Daily)": series,
         }
 
+    def _adjusted(self, symbol: str, date: str, fields: dict[str, str]) -> dict[str, str]:
+        return {
+            "1. open": fields["1. open"],
+            "2. high": fields["2. high"],
+            "3. low": fields["3. low"],
+            "4. close": fields["4. close"],
+            "5. adjusted close": fields["4. close"],  # not read by the importer
+            "6. volume": fields["5. volume"],
+            "7. dividend amount": self.dividends.get((symbol, date), "0.0000"),
+            "8. split coefficient": self.split_coefficients.get((symbol, date), "1.0"),
+        }
+
     def respond(self, q: dict[str, str]) -> tuple[int, str]:
         symbol = q.get("symbol", "")
         with self._lock:
@@ -100,7 +117,7 @@ class AlphaVantageStandIn:
                 self.behaviour.pop(symbol)
         if self.on_request is not None:
             self.on_request(symbol)
-        if q.get("function") != "TIME_SERIES_DAILY" or not q.get("apikey"):
+        if q.get("function") not in ("TIME_SERIES_DAILY", "TIME_SERIES_DAILY_ADJUSTED") or not q.get("apikey"):
             return 200, json.dumps({"Error Message": ERROR})
         if mode == "note":
             return 200, json.dumps({"Note": NOTE})
@@ -112,7 +129,8 @@ class AlphaVantageStandIn:
             time.sleep(self.slow_s)
         if symbol not in self.bars:
             return 200, json.dumps({"Error Message": ERROR})
-        return 200, json.dumps(self.document(symbol, q.get("outputsize", "compact")), indent=4)
+        adjusted = q["function"] == "TIME_SERIES_DAILY_ADJUSTED"
+        return 200, json.dumps(self.document(symbol, q.get("outputsize", "compact"), adjusted), indent=4)
 
     def _handler(self):
         standin = self

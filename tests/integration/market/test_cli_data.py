@@ -106,3 +106,39 @@ def test_installed_entry_point_imports_packaged_data(tmp_path):
     )
     assert "corporate action ORLY 2025-06-10: split 15:1 (packaged:nasdaq100_daily)" in status.stdout
     assert "recorded split ORLY 2025-06-10" in status.stdout and "suspected split ORLY" not in status.stdout
+
+
+def test_import_actions_and_membership_then_status(cli, tmp_path, nasdaq_csv):
+    data_dir = tmp_path / "d"
+    assert cli("import", nasdaq_csv, "--data-dir", data_dir).exit_code == 0
+    before = " ".join(cli("status", "--data-dir", data_dir).stdout.split())
+    assert "suspected split ORLY 2025-06-10" in before and "not applied to holdings until confirmed" in before
+    actions = tmp_path / "actions.csv"
+    actions.write_text(
+        "symbol,effective_date,kind,ratio,amount\nAAPL,2025-08-11,dividend,,0.26\nORLY,2025-06-10,split,15,\n"
+    )
+    members = tmp_path / "members.csv"
+    members.write_text("symbol,start_date,end_date\nAAPL,2020-01-01,\nMSFT,2020-01-01,2025-10-30\nZZZZ,2020-01-01,\n")
+    res = cli("import", "--actions", actions, "--membership", members, "--data-dir", data_dir, "--json")
+    assert res.exit_code == 0, res.output
+    files = json.loads(res.stdout)["files"]
+    assert files[0] == {"source": "file:actions.csv", "format": "corporate-actions", "splits": 1, "dividends": 1}
+    assert files[1] == {"source": "file:members.csv", "format": "membership", "symbols": 3, "intervals": 3}
+    st = json.loads(cli("status", "--data-dir", data_dir, "--json").stdout)
+    assert ("AAPL", "2025-08-11", "dividend", 0.26) in [
+        (a["symbol"], a["effective_date"], a["kind"], a["amount"]) for a in st["corporate_actions"]
+    ]
+    # MSFT left on 10-30 and ZZZZ has no bars: AAPL alone is tradable on the last day
+    assert st["membership"]["tradable_on_last_day"] == ["AAPL"] and st["membership"]["last_trading_day"] == "2025-10-30"
+    text = cli("status", "--data-dir", data_dir).stdout
+    assert "index membership file:members.csv: 3 symbols (3 spans); 1 tradable on 2025-10-30" in text
+    assert "corporate action AAPL 2025-08-11: dividend 0.26/share (file:actions.csv)" in text
+    assert "recorded split ORLY 2025-06-10" in text and "suspected split ORLY" not in text  # confirmed: applied
+    bad = cli("import", "--membership", tmp_path / "nope.csv", "--data-dir", data_dir)
+    assert bad.exit_code == 1 and "cannot read" in bad.output
+
+
+def test_import_needs_something_to_import(cli, tmp_path):
+    res = cli("import", "--data-dir", tmp_path / "d")
+    said = " ".join(res.output.replace("│", " ").split())  # rich may wrap the message in a box
+    assert res.exit_code == 2 and "--packaged, --actions FILE or --membership SOURCE" in said

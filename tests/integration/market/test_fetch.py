@@ -10,6 +10,7 @@ import pytest
 from ai_trader.market.fetch import FetchOptions, fetch_prices
 from ai_trader.market.status import budget_status, data_status
 from ai_trader.store import Store
+from ai_trader.store.sources import list_actions
 
 from .fetch_support import FakeClock, av_settings, bars, seed
 
@@ -181,3 +182,31 @@ def test_without_a_key_it_refuses_clearly(store, settings):
 
     with pytest.raises(FixTheRequest, match="ALPHAADVANTAGE_API_KEY"):
         fetch_prices(store, settings)
+
+
+def test_the_adjusted_endpoint_records_its_dividends_and_splits(store, settings, av, clock, nasdaq_csv, tmp_path):
+    """ALPHAVANTAGE_DAILY_FUNCTION=TIME_SERIES_DAILY_ADJUSTED: the same bars, plus its dividend amounts and split
+    coefficients on the stored days as corporate actions (the plain endpoint has neither field)."""
+    seed(store, nasdaq_csv, tmp_path, {"AAPL": FULL, "MSFT": FULL, "QQQ": FULL, "NVDA": "2025-10-24"})
+    av.dividends[("NVDA", "2025-10-28")] = "0.0100"
+    av.dividends[("NVDA", "2025-06-05")] = "0.0100"  # before the days fetched (compact, from 10-27): not recorded
+    av.split_coefficients[("NVDA", "2025-10-29")] = "2.0"
+    adjusted = av_settings(settings, av.url, alphavantage_daily_function="TIME_SERIES_DAILY_ADJUSTED")
+    report = run(store, adjusted, clock, start="2025-10-27")
+    assert av.requests[0]["function"] == "TIME_SERIES_DAILY_ADJUSTED"
+    nvda = bars(store, "NVDA")
+    src = av.bars["NVDA"]["2025-10-29"]
+    assert nvda["2025-10-29"][:5] == (
+        float(src["1. open"]),
+        float(src["2. high"]),
+        float(src["3. low"]),
+        float(src["4. close"]),
+        int(src["5. volume"]),  # served as "6. volume" by the adjusted endpoint
+    )
+    assert report.complete
+    with store.read() as conn:
+        actions = [a for a in list_actions(conn) if a.symbol == "NVDA"]
+    assert [(a.effective_date, a.kind, a.ratio, a.amount, a.source) for a in actions] == [
+        ("2025-10-28", "dividend", None, 0.01, "alphavantage"),
+        ("2025-10-29", "split", 2.0, None, "alphavantage"),
+    ]

@@ -12,6 +12,7 @@ import pytest
 from ai_trader.jobs.worker import Worker
 from ai_trader.market.fetch import fetch_prices
 from ai_trader.service.jobs import JobService
+from tests.support.jobs import trigger
 
 from .fetch_support import FakeClock, av_settings, bars, seed
 
@@ -55,16 +56,16 @@ def model_days(store, signature):
 def test_after_a_fetch_the_catch_up_trigger_plans_and_runs_the_new_days(seeded, settings, av):
     store = seeded
     service = JobService(settings, store, today=lambda: dt.date(2025, 10, 31))
-    code, first = service.trigger({})
+    code, first = trigger(service, {})
     assert code == 202 and first["date_range"] == OLD_DAYS
     Worker(settings, store).drain()
-    assert service.trigger({})[1]["status"] == "current"
+    assert trigger(service, {})[1]["status"] == "current"
 
     clock = FakeClock()  # 2025-10-30, after the close
     report = fetch_prices(store, av_settings(settings, av.url), clock=clock, sleep=clock.sleep)
     assert len(report.by_status("fetched")) == 9 and report.complete
 
-    code, second = service.trigger({})
+    code, second = trigger(service, {})
     assert code == 202 and second["date_range"] == NEW_DAYS and second["total_model_days"] == 12
     Worker(settings, store).drain()
     status = service.status(second["job_id"])
@@ -83,7 +84,7 @@ def test_auto_download_fetches_as_a_visible_phase_then_runs_the_new_days(seeded,
     store = seeded
     s = av_settings(settings, av.url, auto_download_price_data=True, av_requests_per_minute=600_000)
     service = JobService(s, store, today=lambda: dt.date(2025, 10, 30))
-    code, body = service.trigger({})
+    code, body = trigger(service, {})
     assert code == 202 and body["date_range"] == OLD_DAYS + NEW_DAYS  # planned before the prices are here
     seen: list[tuple[str, str | None]] = []
     av.on_request = lambda sym: seen.append(
@@ -96,7 +97,7 @@ def test_auto_download_fetches_as_a_visible_phase_then_runs_the_new_days(seeded,
     assert status["progress"]["completed"] == 27
     assert [r["date"] for r in model_days(store, "momentum")] == OLD_DAYS + NEW_DAYS
     assert max(bars(store, "QQQ")) == "2025-10-30"
-    assert service.trigger({})[1]["status"] == "current"  # nothing missing: no job, no request
+    assert trigger(service, {})[1]["status"] == "current"  # nothing missing: no job, no request
     assert len(av.requests) == 9
 
 
@@ -105,7 +106,7 @@ def test_auto_download_never_trades_on_partial_data(seeded, settings, av):
     s = av_settings(settings, av.url, auto_download_price_data=True, av_requests_per_minute=600_000)
     av.behaviour["NVDA"] = "note"
     service = JobService(s, store, today=lambda: dt.date(2025, 10, 30))
-    code, body = service.trigger({})
+    code, body = trigger(service, {})
     assert code == 202
     Worker(s, store).drain()
     status = service.status(body["job_id"])
@@ -122,7 +123,7 @@ def test_auto_download_never_trades_on_partial_data(seeded, settings, av):
     assert max(bars(store, "NVDA")) == "2025-10-24" and max(bars(store, "AAPL")) == "2025-10-30"
 
     av.behaviour.clear()  # the next catch-up resumes from the first skipped day once the data comes
-    code, again = service.trigger({})
+    code, again = trigger(service, {})
     assert code == 202 and again["date_range"] == NEW_DAYS
     Worker(s, store).drain()
     assert service.status(again["job_id"])["status"] == "completed"
@@ -137,7 +138,7 @@ def test_stopping_the_worker_during_the_download_leaves_the_job_to_resume(seeded
     store = seeded
     s = av_settings(settings, av.url, auto_download_price_data=True, av_requests_per_minute=1)  # 60 s apart
     service = JobService(s, store, today=lambda: dt.date(2025, 10, 30))
-    _, body = service.trigger({})
+    _, body = trigger(service, {})
     first = threading.Event()
     av.on_request = lambda sym: first.set()
     worker = Worker(s, store)

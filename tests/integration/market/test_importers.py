@@ -7,6 +7,7 @@ import pytest
 from ai_trader.errors import InvalidData
 from ai_trader.market.importers import expand_paths, import_file
 from ai_trader.market.prices import PriceView
+from ai_trader.store.sources import list_actions
 
 HEADER = "date,symbol,open,high,low,close,volume\n"
 
@@ -183,3 +184,23 @@ def test_gzipped_file_is_read(store, tmp_path):
     p.write_bytes(gzip.compress(b"Date,Open,High,Low,Close,Volume\n2025-06-02,10,11,9,10.5,100\n"))
     report = import_file(store, p)
     assert (report.format, report.symbols[0].symbol, report.total("added")) == ("symbol-csv", "NVDA", 1)
+
+
+def test_an_adjusted_alphavantage_file_records_its_dividends_and_splits(store, tmp_path):
+    day = {"1. open": "10.0", "2. high": "11.0", "3. low": "9.5", "4. close": "10.5", "5. adjusted close": "10.4"}
+    doc = {
+        "Meta Data": {"2. Symbol": "ABCD"},
+        "Time Series (Daily)": {
+            "2025-07-07": {**day, "6. volume": "100", "7. dividend amount": "0.2500", "8. split coefficient": "1.0"},
+            "2025-07-03": {**day, "6. volume": "200", "7. dividend amount": "0.0000", "8. split coefficient": "2.0"},
+            "2025-07-02": {**day, "6. volume": "300", "7. dividend amount": "0.0000", "8. split coefficient": "1.0"},
+        },
+    }
+    rep = import_file(store, write(tmp_path, "abcd.json", json.dumps(doc)))
+    assert rep.total("added") == 3 and rep.actions == 2
+    assert store.conn().execute("SELECT volume FROM prices WHERE date = '2025-07-03'").fetchone()[0] == 200
+    with store.read() as conn:
+        got = [(a.symbol, a.effective_date, a.kind, a.ratio, a.amount) for a in list_actions(conn)]
+    assert got == [("ABCD", "2025-07-03", "split", 2.0, None), ("ABCD", "2025-07-07", "dividend", None, 0.25)]
+    plain = {"Meta Data": {"2. Symbol": "EFGH"}, "Time Series (Daily)": {"2025-07-07": {**day, "5. volume": "1"}}}
+    assert import_file(store, write(tmp_path, "efgh.json", json.dumps(plain))).actions == 0  # TIME_SERIES_DAILY

@@ -4,10 +4,8 @@ the MCP servers in another one; the scripted model served over loopback plays th
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -17,29 +15,8 @@ from ai_trader.agents.mcp_toolbox import McpToolbox
 from ai_trader.config import AgentConfig, ModelConfig
 from tests.integration.agents.helpers import DAY, ledger, run_day
 from tests.integration.ledger.fixtures import open_session
-
-
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
-def wait_for(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"port {port} never opened")
+from tests.support.servers import free_ports
+from tests.support.servers import wait_for_port as wait_for
 
 
 def cli(*args: str) -> subprocess.Popen:

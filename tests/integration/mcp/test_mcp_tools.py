@@ -4,7 +4,6 @@ in-process toolbox, sessions isolated by token, unknown tokens and unreachable s
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 
@@ -16,8 +15,8 @@ from ai_trader.errors import ModelDayFailed
 from ai_trader.tools.mcp_servers import EnvSource, build_app
 from ai_trader.tools.registry import TOOL_SERVERS
 from tests.integration.agents.helpers import DAY, ledger, live_sessions, run_day, tool_results
-from tests.integration.agents.servers import ThreadServer
 from tests.integration.ledger.fixtures import open_session
+from tests.support.servers import ThreadServer, free_port
 
 DAYS = ["2025-06-02", "2025-06-03", "2025-06-04", "2025-06-05"]
 
@@ -158,10 +157,7 @@ def test_tool_results_decode_to_the_in_process_values(env, mcp_urls):
 
 
 def test_unreachable_mcp_server_fails_the_model_day_clearly(env, settings):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    dead = f"http://127.0.0.1:{s.getsockname()[1]}/mcp"
-    s.close()
+    dead = f"http://127.0.0.1:{free_port()}/mcp"
     urls = dict.fromkeys(TOOL_SERVERS, dead)
 
     class OneCall:

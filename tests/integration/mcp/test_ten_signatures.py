@@ -34,6 +34,7 @@ from tests.integration.scripted_runs import (
     recorded_tool_results,
     run_alone,
 )
+from tests.support.jobs import trigger
 
 TODAY = dt.date(2025, 11, 3)
 # (signature, script, seed on the first data day: (fee, calls)) — the seeds give every signature its own start
@@ -169,7 +170,7 @@ def test_ten_signatures_over_mcp_for_twenty_days_never_cross(
         )
     )
     service = JobService(mcp_settings, market_store, today=lambda: TODAY)
-    code, body = service.trigger({"config_path": "ten.json", "start_date": job_days[0], "end_date": job_days[-1]})
+    code, body = trigger(service, {"config_path": "ten.json", "start_date": job_days[0], "end_date": job_days[-1]})
     assert code == 202 and body["total_model_days"] == len(SIGNATURES) * N_DAYS
 
     ready()

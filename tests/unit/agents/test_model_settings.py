@@ -97,7 +97,6 @@ def test_no_settings_add_nothing_and_settings_come_out_in_a_fixed_order():
     ]
     assert later["tool_choice"] == "auto"
     assert opts.record(1)["extra_headers"] == {"X-Title": "AI-Trader", "X-Api-Key": "***"}
-    assert model.public()["extra_headers"] == {"X-Title": "AI-Trader", "X-Api-Key": "***"}
 
 
 def test_rate_limits_fall_back_to_the_settings():

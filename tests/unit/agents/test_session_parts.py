@@ -151,3 +151,30 @@ def test_system_prompt_carries_the_day_and_reads_back_exactly():
     assert user_prompt("2025-06-03") == "Please analyze and update today's (2025-06-03) positions."
     first = DayBrief("s", "2025-06-02", 10_000.0, {}, None, {}, {"AAPL": 1.0}, ("AAPL",))
     assert read_system_prompt(system_prompt(first))["prev_date"] is None
+
+
+def test_a_cancelled_call_is_neither_retried_nor_wrapped():
+    calls = 0
+
+    async def cancelled():
+        nonlocal calls
+        calls += 1
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(call_with_retries(cancelled, max_retries=3, base_delay=0))
+    assert calls == 1
+
+
+def test_a_non_transient_error_fails_at_once_naming_it():
+    calls = 0
+
+    async def bad_request():
+        nonlocal calls
+        calls += 1
+        raise _status_error(400)
+
+    with pytest.raises(LlmCallFailed) as info:
+        asyncio.run(call_with_retries(bad_request, max_retries=3, base_delay=0))
+    assert calls == 1 and info.value.attempts == 1 and not info.value.transient
+    assert "after" not in str(info.value) and "HTTP 400" in str(info.value)

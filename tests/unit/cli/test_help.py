@@ -15,7 +15,13 @@ from ai_trader.settings import Settings
 
 runner = CliRunner()
 LOGGING = {"LOG_LEVEL", "LOG_FORMAT"}
-AV = {"ALPHAADVANTAGE_API_KEY", "ALPHAVANTAGE_BASE_URL", "AV_REQUESTS_PER_MINUTE", "AV_REQUESTS_PER_DAY"}
+AV = {
+    "ALPHAADVANTAGE_API_KEY",
+    "ALPHAVANTAGE_BASE_URL",
+    "ALPHAVANTAGE_DAILY_FUNCTION",
+    "AV_REQUESTS_PER_MINUTE",
+    "AV_REQUESTS_PER_DAY",
+}
 MODEL_DAYS = {  # an LLM agent's endpoint and costs, the chains, the tools and their news
     "OPENAI_API_BASE",
     "OPENAI_API_KEY",

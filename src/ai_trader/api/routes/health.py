@@ -6,14 +6,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ...service.health import check_health
+from ...service.schemas import Health
 from ..deps import RuntimeDep
-from ..models import HealthBody
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", responses={200: {"model": HealthBody}, 503: {"model": HealthBody}})
+@router.get("/health", response_model=Health, responses={503: {"model": Health}})
 async def health(rt: RuntimeDep) -> JSONResponse:
     """Database, data directory, worker and MCP services; answers within a second even if a service hangs."""
-    status, body = await check_health(rt.settings, rt.store, rt.worker_running())
-    return JSONResponse(body, status_code=status)
+    body = await check_health(rt.settings, rt.store, rt.worker_running())
+    return JSONResponse(body.wire(), status_code=200 if body.status == "healthy" else 503)

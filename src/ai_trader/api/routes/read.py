@@ -11,8 +11,9 @@ from ...config import SIGNATURE_RE
 from ...errors import InvalidDate, UnknownModel
 from ...service.performance import performance as leaderboard
 from ...service.results import results_for_date, results_for_range
+from ...service.schemas import PerformanceBody, ResultsBody
 from ..deps import RuntimeDep
-from ..models import ErrorBody, PerformanceBody, ResultsBody
+from ..models import ErrorBody
 from ..responses import cached_json, cached_json_with_prices
 
 router = APIRouter(tags=["results"])
@@ -30,7 +31,7 @@ RangeEnd = Annotated[
 ]
 
 
-@router.get("/results", responses={200: {"model": ResultsBody}, 404: {"model": ErrorBody}, **ERRORS})
+@router.get("/results", response_model=ResultsBody, responses={404: {"model": ErrorBody}, **ERRORS})
 async def results(
     rt: RuntimeDep,
     date: OneDay = None,
@@ -69,7 +70,7 @@ async def results(
     )
 
 
-@router.get("/performance", responses={200: {"model": PerformanceBody}, **ERRORS})
+@router.get("/performance", response_model=PerformanceBody, responses=ERRORS)
 async def performance(
     rt: RuntimeDep,
     start_date: Day = None,

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ...errors import AppError
+from ...service.schemas import AlreadyRunning, JobBody, JobEvents, JobList, Queued, UpToDate
 from ..audit import audit
 from ..deps import JobServiceDep, RuntimeDep
-from ..errors import error_response
-from ..models import ConflictBody, ErrorBody, JobBody, JobEvents, JobList, TriggerAccepted, TriggerOk, TriggerRequest
+from ..models import ConflictBody, ErrorBody, TriggerRequest
 from ..responses import cached_json
 
 router = APIRouter(prefix="/simulate", tags=["simulate"])
@@ -32,9 +32,9 @@ def _client(request: Request) -> str | None:
 @router.post(
     "/trigger",
     status_code=202,
+    response_model=Queued,
     responses={
-        202: {"model": TriggerAccepted},
-        200: {"model": TriggerOk},
+        200: {"model": AlreadyRunning | UpToDate, "description": "the job already in progress, or up to date"},
         404: {"model": ErrorBody},
         409: {"model": ConflictBody},
         **ERRORS,
@@ -46,43 +46,35 @@ def trigger(
     """Queue a simulation job (202), or answer the job already running (200) / up to date (200) / conflict (409)."""
     req = body.model_dump() if body is not None else {}
     try:
-        status, out = svc.trigger(req)
+        out = svc.trigger(req)
     except AppError as exc:
         audit(rt.settings.data_dir, "trigger", _client(request), exc.status, request=req, error=exc.code)
         raise
-    audit(
-        rt.settings.data_dir,
-        "trigger",
-        _client(request),
-        status,
-        request=req,
-        job_id=out.get("job_id"),
-        outcome=out.get("status") or out.get("error"),
-    )
-    if status == 409 and "error" in out:
-        return error_response(409, out["error"], out.get("message", ""), out.get("details"))
-    return JSONResponse(out, status_code=status)
+    status = 202 if isinstance(out, Queued) else 200
+    job_id = None if isinstance(out, UpToDate) else out.job_id
+    audit(rt.settings.data_dir, "trigger", _client(request), status, request=req, job_id=job_id, outcome=out.status)
+    return JSONResponse(out.wire(), status_code=status)
 
 
-@router.get("/status/{job_id:path}", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
+@router.get("/status/{job_id:path}", response_model=JobBody, responses={404: {"model": ErrorBody}, **ERRORS})
 async def status(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """A job's status and per-model-day progress."""
     return await cached_json(rt, ("status", job_id), lambda: svc.status(job_id))
 
 
-@router.get("/events/{job_id:path}", responses={200: {"model": JobEvents}, 404: {"model": ErrorBody}, **ERRORS})
+@router.get("/events/{job_id:path}", response_model=JobEvents, responses={404: {"model": ErrorBody}, **ERRORS})
 async def events(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """The job's audit trail (extension): every job and model-day status transition, oldest first."""
     return await cached_json(rt, ("events", job_id), lambda: svc.events(job_id))
 
 
-@router.get("/current", responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, **ERRORS})
+@router.get("/current", response_model=JobBody, responses={404: {"model": ErrorBody}, **ERRORS})
 async def current(svc: JobServiceDep, rt: RuntimeDep) -> Response:
     """The most recently created job (progress without details)."""
     return await cached_json(rt, ("current",), svc.current)
 
 
-@router.get("/jobs", responses={200: {"model": JobList}, **ERRORS})
+@router.get("/jobs", response_model=JobList, responses=ERRORS)
 def jobs(
     svc: JobServiceDep, limit: Annotated[int, Query(ge=1, le=200)] = 20, status: JobStatusName | None = None
 ) -> JSONResponse:
@@ -92,7 +84,8 @@ def jobs(
 
 @router.post(
     "/cancel/{job_id:path}",
-    responses={200: {"model": JobBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}, **ERRORS},
+    response_model=JobBody,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}, **ERRORS},
 )
 def cancel(request: Request, job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> JSONResponse:
     """Cancel a job: pending and running model-days are skipped and the job ends `cancelled` at once; the worker

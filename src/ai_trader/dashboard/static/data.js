@@ -41,6 +41,9 @@ export function normalisePerformance(p) {
       no_tool_use: r.tool_use ? num(r.tool_use.no_tool_use_share) : null,
       no_tool_use_days: r.tool_use ? num(r.tool_use.no_tool_use_days) : null,
       tool_use_days: r.tool_use ? num(r.tool_use.days) : null,
+      // the model's knowledge cutoff and the return over the days after it alone (null without a cutoff)
+      knowledge_cutoff: pick(r.knowledge_cutoff, null),
+      post_cutoff_return: num(r.post_cutoff && r.post_cutoff.metrics ? r.post_cutoff.metrics.cumulative_return : null),
       start_date: pick(m.start_date, m.first_date, null),
       end_date: pick(m.end_date, m.last_date, null),
     };

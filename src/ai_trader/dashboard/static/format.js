@@ -12,6 +12,7 @@ export const fmt = {
   int: (v) => (isNum(v) ? String(Math.round(v)) : DASH),
   shares: (v) => (isNum(v) ? String(v) : DASH),
   price: (v) => (isNum(v) ? money.format(v) : DASH),
+  text: (v) => (v === null || v === undefined || v === "" ? DASH : String(v)),
 };
 
 export function tone(v) {

@@ -4,8 +4,10 @@ import { el, fmt, tone } from "./format.js";
 const COLUMNS = [
   ["rank", fmt.int], ["signature", null], ["portfolio_value", fmt.money], ["cumulative_return", fmt.pct],
   ["sharpe", fmt.ratio], ["max_drawdown", fmt.pct], ["trades", fmt.int], ["vs_qqq", fmt.pct],
-  ["no_tool_use", fmt.int],
+  ["no_tool_use", fmt.int], ["knowledge_cutoff", fmt.text], ["post_cutoff_return", fmt.pct],
 ];
+const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown", "post_cutoff_return"]);
+const TEXT = new Set(["signature", "knowledge_cutoff"]); // not right-aligned numbers
 const NO_TOOL_USE_TITLE = "days that never used a tool (no tool call, or the finish signal on step 1): "
   + "usually a broken tool-calling integration, not a cautious trader";
 
@@ -14,7 +16,6 @@ function noToolUse(row) {
   if (row.no_tool_use_days === null || row.no_tool_use_days === undefined) return fmt.int(null);
   return row.no_tool_use_days ? `${row.no_tool_use_days} of ${row.tool_use_days} days` : "0";
 }
-const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown"]);
 
 export class Leaderboard {
   constructor(onSelect) {
@@ -71,7 +72,7 @@ export class Leaderboard {
       const flagged = key === "no_tool_use" && row.no_tool_use_days > 0;
       const swatch = key === "signature" ? el("span", { class: "swatch", style: `background:${this.colors.get(v) || "#222"}` }) : null;
       return el("td", {
-        class: [f ? "num" : "", TONED.has(key) ? tone(v) : "", flagged ? "warn" : ""].join(" ").trim() || null,
+        class: [TEXT.has(key) ? "" : "num", TONED.has(key) ? tone(v) : "", flagged ? "warn" : ""].join(" ").trim() || null,
         title: flagged ? NO_TOOL_USE_TITLE : null,
         "data-col": key, "data-value": v === null || v === undefined ? "" : String(v), "data-testid": testid,
       }, swatch, text);
@@ -93,7 +94,7 @@ export class Leaderboard {
       const tr = el("tr", { class: "benchmark", "data-testid": "benchmark-row" });
       tr.append(...this.cells({ rank: null, signature: `${b.symbol} (buy & hold)`, portfolio_value: b.portfolio_value,
         cumulative_return: b.cumulative_return, sharpe: b.sharpe, max_drawdown: b.max_drawdown, trades: b.trades,
-        vs_qqq: null, no_tool_use: null }));
+        vs_qqq: null, no_tool_use: null, knowledge_cutoff: null, post_cutoff_return: null }));
       this.foot.append(tr);
     }
   }

@@ -111,7 +111,12 @@ function renderDays(days) {
     const r = d.ai_reasoning || {};
     const usage = Object.entries(r.tool_usage || {}).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join(", ");
     const ret = d.daily_pnl ? d.daily_pnl.return_pct : null;
-    return el("tr", { "data-testid": "day-row", "data-date": d.date }, el("td", { text: d.date }),
+    // on or before the model's knowledge cutoff: the model may have been trained on this day
+    const inWindow = d.in_training_window === true;
+    const when = el("td", {}, d.date, inWindow ? el("span", { class: "badge window", "data-testid": "training-window",
+      title: "in training window: on or before the model's knowledge cutoff", text: "in training window" }) : null);
+    return el("tr", { "data-testid": "day-row", "data-date": d.date, "data-training-window": inWindow ? "true" : null },
+      when,
       el("td", { class: "num", text: fmt.money(d.daily_pnl && d.daily_pnl.portfolio_value) }),
       el("td", { class: `num ${tone(ret)}`, text: typeof ret === "number" ? (ret > 0 ? "+" : "") + ret.toFixed(2) + "%" : "—" }),
       el("td", { class: "num", text: fmt.int(r.total_steps) }),
