@@ -41,6 +41,11 @@ BENCHMARKS = (
     Bench("tool_roundtrip", ("--calls", "300", "--warmup", "20"), ("--calls", "5", "--warmup", "1")),
     Bench("api_latency", ("--one-s", "2", "--many-s", "3"), ("--one-s", "1", "--many-s", "1"), needs="wrk"),
     Bench(
+        "worker_load",
+        ("--seconds", "6"),
+        ("--seconds", "1", "--triggers", "10", "--pollers", "5", "--modes", "child", "--warm-end", "2025-06-12"),
+    ),
+    Bench(
         "dashboard_load",
         ("--signatures", "100", "--days", "100", "--runs", "3"),
         ("--signatures", "3", "--days", "5", "--runs", "1"),

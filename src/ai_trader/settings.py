@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     strict_config: bool = Field(default=False, description="STRICT_CONFIG: unknown config keys are errors")
     resume_interrupted_jobs: bool = True
     worker_enabled: bool = True
+    worker_in_process: bool = Field(
+        default=False,
+        description="WORKER_IN_PROCESS: `serve` runs the worker as a thread of the API process, not as a child",
+    )
     worker_poll_seconds: Seconds = 0.5
     shutdown_grace_seconds: Seconds = 10.0
     health_check_timeout_seconds: Seconds = 0.4

@@ -7,10 +7,16 @@
    fails and is reported on its own) unless MCP_ENABLED is false, and must all answer HTTP within
    STARTUP_TIMEOUT_SECONDS (the same probe `/health` uses); a child exiting first or the deadline fails the start
    (exit 1) and stops what was started.
-4. uvicorn serves the API (its lifespan runs the in-process worker). When any child exits on its own, the API and
-   the other children are stopped and the process exits 1, so Docker's restart policy applies (Docker never
-   restarts a container for being unhealthy). SIGTERM/SIGINT stop the API gracefully (the worker gets
-   SHUTDOWN_GRACE_SECONDS), then every child (TERM, then KILL after the grace period + 5 s): exit 0, no child left.
+4. The worker starts as a child process too (`python -m ai_trader worker`, when WORKER_ENABLED), so a running job
+   never competes with the API for its process (its interpreter lock, its event loop), and at a lower CPU
+   priority (nice +10), so the API has the cores first when both want them: reads and triggers stay fast while
+   model-days run. WORKER_IN_PROCESS=true runs it as a thread of the API process instead (the lifespan
+   of `api.app.create_app` starts it), as before.
+5. uvicorn serves the API. When any child exits on its own, the API and the other children are stopped and the
+   process exits 1, so Docker's restart policy applies (Docker never restarts a container for being unhealthy).
+   SIGTERM/SIGINT stop the API gracefully, then the worker (TERM: it lets running model-days finish within
+   SHUTDOWN_GRACE_SECONDS, then cancels them), then the MCP servers (they serve the worker's tools until it is
+   gone): TERM, then KILL after the grace period + 5 s; exit 0, no child left.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ log = logging.getLogger("ai_trader.supervisor")
 
 MCP_SERVERS = ("math", "search", "trade", "price")
 KILL_MARGIN_S = 5.0
+WORKER_CHILD = "worker"
+WORKER_NICENESS = 10
 
 
 class _Stop(BaseException):
@@ -107,6 +115,13 @@ def check_mcp_ports(settings: Settings) -> None:
             ) from None
 
 
+def _worker_child() -> None:
+    """In the worker child: die with the parent, and yield the CPU to the API when both want it (nice +10): a
+    request waits for no model-day, a model-day waits a little when requests need the cores."""
+    _die_with_parent()
+    os.nice(WORKER_NICENESS)
+
+
 def _die_with_parent() -> None:
     """In a child: get SIGTERM when the supervisor dies, even by SIGKILL (Linux), so no orphan holds a port."""
     try:
@@ -137,6 +152,8 @@ class Supervisor:
                 self.wait_mcp_ready()
             else:
                 log.info("MCP_ENABLED is false: not starting the MCP tool servers")
+            if self.settings.worker_enabled and not self.settings.worker_in_process:
+                self.start_worker()
             return self.serve(sock)
         except FixTheSetup as exc:
             log.error(exc.message, extra={"exit_status": exc.code})
@@ -153,13 +170,21 @@ class Supervisor:
         log.info(f"received {signal.Signals(signum).name}, stopping", extra={"signal": signum})
         raise _Stop
 
+    def _start_child(self, name: str, *args: str) -> None:
+        linux = sys.platform.startswith("linux")
+        cmd = [sys.executable, "-m", "ai_trader", *args]
+        setup = (_worker_child if name == WORKER_CHILD else _die_with_parent) if linux else None
+        proc = subprocess.Popen(cmd, preexec_fn=setup)  # noqa: PLW1509
+        self.children.append(Child(name, proc))
+        log.info(f"started {name}", extra={"child": name, "pid": proc.pid})
+
     def start_mcp(self) -> None:
         for name in MCP_SERVERS:
-            cmd = [sys.executable, "-m", "ai_trader", "mcp", "--only", name]
-            linux = sys.platform.startswith("linux")
-            proc = subprocess.Popen(cmd, preexec_fn=_die_with_parent if linux else None)  # noqa: PLW1509
-            self.children.append(Child(f"mcp-{name}", proc))
-            log.info(f"started mcp-{name}", extra={"child": f"mcp-{name}", "pid": proc.pid})
+            self._start_child(f"mcp-{name}", "mcp", "--only", name)
+
+    def start_worker(self) -> None:
+        """The worker in its own process: it claims queued jobs from the database like `ai-trader worker`."""
+        self._start_child(WORKER_CHILD, "worker")
 
     def wait_mcp_ready(self) -> None:
         """Every MCP URL answers HTTP (any status), polled with the health probe, before the deadline."""
@@ -194,7 +219,7 @@ class Supervisor:
         from .api.server import JsonErrorsHttp
 
         config = uvicorn.Config(
-            create_app(self.settings),
+            create_app(self.settings, start_worker=self.settings.worker_in_process),
             http=JsonErrorsHttp,  # a request uvicorn cannot parse gets a 400 in the error shape too
             log_config=None,
             access_log=False,
@@ -227,8 +252,13 @@ class Supervisor:
             time.sleep(0.2)
 
     def stop_children(self) -> None:
-        """TERM every child, KILL those still alive after the grace period + 5 s; reap them all."""
-        live = [c for c in self.children if c.proc.poll() is None]
+        """The worker first (its model-days may still call the MCP servers), then the MCP servers: TERM, KILL
+        those still alive after the grace period + 5 s; reap them all."""
+        self._stop([c for c in self.children if c.name == WORKER_CHILD])
+        self._stop([c for c in self.children if c.name != WORKER_CHILD])
+
+    def _stop(self, children: list[Child]) -> None:
+        live = [c for c in children if c.proc.poll() is None]
         for c in live:
             c.proc.terminate()
         deadline = time.monotonic() + self.settings.shutdown_grace_seconds + KILL_MARGIN_S

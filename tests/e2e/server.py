@@ -1,5 +1,5 @@
-"""The real server for end-to-end tests: `ai-trader serve` (uvicorn + in-process worker) in a subprocess on a
-free loopback port, with its own DATA_DIR and CONFIGS_DIR, MCP disabled."""
+"""The real server for end-to-end tests: `ai-trader serve` (uvicorn, and the worker as its child process) in a
+subprocess on a free loopback port, with its own DATA_DIR and CONFIGS_DIR, MCP disabled."""
 
 from __future__ import annotations
 
@@ -113,6 +113,20 @@ class Server:
     def output(self) -> str:
         self.log.flush()
         return (self.root / f"server-{self.port}.log").read_text(errors="replace")[-4000:]
+
+    def worker_pid(self) -> int:
+        """The pid of the worker child `serve` started (its "started worker" log line)."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for line in self.output_all().splitlines():
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict) and rec.get("child") == "worker" and "pid" in rec:
+                    return int(rec["pid"])
+            time.sleep(0.1)
+        raise AssertionError(f"serve started no worker child: {self.output()}")
 
     def wait_job(
         self, job_id: str, until=("completed", "partial", "failed", "cancelled"), timeout=180.0, condition=None

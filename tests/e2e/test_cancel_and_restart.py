@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.stack import alive
+
 from .server import Server, cli, write_config
 
 pytestmark = pytest.mark.slow
@@ -109,6 +111,7 @@ def test_serve_stopped_mid_job_never_blocks_the_next_run(e2e_root, how):
     simulation already running", until a `worker --drain` happened to recover it)."""
     write_config(e2e_root, "slow.json", [SLOW, BASE], "2025-06-30")
     server = Server(e2e_root)
+    worker = server.worker_pid()
     try:
         resp = server.http.post("/simulate/trigger", json={"config_path": "slow.json", "end_date": "2025-07-10"})
         assert resp.status_code == 202, resp.text
@@ -120,6 +123,11 @@ def test_serve_stopped_mid_job_never_blocks_the_next_run(e2e_root, how):
             server.kill()
         else:
             assert server.stop() == 0
+    # killed, `serve` takes its worker child with it (PR_SET_PDEATHSIG: TERM, so it stops within the grace period)
+    deadline = time.monotonic() + 60
+    while alive(worker):
+        assert time.monotonic() < deadline, "the worker child outlived serve"
+        time.sleep(0.1)
     left = cli(e2e_root, "status", job_id, "--json")
     assert json.loads(left.stdout)["status"] == "running"  # as the stopped or killed server left it
 
@@ -145,14 +153,15 @@ def test_a_live_workers_job_is_refused_naming_the_job_its_owner_and_its_heartbea
         assert refused.returncode == 2, refused.stdout + refused.stderr
         text = " ".join(refused.stderr.split())
         assert f"Different simulation already running: job {job_id} (running; owner " in text, text
-        assert f":{server.proc.pid}:" in text and "last heartbeat" in text
+        owner = f":{server.worker_pid()}:"  # the worker child of serve
+        assert owner in text and "last heartbeat" in text
         conflict = server.http.post(
             "/simulate/trigger", json={"config_path": "sleepy.json", "start_date": "2025-07-07"}
         )
         assert conflict.status_code == 409
         details = conflict.json()["details"]
         assert details["current_job_id"] == job_id and details["owner_alive"] is True
-        assert f":{server.proc.pid}:" in details["owner"] and details["heartbeat_silent_seconds"] < 60
+        assert owner in details["owner"] and details["heartbeat_silent_seconds"] < 60
         server.http.post(f"/simulate/cancel/{job_id}")
     finally:
         server.stop()

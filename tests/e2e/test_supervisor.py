@@ -1,6 +1,7 @@
 """`ai-trader serve` supervises its own children (as run by the container's entrypoint): start-up checks, the MCP
-tool servers as child processes waited for with the health probe, any child exiting stops everything with a
-non-zero exit, TERM stops everything with exit 0 and leaves no child, a port taken fails the start clearly."""
+tool servers as child processes waited for with the health probe, the worker as a child process, any child exiting
+stops everything with a non-zero exit, TERM stops everything with exit 0 and leaves no child, a port taken fails
+the start clearly."""
 
 from __future__ import annotations
 
@@ -76,8 +77,8 @@ def test_full_stack_answers_and_one_mcp_server_dying_stops_everything_with_non_z
     assert {k: v["status"] for k, v in health["services"].items()} == dict.fromkeys(
         ("mcp_math", "mcp_search", "mcp_trade", "mcp_getprice"), "up"
     )
-    started = {name: s.child_pid(name) for name in MCP_NAMES}
-    assert set(started.values()) == descendants(s.proc.pid), "exactly the four MCP servers, as child processes"
+    started = {name: s.child_pid(name) for name in (*MCP_NAMES, "worker")}
+    assert set(started.values()) == descendants(s.proc.pid), "exactly the four MCP servers and the worker"
     # a server that hangs (alive, not answering) is not the supervisor's business: /health turns 503 and names it
     os.kill(started["mcp-search"], signal.SIGSTOP)
     try:
@@ -98,11 +99,58 @@ def test_full_stack_answers_and_one_mcp_server_dying_stops_everything_with_non_z
 def test_sigterm_stops_the_api_and_every_child_with_exit_0(stack):
     s = stack()
     s.wait_healthy()
-    children = {s.child_pid(name) for name in MCP_NAMES}
+    children = {s.child_pid(name) for name in (*MCP_NAMES, "worker")}
+    assert children == descendants(s.proc.pid)
     s.signal(signal.SIGTERM)
     assert s.wait_exit() == 0
     _all_gone(children)
     assert "stopped" in _messages(s)
+    assert descendants(s.proc.pid) == set()
+
+
+def _live_worker(s: Stack) -> dict:
+    def check():
+        got = s.get(s.ports["API_PORT"], "/health")
+        live = json.loads(got[1])["worker"]["live"] if got else []
+        return live[0] if live else None
+
+    return wait_for(check, 60, "the worker to report its heartbeat")  # type: ignore[return-value]
+
+
+def test_the_worker_runs_as_a_child_process_and_its_death_stops_everything_with_non_zero_exit(stack):
+    """Issue 15 item 10: the worker is not a thread of the API process (a running job would slow every read) but
+    its own child; like any child, its exit stops the service (exit 1) so the restart policy applies."""
+    s = stack(MCP_ENABLED="false")
+    health = s.wait_healthy()
+    worker = s.child_pid("worker")
+    assert descendants(s.proc.pid) == {worker}
+    live = _live_worker(s)
+    assert health["worker"]["in_process"] is False
+    assert f":{worker}:" in live["worker_id"], "the live worker is the child, not the API process"
+    os.kill(worker, signal.SIGKILL)
+    assert s.wait_exit() == 1
+    assert "worker exited, stopping the others" in _messages(s)
+    assert s.get(s.ports["API_PORT"], "/health") is None
+    assert descendants(s.proc.pid) == set()
+
+
+def test_worker_in_process_runs_the_worker_as_a_thread_of_the_api_process(stack):
+    s = stack(MCP_ENABLED="false", WORKER_IN_PROCESS="true")
+    health = s.wait_healthy()
+    assert health["worker"]["in_process"] is True and health["worker"]["status"] == "running"
+    assert f":{s.proc.pid}:" in _live_worker(s)["worker_id"]
+    assert descendants(s.proc.pid) == set(), "no worker child"
+    assert not any(m == "started worker" for m in _messages(s))
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit() == 0
+
+
+def test_without_a_worker_no_worker_child_starts(stack):
+    s = stack(MCP_ENABLED="false", WORKER_ENABLED="false")
+    assert s.wait_healthy()["worker"]["status"] == "stopped"
+    assert descendants(s.proc.pid) == set()
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit() == 0
 
 
 def test_mcp_port_taken_fails_start_up_and_leaves_nothing(stack):

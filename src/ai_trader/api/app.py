@@ -47,13 +47,14 @@ def create_app(
             rt.worker.start()
             started = True
         app.state.runtime = rt
-        log.info("service ready (worker %s)", "running" if rt.worker_running() else "stopped")
+        log.info("service ready (worker %s)", "running" if rt.worker_running() else "not in this process")
         try:
             yield
         finally:
             if started:
                 rt.worker.stop(settings.shutdown_grace_seconds)
             app.state.runtime = None
+            rt.close()
             if own_store:
                 st.close()
 

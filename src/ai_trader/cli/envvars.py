@@ -73,6 +73,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "HEALTH_CHECK_TIMEOUT_SECONDS",
         "RISK_FREE_RATE",
         "WORKER_ENABLED",
+        "WORKER_IN_PROCESS",
         "WORKER_POLL_SECONDS",
         "SHUTDOWN_GRACE_SECONDS",
         *TRIGGER,

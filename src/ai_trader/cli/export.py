@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..exports import SIGNATURE_RE, export_signatures
+from ..exports import SIGNATURE_RE
+from ..jobs.export_repair import export_all
 from ..store import Store
 from .common import load_settings
 from .envvars import epilog
@@ -29,7 +30,7 @@ def export_cmd(
     settings = load_settings(data_dir=data_dir)
     store = Store(settings.store_url)
     try:
-        written = export_signatures(store, settings.agent_data_dir, signature or None)
+        written = export_all(store, settings.agent_data_dir, signature or None)
     finally:
         store.close()
     if not written:

@@ -161,6 +161,18 @@ def _print_date(out: Console, body: dict[str, Any]) -> None:
     for r in body["results"]:
         if r.get("ai_reasoning", {}).get("reasoning_summary"):
             out.print(f"[bold]{r['model']}[/bold]: {r['ai_reasoning']['reasoning_summary']}", highlight=False)
+    print_failed_attempts(out, body)
+
+
+def print_failed_attempts(out: Console, body: dict[str, Any]) -> None:
+    """One line per failed attempt at a day of the query (never a committed day; its conversation is in `file`)."""
+    for f in body.get("failed_attempts") or []:
+        out.print(
+            f"[red]failed[/red]: {f['model']} {f['date']} attempt {f['attempt']}: {f['error']} "
+            f"({f['total_steps']} step(s); agent_data/{f['file']})",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_range(out: Console, body: dict[str, Any]) -> None:
@@ -183,6 +195,7 @@ def _print_range(out: Console, body: dict[str, Any]) -> None:
     out.print(table)
     print_tool_use(out, body["results"])
     print_cutoffs(out, body["results"])
+    print_failed_attempts(out, body)
 
 
 def print_cutoffs(out: Console, entries: list[dict[str, Any]]) -> None:

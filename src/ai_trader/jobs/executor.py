@@ -32,12 +32,14 @@ from ..ledger.valuation import MissingPrice, daily_values, previous_value, value
 from ..logs import model_day_logger
 from ..store import db
 from ..store import events as event_store
+from ..store import export_backlog as backlog
 from ..store import failed as failed_store
 from ..store import jobs as job_store
 from ..store import ledger as ledger_store
 from ..store import sessions as session_store
-from ..timeutil import utc_after
+from ..timeutil import utc_after, utcnow_iso
 from ..tools.context import ToolContext, ToolEnv
+from . import export_repair
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,7 @@ async def execute_model_day(
         actions = "; ".join(n for n in (describe_splits(listed, events, date), describe_dividends(events)) if n)
         notes = (costs.describe(env.trade_fee), actions)
         result = await _run(env, ctx, competitor, book, timeout_s, toolbox_factory, timeout_setting, notes)
-        outcome = _commit(env, ctx, start, result, on_commit)
+        outcome, owed = _commit(env, ctx, start, result, on_commit, exports_owed=agent_data_dir is not None)
     except BaseException as exc:
         _abandon(env, token)
         if not isinstance(exc, Exception):  # cancellation / interrupt: clean up and let it through
@@ -131,12 +133,8 @@ async def execute_model_day(
             len(outcome.removed_later),
             ", ".join(outcome.removed_later),
         )
-    if agent_data_dir is not None:
-        try:
-            exports.remove_day_files(agent_data_dir, signature, outcome.removed_later)
-            exports.write_model_day_files(env.store, agent_data_dir, signature, date)
-        except (OSError, ValueError) as exc:  # the database is the truth; a file problem is only logged
-            mlog.warning("could not write AI-Trader export files: %s", exc)
+    if agent_data_dir is not None and owed is not None:  # a failure is recorded and repaired (jobs/export_repair.py)
+        export_repair.after_commit(env.store, agent_data_dir, signature, date, outcome.removed_later, owed)
     return outcome
 
 
@@ -172,7 +170,11 @@ def _commit(
     start: ledger_store.StartState,
     result: SessionResult,
     on_commit: Callable[[db.Connection], Any] | None,
-) -> ModelDayOutcome:
+    *,
+    exports_owed: bool,
+) -> tuple[ModelDayOutcome, tuple[str, bool] | None]:
+    """The commit transaction; with `exports_owed`, it also marks the signature's export files owed (cleared once
+    they are written: a crash or a failed write in between is repaired later)."""
     with env.store.write() as conn:
         live = session_store.live_session(conn, ctx.token)
         if live is None:
@@ -200,7 +202,8 @@ def _commit(
         event_store.record_events(conn, md_id, ctx.signature, ctx.date, events)
         if on_commit is not None:
             on_commit(conn)
-    return ModelDayOutcome(
+        owed = backlog.owe(conn, ctx.signature, utcnow_iso()) if exports_owed else None
+    outcome = ModelDayOutcome(
         md_id,
         ctx.signature,
         ctx.date,
@@ -213,6 +216,7 @@ def _commit(
         result,
         tuple(removed),
     )
+    return outcome, owed
 
 
 def day_timeout(model: Any, settings: Any) -> dict[str, Any]:
@@ -258,7 +262,8 @@ def _keep_failed(
         try:
             exports.write_failed_file(env.store, agent_data_dir, failed.id)
         except (OSError, ValueError) as exc:
-            log.warning("could not write the failed session's file: %s", exc)
+            log.warning("could not write the failed session's file (written again later): %s", exc)
+            export_repair.failed_file_missing(env.store, ctx.signature, exc)
 
 
 def _abandon(env: ToolEnv, token: str) -> None:

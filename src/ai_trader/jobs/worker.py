@@ -7,6 +7,8 @@
   claiming, lets running model-days finish within the grace period, then cancels them (their details go back to
   pending) and releases the unfinished jobs for the next start.
 - `drain()` recovers, processes everything queued and returns (the `run` command, `worker --drain`, tests).
+- At its start and then at most every `export_repair.RETRY_SECONDS`, a worker writes again the AI-Trader export
+  files that could not be written after a commit (`jobs/export_repair.py`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..store import jobs as job_store
 from ..store import workers as worker_store
 from ..timeutil import utcnow_iso
 from ..tools.context import ToolContext
-from . import recovery, states
+from . import export_repair, recovery, states
 from .chains import bookkeeping, run_job
 from .refresh import refresh_prices
 
@@ -60,6 +62,7 @@ class Worker:
         self._tasks: dict[str, asyncio.Task] = {}
         self._adopted: list[str] = []
         self._last_heartbeat = 0.0
+        self._last_repair = -float("inf")
         self._mode = "background"
 
     # ---- database-side steps ---------------------------------------------------------------------------------
@@ -118,6 +121,17 @@ class Worker:
                 worker_store.stopped(conn, self.worker_id, utcnow_iso())
         except db.DatabaseError:  # its heartbeat goes stale: /health stops counting it after the lease
             log.exception("could not record the worker's stop")
+
+    async def _repair_exports(self) -> None:
+        """Export files owed (a failed write, or a process that died between a commit and its files) are written
+        again, off the loop's thread; at most every RETRY_SECONDS."""
+        now = time.monotonic()
+        if now - self._last_repair < export_repair.RETRY_SECONDS:
+            return
+        self._last_repair = now
+        owed = await asyncio.to_thread(export_repair.due, self.store)
+        if owed:
+            await asyncio.to_thread(export_repair.repair, self.store, self.settings.agent_data_dir, owed)
 
     # ---- running jobs ----------------------------------------------------------------------------------------
     def _spawn_ready(self) -> None:
@@ -179,6 +193,10 @@ class Worker:
 
     async def _drain(self) -> None:
         self.recover()
+        try:
+            await self._repair_exports()
+        except db.DatabaseError:  # the next commit of a signature or the next worker repairs them
+            log.exception("could not check the export backlog")
         beat = asyncio.create_task(self._beat_forever())
         failures = 0
         try:
@@ -234,6 +252,7 @@ class Worker:
                 self.recover()  # every tick: a job left by a dead worker (or released by a trigger) goes on at once
                 self._spawn_ready()
                 self._heartbeat()
+                await self._repair_exports()
             except Exception:  # keep polling: the next tick may succeed (database busy, disk full, …)
                 log.exception("worker tick failed")
             await asyncio.sleep(self.settings.worker_poll_seconds)

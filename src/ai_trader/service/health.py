@@ -7,6 +7,9 @@ worker, alive by `jobs.recovery.live_workers`), so a worker in another process (
 serve` plus `ai-trader worker`) counts like the in-process one; with no work queued, no worker is needed. The MCP
 checks run concurrently, each bounded by that timeout, so the whole check stays well under a second even when a
 service hangs.
+
+`exports` says whether the AI-Trader export files follow the database: "behind" (unhealthy) while a signature's
+files could not be written after a commit and are not written again yet (`jobs/export_repair.py` repairs them).
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ from typing import Any
 
 import httpx
 
-from ..jobs import recovery
+from ..jobs import export_repair, recovery
 from ..settings import Settings
 from ..store import Store
 from ..store import jobs as job_store
 from ..timeutil import utcnow_iso
-from .schemas import Health, ServiceHealth
+from .schemas import Exports, Health, ServiceHealth
 
 log = logging.getLogger(__name__)
 
@@ -107,17 +110,32 @@ def check_workers(store: Store, in_process: bool) -> dict[str, Any]:
     }
 
 
+def check_exports(store: Store) -> dict[str, Any]:
+    """{status: current|behind, behind: [{signature, owed_since, failed_at, error}]}."""
+    try:
+        owed = export_repair.due(store)
+    except Exception as exc:  # the database check reports the failure
+        log.warning("health: exports check failed: %s", exc)
+        owed = []
+    behind = [
+        {"signature": o.signature, "owed_since": o.owed_since, "failed_at": o.failed_at, "error": o.error} for o in owed
+    ]
+    return {"status": "behind" if behind else "current", "behind": behind}
+
+
 async def check_health(settings: Settings, store: Store, worker_running: bool) -> Health:
     """The body as in api.md (`GET /health` answers 503 when it is unhealthy)."""
     services = await check_services(settings)
     database = await asyncio.to_thread(check_database, settings, store)
     storage = await asyncio.to_thread(check_storage, settings)
     workers = await asyncio.to_thread(check_workers, store, worker_running)
+    exports = await asyncio.to_thread(check_exports, store)
     workers_ok = workers.pop("ok")
     healthy = (
         database["status"] == "connected"
         and storage["writable"]
         and workers_ok
+        and exports["status"] == "current"
         and all(s["status"] != "down" for s in services.values())
     )
     return Health(
@@ -127,4 +145,5 @@ async def check_health(settings: Settings, store: Store, worker_running: bool) -
         storage=storage,
         database=database,
         worker=workers,
+        exports=Exports(**exports),
     )

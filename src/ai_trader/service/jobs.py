@@ -1,10 +1,12 @@
 """Jobs as the API and the CLI see them: trigger, status, current, list, cancel (bodies as spec/api.md).
 
-`trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then plans and creates a
-job in ONE write transaction (BEGIN IMMEDIATE): the completed model-days it plans from, the check against
-pending/running jobs and the insert are atomic, so two simultaneous triggers (threads or processes) never create two
-jobs or plan a model-day twice. The job row keeps the validated config snapshot without its API keys; the worker
-re-reads only the keys from the job's config file (`config.with_keys`).
+`trigger` first recovers jobs whose worker is gone (`jobs.recovery`, its own transaction), then checks on a read
+snapshot: "up to date", "already in progress" and 409 are answered from it without the write lock. Only a new job
+takes the write lock (BEGIN IMMEDIATE) and, in that ONE write transaction, re-reads the completed model-days (planning
+again when a commit came in between), re-checks pending/running jobs and inserts, so two simultaneous triggers
+(threads or processes) never create two jobs or plan a model-day twice. The job row keeps the validated config
+snapshot without its API keys; the worker re-reads only the keys from the job's config file (`config.with_keys`).
+Bodies are built by `job_bodies.job_body`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..store import ledger as ledger_store
 from ..timeutil import utcnow_iso
 from .configs import load_checked
 from .estimate import dry_run_body
+from .job_bodies import job_body
 from .schemas import AlreadyRunning, DryRun, Queued, TriggerOutcome, UpToDate
 
 log = logging.getLogger(__name__)
@@ -86,44 +89,59 @@ class JobService:
         if plan_request.runs:
             signatures += [k for k in config.run_keys(runs=plan_request.runs) if k not in signatures]
         self.recover_orphans()
-        with self.store.write() as conn:
-            # each entry's knowledge_cutoff, for results and performance (the latest trigger wins)
-            cutoff_store.record_cutoffs(
-                conn, [(m.signature, m.knowledge_cutoff, m.cutoff_date) for m in config.models], utcnow_iso()
-            )
+        # The check without the write lock (a read snapshot): "up to date", "already in progress" (its body can be
+        # big) and 409 are answered from it; only a new job (or a changed knowledge cutoff) takes the write lock,
+        # re-checks and inserts. So a burst of triggers does not queue behind one another's bodies on the database's
+        # single writer.
+        with self.store.read() as conn:
             completed = _completed_dates(conn, signatures)
-            plan = plan_job(
-                config, plan_request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
-            )
-            plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
+            plan = self._plan(config, plan_request, prices, completed)
             if dry_run:  # the plan and its estimated cost; nothing queued (service/estimate.py)
                 return DryRun(**dry_run_body(conn, plan, config, self.settings))
+            recorded = _cutoffs_recorded(conn, config)
+            answer: UpToDate | AlreadyRunning | None
             if not plan.total:
-                return UpToDate(**_current_body(plan, completed, prices), **_warnings(plan))
-            wanted = set(plan.model_days)
-            # "already in progress" only when every wanted model-day is pending/running in one active job
-            for job_id, model_days in job_store.active_model_days(conn).items():
-                if wanted <= model_days:
-                    job = job_store.job(conn, job_id)
-                    assert job is not None  # listed by active_model_days in this transaction
-                    body = _job_body(conn, job, details=True)
-                    return AlreadyRunning(**body, message=IN_PROGRESS, **_warnings(plan))
-            _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
-            job_id, created_at = str(uuid.uuid4()), utcnow_iso()
-            request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
-            states.create_job(
-                conn,
-                job_id=job_id,
-                config_path=config_path,
-                date_range=plan.date_range,
-                models=plan.job_models,
-                model_days=plan.model_days,
-                request={**request_record, "caller": caller},
-                config=config.stored(),  # API keys as `***`: the worker reads them from the file (config.with_keys)
-                warnings=plan.warnings,
-                caller=caller,
-                at=created_at,
-            )
+                answer = UpToDate(**_current_body(plan, completed, prices), **_warnings(plan))
+            else:
+                answer = _in_progress(conn, plan)
+                if answer is None:
+                    _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
+        if answer is not None:
+            if not recorded:
+                with self.store.write() as conn:
+                    _record_cutoffs(conn, config)
+            return answer
+        with self.store.write() as conn:
+            _record_cutoffs(conn, config)  # each entry's knowledge_cutoff, for results and performance
+            now = _completed_dates(conn, signatures)
+            if now != completed:  # a commit since the read: plan again, under the lock
+                plan = self._plan(config, plan_request, prices, now)
+                if not plan.total:
+                    return UpToDate(**_current_body(plan, now, prices), **_warnings(plan))
+            in_progress = _in_progress_job(conn, plan)
+            if in_progress is None:
+                _refuse_if_busy(conn, plan, self.settings.max_concurrent_jobs)
+                job_id, created_at = str(uuid.uuid4()), utcnow_iso()
+                request_record = {k: v for k, v in request.items() if k != "openai_api_key"}
+                states.create_job(
+                    conn,
+                    job_id=job_id,
+                    config_path=config_path,
+                    date_range=plan.date_range,
+                    models=plan.job_models,
+                    model_days=plan.model_days,
+                    request={**request_record, "caller": caller},
+                    config=config.stored(),  # API keys as `***`: the worker reads them from the file (config.with_keys)
+                    warnings=plan.warnings,
+                    caller=caller,
+                    at=created_at,
+                )
+        if in_progress is not None:  # created by another trigger between the read and the write lock
+            with self.store.read() as conn:
+                running = _in_progress(conn, plan)
+            if running is not None:
+                return running
+            return self.trigger_config(config, config_path, request, caller=caller)  # it ended meanwhile
         log.info("job queued", extra={"job_id": job_id, "model_days": plan.total, "caller": caller})
         return Queued(
             job_id=job_id,
@@ -135,6 +153,15 @@ class JobService:
             total_model_days=plan.total,
             warnings=plan.warnings,
         )
+
+    def _plan(
+        self, config: CompetitionConfig, request: PlanRequest, prices: PriceView, completed: dict[str, list[str]]
+    ) -> Plan:
+        plan = plan_job(
+            config, request, prices, completed, today=self._today(), max_days=self.settings.max_simulation_days
+        )
+        plan.warnings[:0] = config.key_warnings  # unknown config keys (config_keys.py) first
+        return plan
 
     def recover_orphans(self) -> None:
         """A job whose worker is gone never blocks a trigger: resumed (its running days back to pending, for the next
@@ -153,7 +180,7 @@ class JobService:
             job = job_store.job(conn, job_id) if isinstance(job_id, str) else None
             if job is None:
                 raise NotFound(f"job {str(job_id)[:100]} not found", {"job_id": str(job_id)[:100]})
-            body = _job_body(conn, job, details=True)
+            body = job_body(conn, job, details=True)
         if run is not None:
             body["progress"]["details"] = [d for d in body["progress"]["details"] if runs.of(d) == run]
         return body
@@ -163,7 +190,7 @@ class JobService:
             job = job_store.latest_job(conn)
             if job is None:
                 raise NotFound("No simulation jobs found")
-            return _job_body(conn, job, details=False)
+            return job_body(conn, job, details=False)
 
     def list_jobs(self, limit: int = 20, status: str | None = None) -> dict[str, Any]:
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIST_LIMIT:
@@ -174,7 +201,7 @@ class JobService:
                 {"status": str(status)[:50], "allowed": [s.value for s in states.JobStatus]},
             )
         with self.store.read() as conn:
-            data = [_job_body(conn, j, details=False) for j in job_store.jobs(conn, limit=limit, status=status)]
+            data = [job_body(conn, j, details=False) for j in job_store.jobs(conn, limit=limit, status=status)]
         return {"data": data, "count": len(data)}
 
     def events(self, job_id: str) -> dict[str, Any]:
@@ -215,7 +242,7 @@ class JobService:
             states.cancel_job(conn, job_id)
             job = job_store.job(conn, job_id)
             assert job is not None  # cancel_job found it in this transaction
-            body = _job_body(conn, job, details=True)
+            body = job_body(conn, job, details=True)
         log.info("job cancelled", extra={"job_id": job_id})
         return body
 
@@ -258,6 +285,43 @@ def _current_body(plan: Plan, completed: Mapping[str, list[str]], prices: PriceV
     }
 
 
+def _cutoff_entries(config: CompetitionConfig) -> list[tuple[str, str | None, str | None]]:
+    return [(m.signature, m.knowledge_cutoff, m.cutoff_date) for m in config.models]
+
+
+def _cutoffs_recorded(conn: db.Connection, config: CompetitionConfig) -> bool:
+    """Whether `model_cutoffs` already holds exactly the config's knowledge cutoffs (so no write is needed)."""
+    stored = cutoff_store.cutoffs(conn)
+    for signature, cutoff, last_day in _cutoff_entries(config):
+        found = stored.get(signature)
+        if cutoff is None or last_day is None:
+            if found is not None:
+                return False
+        elif found is None or (found.knowledge_cutoff, found.cutoff_date) != (cutoff, last_day):
+            return False
+    return True
+
+
+def _record_cutoffs(conn: db.Connection, config: CompetitionConfig) -> None:
+    """Each entry's knowledge_cutoff, for results and performance (the latest trigger wins)."""
+    cutoff_store.record_cutoffs(conn, _cutoff_entries(config), utcnow_iso())
+
+
+def _in_progress_job(conn: db.Connection, plan: Plan) -> str | None:
+    """The active job in which every model-day of the plan is pending or running, if any."""
+    wanted = set(plan.model_days)
+    return next((j for j, model_days in job_store.active_model_days(conn).items() if wanted <= model_days), None)
+
+
+def _in_progress(conn: db.Connection, plan: Plan) -> AlreadyRunning | None:
+    """ "Already in progress" (that job's body) when every wanted model-day is pending/running in one active job."""
+    job_id = _in_progress_job(conn, plan)
+    job = job_store.job(conn, job_id) if job_id is not None else None
+    if job is None:
+        return None
+    return AlreadyRunning(**job_body(conn, job, details=True), message=IN_PROGRESS, **_warnings(plan))
+
+
 def _warnings(plan: Plan) -> dict[str, Any]:
     """`warnings` (e.g. the clamped end date) for the 200 answers too, when there are any."""
     return {"warnings": plan.warnings} if plan.warnings else {}
@@ -286,84 +350,3 @@ def _refuse_if_busy(conn: db.Connection, plan: Plan, max_jobs: int) -> None:
                 "heartbeat_silent_seconds": owner["heartbeat_silent_seconds"],
             },
         )
-
-
-def _job_body(conn: db.Connection, job: job_store.JobRow, *, details: bool) -> dict[str, Any]:
-    if details:  # one pass over the details gives the counts and the earliest running model-day too
-        items, counts, running = _details(job_store.detail_progress(conn, job.job_id))
-    else:
-        counts = job_store.detail_counts(conn, job.job_id)
-        running = job_store.earliest_running(conn, job.job_id)
-    progress: dict[str, Any] = {
-        "total_model_days": sum(counts.values()),
-        "completed": counts["completed"],
-        "failed": counts["failed"],
-        "skipped": counts["skipped"],
-        "pending": counts["pending"],
-        "running": counts["running"],
-        "current": {"date": running[0], "model": running[1]} if running else None,
-    }
-    if details:
-        progress["details"] = items
-        if counts["failed"]:  # the conversation each failed day kept (store/failed.py), its latest attempt
-            kept = failed_store.failed_sessions_of_job(conn, job.job_id)
-            for item in items:
-                if item["status"] == states.DetailStatus.FAILED and (found := kept.get((item["date"], item["model"]))):
-                    item["failed_session"] = found[-1].reference()
-        for item in items:
-            runs.label(item)  # run k >= 2: model = the signature, plus "run"
-    if progress["current"]:
-        runs.label(progress["current"])
-    return {
-        "job_id": job.job_id,
-        "status": job.status,
-        "date_range": job.date_range,
-        "models": job.models,
-        "progress": progress,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "updated_at": job.updated_at,
-        "completed_at": job.completed_at,
-        "total_duration_seconds": job.total_duration_seconds,
-        "error": job.error,
-        # "fetching_prices" while the catch-up download runs; null once the job has ended (the column may still
-        # hold the last phase)
-        "phase": job.phase if job.status in states.JOB_ACTIVE else None,
-    }
-
-
-def _details(found: list[tuple]) -> tuple[list[dict[str, Any]], dict[str, int], tuple[str, str] | None]:
-    """(detail bodies, {status: count}, earliest running (date, model)) of `job_store.detail_progress` tuples."""
-    counts: dict[str, int] = dict.fromkeys(states.DetailStatus, 0)
-    running = None
-    items = []
-    for date, model, status, duration, error, started, completed, phase, phase_until in found:
-        counts[status] = counts.get(status, 0) + 1
-        if status == states.DetailStatus.RUNNING and running is None:
-            running = (date, model)
-        if error is None:
-            items.append(
-                {
-                    "date": date,
-                    "model": model,
-                    "status": status,
-                    "duration_seconds": duration,
-                    "started_at": started,
-                    "completed_at": completed,
-                }
-            )
-        else:
-            items.append(
-                {
-                    "date": date,
-                    "model": model,
-                    "status": status,
-                    "duration_seconds": duration,
-                    "error": error,
-                    "started_at": started,
-                    "completed_at": completed,
-                }
-            )
-        if phase and status == states.DetailStatus.RUNNING:  # e.g. "waiting_for_rate_limit" (agents/ratelimit.py)
-            items[-1].update(phase=phase, phase_until=phase_until)
-    return items, counts, running

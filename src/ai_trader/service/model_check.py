@@ -31,7 +31,7 @@ def entries_to_check(config: CompetitionConfig, models: Iterable[str] | None) ->
 async def check_config(
     settings: Settings, store: Store, path: Path, models: Iterable[str] | None = None
 ) -> dict[str, Any]:
-    config = load_checked(settings, store, path)
+    config = await asyncio.to_thread(load_checked, settings, store, path)  # file and database: off the event loop
     entries = entries_to_check(config, models)
     results = await asyncio.gather(*(check_model(m, settings) for m in entries))
     return {"config_path": str(path), "ok": all(r["ok"] for r in results), "results": list(results)}

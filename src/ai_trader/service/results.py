@@ -22,6 +22,7 @@ from ..ledger.metrics import benchmark_buy_and_hold, compute_metrics
 from ..store import Store, tool_use
 from ..store import cutoffs as cutoff_store
 from ..store import events as event_store
+from ..store import failed as failed_store
 from ..store import jobs as job_store
 from ..store import ledger as ledger_store
 from ..store import records as record_store
@@ -136,14 +137,27 @@ def _day_item(
     return item
 
 
-def _no_data(what: str, model: str | None, job_id: str | None) -> NoData:
+def _no_data(what: str, model: str | None, job_id: str | None, failed: dict[str, Any] | None = None) -> NoData:
     msg = f"No results for {what}" + (f" and model {model}" if model else " (any model)")
     if job_id:
         msg += f" in job {job_id}"
-    details: dict[str, Any] = {"model": model}
+    if failed:
+        msg += f"; {len(failed['failed_attempts'])} failed attempt(s), see details.failed_attempts"
+    details: dict[str, Any] = {"model": model, **(failed or {})}
     if job_id:
         details["job_id"] = job_id
     return NoData(msg, details)
+
+
+def _failed(conn, start: str, end: str, model: str | None, job_id: str | None) -> dict[str, Any]:
+    """`{"failed_attempts": [...]}` when a day of the query has failed attempts (store/failed.py: their conversation
+    is kept, never a committed day, so never in `results` or the metrics), else {} (the body of before)."""
+    found = failed_store.failed_between(conn, start, end, model, job_id)
+    if not found:
+        return {}
+    return {
+        "failed_attempts": [{"model": f.signature, "date": f.date, "job_id": f.job_id, **f.reference()} for f in found]
+    }
 
 
 def results_for_date(
@@ -164,8 +178,9 @@ def results_for_date(
     with store.read() as conn:
         check_job(conn, job_id)
         found = of_run(ledger_store.model_days(conn, run_key(model, run), date, date, job_id=job_id), run)
+        failed = _failed(conn, date, date, run_key(model, run), job_id)
         if not found:
-            err = _no_data(f"date {date}", model, job_id)
+            err = _no_data(f"date {date}", model, job_id, failed)
             err.details["date"] = date
             raise err
         ids = [d.id for d in found]
@@ -186,7 +201,7 @@ def results_for_date(
         )
         for d in found
     ]
-    return {"date": date, "results": results}
+    return {"date": date, "results": results, **failed}
 
 
 def run_key(model: str | None, run: int | None) -> str | None:
@@ -295,8 +310,9 @@ def results_for_range(
     with store.read() as conn:
         check_job(conn, job_id)
         found = of_run(ledger_store.model_days(conn, key, start, end, job_id=job_id), run)
+        failed = _failed(conn, start, end, key, job_id)
         if not found:
-            err = _no_data(f"{start} to {end}", model, job_id)
+            err = _no_data(f"{start} to {end}", model, job_id, failed)
             err.details.update({"start_date": start, "end_date": end})
             raise err
         ids = [d.id for d in found]
@@ -320,4 +336,4 @@ def results_for_range(
             values = [(d.date, d.portfolio_value) for d in series]
             item.update(cutoff_fields(c, values, initial, initial_date, post_trades, risk_free_rate))
         results.append(item)
-    return {"start_date": start, "end_date": end, "results": results}
+    return {"start_date": start, "end_date": end, "results": results, **failed}

@@ -45,5 +45,8 @@ class Runtime:
         """+1 on every reload of the price view (cache keys)."""
         return self.price_cache.version
 
+    def close(self) -> None:
+        self.watch.close()
+
     def worker_running(self) -> bool:
         return bool(self.worker is not None and self.worker.is_running())

@@ -236,6 +236,11 @@ class ResultsBody(Schema):
     start_date: str | None = None
     end_date: str | None = None
     results: list[ModelDayResult] | list[ModelRange]
+    failed_attempts: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="failed attempts at days of the query (model, date, job_id, attempt, error, steps, tokens, file); "
+        "never committed days: not in results or metrics. Absent when there are none",
+    )
 
 
 class CostScenario(Schema):
@@ -328,6 +333,22 @@ class ServiceHealth(Schema):
     error: str | None = None
 
 
+class ExportOwed(Schema):
+    """A signature whose export files could not be written after a commit (`jobs/export_repair.py`)."""
+
+    signature: str
+    owed_since: str
+    failed_at: str | None = None
+    error: str | None = None
+
+
+class Exports(Schema):
+    """Whether the AI-Trader export files follow the database ("behind" makes the service unhealthy)."""
+
+    status: Literal["current", "behind"]
+    behind: list[ExportOwed]
+
+
 class Health(Schema):
     """`GET /health` (HTTP 200 when healthy, else 503)."""
 
@@ -337,6 +358,7 @@ class Health(Schema):
     storage: dict[str, Any]
     database: dict[str, Any]
     worker: dict[str, Any]
+    exports: Exports
 
 
 # ---- the dashboard's price data (service/dashboard.py) ----

@@ -161,7 +161,8 @@ class SqliteEngine(Engine):
     def change_token(self, conn: Connection) -> Any:
         """`(PRAGMA data_version, total_changes)`: moves when any connection commits to the file (data_version) or
         this one writes (total_changes)."""
-        return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes  # type: ignore[attr-defined]
+        version = conn.execute("PRAGMA data_version").fetchall()[0][0]  # all: no statement left open
+        return version, conn.total_changes  # type: ignore[attr-defined]
 
     def tables(self, conn: Connection) -> list[str]:
         q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
@@ -225,7 +226,7 @@ class PostgresEngine(Engine):
     def change_token(self, conn: Connection) -> Any:
         """The cluster's WAL insert position: it moves with every commit (this database's or another's: a spurious
         change costs a cache refresh, a missed one cannot happen)."""
-        return conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
+        return conn.execute("SELECT pg_current_wal_insert_lsn()").fetchall()[0][0]
 
     def tables(self, conn: Connection) -> list[str]:
         q = (

@@ -111,3 +111,15 @@ def failed_ids(conn: Connection, signature: str | None = None) -> list[int]:
     if signature is not None:
         sql, args = sql + " WHERE signature = ?", [signature]
     return [r[0] for r in conn.execute(sql + " ORDER BY id", args)]
+
+
+def failed_between(
+    conn: Connection, start: str, end: str, signature: str | None = None, job_id: str | None = None
+) -> list[FailedSession]:
+    """Failed attempts at days in [start, end] (of one signature, of one job), by date, signature and attempt."""
+    sql, args = f"SELECT {_COLUMNS} FROM failed_sessions WHERE date >= ? AND date <= ?", [start, end]
+    if signature is not None:
+        sql, args = sql + " AND signature = ?", [*args, signature]
+    if job_id is not None:
+        sql, args = sql + " AND job_id = ?", [*args, job_id]
+    return [_row(r) for r in conn.execute(sql + " ORDER BY date, signature, attempt", args)]

@@ -1,7 +1,10 @@
 """Whether committed model-days used the tools at all (issue 19: "never used a tool" must not pass as "chose cash").
 
 A model-day is flagged `no_tool_use` when its session made no tool call, or sent the finish signal on step 1 (it
-answered without acting). Baselines (`provider` "baseline") are never flagged: they are not a model integration.
+answered without acting). Only model integrations are flagged: sessions of `provider` "openai" (any other name a
+competitor records, too). Baselines, scripted models and replays (`EXEMPT_PROVIDERS`) never are: their tool use is
+fixed by their strategy, script or recording — a scripted buy-and-hold that does nothing after day 1 is doing its
+job, not showing a broken integration (and a replay repeats the recorded signature, which is flagged itself).
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from .ledger import _where
 
 NO_TOOL_CALLS = "no_tool_calls"
 FINISHED_ON_STEP_1 = "finished_on_step_1"
+EXEMPT_PROVIDERS = frozenset({"baseline", "scripted", "replay"})
 
 
 def no_tool_use_reason(provider: str, total_steps: int, stop_signal: bool, tool_usage: dict[str, int]) -> str | None:
     """Why a model-day is flagged (None: it is not)."""
-    if provider == "baseline":
+    if provider in EXEMPT_PROVIDERS:
         return None
     if not any(tool_usage.values()):
         return NO_TOOL_CALLS
@@ -36,7 +40,7 @@ def tool_use_by_signature(
     job_id: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per signature: {"days", "no_tool_use_days", "no_tool_use_share"} over the committed days with a session
-    (baselines: days counted, never flagged)."""
+    (exempt providers: days counted, never flagged)."""
     where, args = _where((("d.date >= ?", start), ("d.date <= ?", end), ("d.job_id = ?", job_id)), None)
     if signatures:
         where += f" AND d.signature IN ({', '.join('?' * len(signatures))})"

@@ -45,6 +45,13 @@ def _cost(row: dict[str, Any]) -> str:
     return "unknown" if inference.get("usd") is None else usd(inference["usd"])
 
 
+def no_tool_use(used: dict[str, Any] | None) -> str:
+    """The leaderboard's "No tool use" cell: "—" without recorded sessions, "0", or "k of n days"."""
+    if not used:
+        return DASH
+    return f"{used['no_tool_use_days']} of {used['days']} days" if used["no_tool_use_days"] else "0"
+
+
 def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
     """signature -> column -> text, from a /performance body (vs QQQ = cumulative return - QQQ's; the 95 % interval
     of the cumulative return, tier and inference cost from the rows' `statistics` and `inference`)."""
@@ -62,6 +69,7 @@ def expected_rows(perf: dict[str, Any]) -> dict[str, dict[str, str]]:
             "max_drawdown": pct(m["max_drawdown"]),
             "trades": integer(m["trades"]),
             "vs_qqq": pct(cum - bench) if bench is not None else DASH,
+            "no_tool_use": no_tool_use(row.get("tool_use")),
             "knowledge_cutoff": row.get("knowledge_cutoff") or DASH,
             "post_cutoff_return": pct(((row.get("post_cutoff") or {}).get("metrics") or {}).get("cumulative_return")),
             "return_ci": _interval(row),

@@ -138,7 +138,7 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
     @app.get("/performance", dependencies=[Depends(auth)])
     def performance() -> JSONResponse:
         board = []
-        for sig, days in world.days.items():
+        for i, (sig, days) in enumerate(world.days.items()):
             m = compute_metrics(
                 [(d["date"], d["daily_pnl"]["portfolio_value"]) for d in days],
                 INITIAL,
@@ -153,6 +153,12 @@ def create_standin_app(settings: Settings, world: World, *, jobs: list[dict[str,
                     "days": len(days),
                     "final_value": days[-1]["daily_pnl"]["portfolio_value"],
                     "metrics": m.to_dict(),
+                    # the first signature never used a tool on 3 days (a broken integration, issue 19 item 4)
+                    "tool_use": {
+                        "days": len(days),
+                        "no_tool_use_days": 3 if i == 0 else 0,
+                        "no_tool_use_share": round(3 / len(days), 4) if i == 0 else 0.0,
+                    },
                 }
             )
         board.sort(key=lambda r: (-r["metrics"]["cumulative_return"], r["model"]))

@@ -34,6 +34,11 @@ def test_leaderboard_chart_signature_and_jobs(page, tmp_path, world):
         shown = page.evaluate(READ_LEADERBOARD)
         assert [r["signature"] for r in shown] == [r["model"] for r in perf["leaderboard"]]
         assert {r["signature"]: r for r in shown} == expected_rows(perf)
+        # "never used a tool" is visible per signature: flagged (and explained) on the dashboard too
+        broken = next(iter(world.days))
+        cell = page.locator(f"[data-testid=leaderboard-row][data-signature='{broken}'] td[data-col=no_tool_use]")
+        assert cell.inner_text() == f"3 of {len(world.days[broken])} days"
+        assert "warn" in (cell.get_attribute("class") or "") and "broken" in (cell.get_attribute("title") or "")
 
         # sorting by a header: descending, then ascending
         page.click("#leaderboard th[data-key=sharpe]")

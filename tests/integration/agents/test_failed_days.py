@@ -11,14 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from ai_trader.agents.llm import LlmAgent, LlmEndpoint, LoopLimits
-from ai_trader.errors import ModelDayFailed
+from ai_trader.agents.prompts import STOP_SIGNAL
+from ai_trader.cli import app
+from ai_trader.errors import ModelDayFailed, NoData
 from ai_trader.jobs.executor import execute_model_day
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
+from ai_trader.service.results import results_for_date, results_for_range
 from ai_trader.store import failed as failed_store
-from tests.integration.agents.helpers import DAY, ledger, live_sessions
+from tests.integration.agents.helpers import DAY, ledger, live_sessions, run_day
 from tests.integration.agents.servers import ScriptedChat, reply, slow, tool_call
 from tests.support.jobs import trigger
 
@@ -119,3 +123,26 @@ def test_a_job_shows_the_kept_conversation_on_its_failed_day_and_in_its_events(s
     failed_events = [e for e in service.events(body["job_id"])["events"] if e["to_status"] == "failed" and e["date"]]
     assert [e["failed_session"]["id"] for e in failed_events] == [kept["id"]]
     assert job["progress"]["completed"] == 0
+    with pytest.raises(NoData) as nothing:  # no committed day: still 404 no_data, naming the failed attempt
+        results_for_date(market_store, DAY, agent_data_dir=tight.agent_data_dir)
+    assert "1 failed attempt(s)" in nothing.value.message
+    assert nothing.value.details["failed_attempts"] == [{"model": "llm", "date": DAY, "job_id": body["job_id"], **kept}]
+
+
+def test_results_list_failed_attempts_beside_the_committed_days(env, settings, chat_with, tmp_path):
+    with chat_with(STALLS) as chat:
+        fail_day(env, chat, tmp_path)
+    price = tool_call("get_price_local", {"symbol": "AAPL", "date": DAY})
+    with chat_with([reply(None, [price]), reply(f"Holding. {STOP_SIGNAL}")]) as chat:
+        run_day(env, agent(chat), signature="ok")
+    day = results_for_date(env.store, DAY, agent_data_dir=tmp_path)
+    span = results_for_range(env.store, None, DAY, DAY, agent_data_dir=tmp_path)
+    for body in (day, span):
+        assert [r["model"] for r in body["results"]] == ["ok"]  # a failed attempt is never a committed day
+        [failed] = body["failed_attempts"]
+        assert (failed["model"], failed["date"], failed["attempt"], failed["job_id"]) == ("llm", DAY, 1, "job-f")
+        assert "timed out" in failed["error"] and failed["file"] == f"llm/log/{DAY}/failed-1.jsonl"
+    assert "failed_attempts" not in results_for_date(env.store, DAY, model="ok", agent_data_dir=tmp_path)
+    printed = CliRunner().invoke(app, ["results", "--date", DAY, "--data-dir", str(settings.data_dir)])
+    assert printed.exit_code == 0, printed.output
+    assert f"failed: llm {DAY} attempt 1: model-day timed out" in " ".join(printed.output.split())

@@ -3,8 +3,9 @@ change, the very next request answers fresh data, whichever connection or proces
 
 from __future__ import annotations
 
-from ai_trader.service.freshness import ChangeWatch, ResponseCache
+from ai_trader.service.freshness import ResponseCache
 from ai_trader.store import Store
+from ai_trader.store.changes import ChangeWatch
 
 from .seed import commit_day
 
@@ -92,3 +93,59 @@ def test_job_status_follows_the_job(client, api_settings, priced_store):
     assert cancelled["status"] == "cancelled"
     assert client.get(f"/simulate/status/{job_id}").json()["status"] == "cancelled"
     assert client.get("/simulate/current").json()["status"] == "cancelled"
+
+
+def _commit_elsewhere(path) -> None:
+    other = Store(path)
+    try:
+        with other.write() as conn:
+            conn.execute("UPDATE symbols SET name = COALESCE(name, '') || '.' WHERE symbol = 'AAPL'")
+    finally:
+        other.close()
+
+
+def test_one_commit_is_one_new_generation_whichever_threads_ask(priced_store):
+    """Before, every thread compared its own connection's token: one commit emptied the cache once per thread."""
+    import threading
+
+    watch = ChangeWatch(priced_store)
+    try:
+        first = watch.generation()
+        _commit_elsewhere(priced_store.path)
+        seen: list[int] = []
+        threads = [threading.Thread(target=lambda: seen.append(watch.generation())) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen == [first + 1] * 8
+        assert watch.generation() == first + 1
+    finally:
+        watch.close()
+
+
+def test_concurrent_requests_for_a_body_being_computed_wait_for_it(priced_store):
+    import threading
+    import time
+
+    watch = ChangeWatch(priced_store)
+    cache = ResponseCache(watch)
+    calls: list[int] = []
+
+    def slow() -> bytes:
+        calls.append(1)
+        time.sleep(0.2)
+        return b"body"
+
+    got: list[bytes] = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get("k", slow))) for _ in range(10)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert got == [b"body"] * 10 and len(calls) == 1  # computed once, not ten times at once
+        _commit_elsewhere(priced_store.path)
+        assert cache.get("k", slow) == b"body" and len(calls) == 2  # a new generation computes again
+    finally:
+        watch.close()

@@ -142,3 +142,24 @@ def test_the_api_takes_post_cutoff_only_as_a_boolean(settings, store):
         ok = client.post("/simulate/trigger", json={"post_cutoff_only": True, "end_date": "2025-07-10"})
         assert ok.status_code == 202, ok.json()
         assert ok.json()["date_range"] == trading_days("2025-07-02", "2025-07-10")
+
+
+def test_an_up_to_date_trigger_still_records_a_changed_knowledge_cutoff(settings, store):
+    """The trigger answers "up to date" from a read snapshot; a cutoff changed in the config is written anyway (the
+    latest trigger wins), and a removed one is removed."""
+    write_config(settings, [EQUAL])
+    service = JobService(settings, store, today=lambda: TODAY)
+    run(service, {"end_date": "2025-07-15"})
+    prices = PriceView.load(store)
+
+    def shown() -> str | None:
+        return results_for_range(store, prices, "2025-07-01", "2025-07-15")["results"][0].get("knowledge_cutoff")
+
+    assert shown() == "2025-06"
+    write_config(settings, [{**EQUAL, "knowledge_cutoff": "2025-05"}])
+    code, body = trigger(service, {"end_date": "2025-07-15"})
+    assert (code, body["status"]) == (200, "current")
+    assert shown() == "2025-05"
+    write_config(settings, [{k: v for k, v in EQUAL.items() if k != "knowledge_cutoff"}])
+    assert trigger(service, {"end_date": "2025-07-15"})[1]["status"] == "current"
+    assert shown() is None

@@ -50,6 +50,10 @@ export function normalisePerformance(p) {
       trades: num(m.trades),
       vs_qqq: given !== null ? given
         : cum !== null && benchmark && benchmark.cumulative_return !== null ? cum - benchmark.cumulative_return : null,
+      // share of days that never used a tool (no tool call, or the finish signal on step 1): a broken integration
+      no_tool_use: r.tool_use ? num(r.tool_use.no_tool_use_share) : null,
+      no_tool_use_days: r.tool_use ? num(r.tool_use.no_tool_use_days) : null,
+      tool_use_days: r.tool_use ? num(r.tool_use.days) : null,
       // the model's knowledge cutoff and the return over the days after it alone (null without a cutoff)
       knowledge_cutoff: pick(r.knowledge_cutoff, null),
       post_cutoff_return: num(r.post_cutoff && r.post_cutoff.metrics ? r.post_cutoff.metrics.cumulative_return : null),

@@ -4,11 +4,19 @@ import { el, fmt, tone } from "./format.js";
 const COLUMNS = [
   ["rank", fmt.int], ["signature", null], ["portfolio_value", fmt.money], ["cumulative_return", fmt.pct],
   ["sharpe", fmt.ratio], ["max_drawdown", fmt.pct], ["trades", fmt.int], ["vs_qqq", fmt.pct],
-  ["knowledge_cutoff", fmt.text], ["post_cutoff_return", fmt.pct],
+  ["no_tool_use", fmt.int], ["knowledge_cutoff", fmt.text], ["post_cutoff_return", fmt.pct],
   ["return_ci", null], ["tier", fmt.int], ["cost_usd", fmt.usd],
 ];
 const TONED = new Set(["cumulative_return", "vs_qqq", "max_drawdown", "post_cutoff_return"]);
 const TEXT = new Set(["signature", "knowledge_cutoff"]); // not right-aligned numbers
+const NO_TOOL_USE_TITLE = "days that never used a tool (no tool call, or the finish signal on step 1): "
+  + "usually a broken tool-calling integration, not a cautious trader";
+
+// "—" without recorded sessions, "0", or "3 of 20 days" (flagged)
+function noToolUse(row) {
+  if (row.no_tool_use_days === null || row.no_tool_use_days === undefined) return fmt.int(null);
+  return row.no_tool_use_days ? `${row.no_tool_use_days} of ${row.tool_use_days} days` : "0";
+}
 
 export class Leaderboard {
   constructor(onSelect) {
@@ -76,16 +84,18 @@ export class Leaderboard {
   cells(row, testid) {
     return COLUMNS.map(([key, f]) => {
       const v = row[key];
-      let text = f ? f(v) : String(v);
+      let text = key === "no_tool_use" ? noToolUse(row) : f ? f(v) : String(v);
       let extra = null;
       if (key === "return_ci") [text, extra] = this.interval(row);
       if (key === "cost_usd" && row.cost_unknown) text = "unknown";
+      const flagged = key === "no_tool_use" && row.no_tool_use_days > 0;
       const swatch = key === "signature" ? el("span", { class: "swatch", style: `background:${this.colors.get(v) || "#222"}` }) : null;
       return el("td", {
-        class: [!TEXT.has(key) && (f || key === "return_ci") ? "num" : "", TONED.has(key) ? tone(v) : ""].join(" ").trim() || null,
+        class: [!TEXT.has(key) && (f || key === "return_ci") ? "num" : "", TONED.has(key) ? tone(v) : "", flagged ? "warn" : ""].join(" ").trim() || null,
         "data-col": key, "data-value": v === null || v === undefined ? "" : String(v), "data-testid": testid,
-        title: key === "return_ci" && row.interval_method
-          ? (row.interval_method === "runs" ? `across ${row.runs} runs` : "from the trading days (one run)") : null,
+        title: flagged ? NO_TOOL_USE_TITLE
+          : key === "return_ci" && row.interval_method
+            ? (row.interval_method === "runs" ? `across ${row.runs} runs` : "from the trading days (one run)") : null,
       }, swatch, text, extra);
     });
   }
@@ -105,7 +115,7 @@ export class Leaderboard {
       const tr = el("tr", { class: "benchmark", "data-testid": "benchmark-row" });
       tr.append(...this.cells({ rank: null, signature: `${b.symbol} (buy & hold)`, portfolio_value: b.portfolio_value,
         cumulative_return: b.cumulative_return, sharpe: b.sharpe, max_drawdown: b.max_drawdown, trades: b.trades,
-        vs_qqq: null, knowledge_cutoff: null, post_cutoff_return: null }));
+        vs_qqq: null, no_tool_use: null, knowledge_cutoff: null, post_cutoff_return: null }));
       this.foot.append(tr);
     }
   }
