@@ -12,6 +12,7 @@ cache dozens of times.)
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from .db import Connection, Store
@@ -32,12 +33,14 @@ class Watcher:
         with self._lock:
             if self._conn is None:
                 self._conn = self._engine.connect()
+                # closed with the watcher even when its owner never calls close() (a cache dropped with its service)
+                self._finalizer = weakref.finalize(self, self._engine.close, self._conn)
             return self._engine.change_token(self._conn)
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
-                self._engine.close(self._conn)
+                self._finalizer()  # closes it (once)
                 self._conn = None
 
 
