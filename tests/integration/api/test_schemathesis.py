@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from ai_trader.api.app import create_app
 from ai_trader.api.server import JsonErrorsHttp
@@ -70,6 +70,16 @@ def positive_data_is_well_formed(ctx, response, case) -> bool | None:
     elif 400 <= status < 500:
         assert status in (401, 403, 404, 409), f"a schema-valid request got {status}: {response.text[:300]}"
     return None
+
+
+@schemathesis.check
+def negative_data_is_rejected(ctx, response, case) -> bool | None:
+    """The built-in `negative_data_rejection`, plus 413: a generated body over the 64 KiB limit is refused before it
+    is parsed (`payload_too_large`, in the error shape), which is a rejection too."""
+    if response.status_code == 413:
+        assert response.json().get("error") == "payload_too_large", response.text[:300]
+        return True
+    return negative_data_rejection(ctx, response, case)
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +148,8 @@ CASES = [
 def test_schemathesis(schemas, session, label, server, mode):
     op = schemas[server][label]
     # /health answers 503 here on purpose (no worker in this app), as documented
-    excluded = [positive_data_acceptance] + ([not_a_server_error] if label == "GET /health" else [])
+    excluded = [positive_data_acceptance, negative_data_rejection]
+    excluded += [not_a_server_error] if label == "GET /health" else []
     seen = []
 
     @given(case=op.as_strategy(generation_mode=mode))
@@ -152,7 +163,7 @@ def test_schemathesis(schemas, session, label, server, mode):
             session=session,
             headers={"X-API-Key": KEY} if server == "keyed" and not own else None,
             excluded_checks=excluded,
-            additional_checks=[positive_data_is_well_formed],
+            additional_checks=[positive_data_is_well_formed, negative_data_is_rejected],
         )
 
     run()
