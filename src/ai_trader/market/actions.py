@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import InvalidData
 from ..store import Store
 from ..store.sources import ActionRow, record_actions
-from .formats import _date, _number, check_symbol
+from .formats import _date, _number, check_symbol, csv_records
 
 KINDS = ("split", "dividend")
 
@@ -50,13 +50,7 @@ def parse_actions_csv(text: str, name: str, source: str) -> list[ActionRow]:
             {"where": f"{name}:1"},
         )
     out: list[ActionRow] = []
-    for n, row in enumerate(rows, start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        where = f"{name}:{n}"
-        if len(row) != len(cols):
-            raise InvalidData(f"{where}: expected {len(cols)} fields, got {len(row)}", {"where": where})
-        rec = dict(zip(cols, row, strict=True))
+    for where, rec in csv_records(rows, cols, name):
         kind = rec["kind"].strip().lower()
         if kind not in KINDS:
             raise InvalidData(f"{where}: kind must be split or dividend, got {rec['kind']!r}", {"where": where})

@@ -17,7 +17,7 @@ import csv
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,18 @@ def check_symbol(value: str, where: str) -> str:
     if not _SYMBOL_RE.match(sym):
         raise InvalidData(f"{where}: invalid symbol {value!r}", {"where": where})
     return sym
+
+
+def csv_records(rows: Iterable[list[str]], cols: list[str], name: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """(`name:line`, {column: field}) of each non-blank data row (line 2 on); a row with another field count is
+    refused, naming its line."""
+    for n, row in enumerate(rows, start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        where = f"{name}:{n}"
+        if len(row) != len(cols):
+            raise InvalidData(f"{where}: expected {len(cols)} fields, got {len(row)}", {"where": where})
+        yield where, dict(zip(cols, row, strict=True))
 
 
 def _number(value, field: str, where: str) -> float | None:
@@ -129,13 +141,7 @@ def _parse_csv(lines: list[str], name: str, symbol: str | None) -> tuple[str, li
     )
     want = check_symbol(symbol, "--symbol") if symbol and long else None
     out = []
-    for n, row in enumerate(rows, start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        where = f"{name}:{n}"
-        if len(row) != len(cols):
-            raise InvalidData(f"{where}: expected {len(cols)} fields, got {len(row)}", {"where": where})
-        rec = dict(zip(cols, row, strict=True))
+    for where, rec in csv_records(rows, cols, name):
         sym = check_symbol(rec["symbol"], where) if fixed is None else fixed
         if want and sym != want:
             continue

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import InvalidData
 from ..store import Store
 from ..store.membership import MemberRow, replace_membership
-from .formats import _date, check_symbol
+from .formats import _date, check_symbol, csv_records
 
 PACKAGE = "index-constitution"
 _START, _END = ("start_date", "added", "opt-in"), ("end_date", "removed", "opt-out")
@@ -49,13 +49,7 @@ def parse_membership_csv(text: str, name: str, source: str) -> list[MemberRow]:
             {"where": f"{name}:1"},
         )
     out: list[MemberRow] = []
-    for n, row in enumerate(rows, start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        where = f"{name}:{n}"
-        if len(row) != len(cols):
-            raise InvalidData(f"{where}: expected {len(cols)} fields, got {len(row)}", {"where": where})
-        rec = dict(zip(cols, row, strict=True))
+    for where, rec in csv_records(rows, cols, name):
         first = _date(rec[start], where)
         last = _date(rec[end], where) if rec[end].strip() else None
         if last is not None and last <= first:
