@@ -13,6 +13,8 @@ from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 MOMENTUM = {"signature": "mom", "provider": "scripted", "script": "momentum_lite", "basemodel": "scripted/priced"}
 PRICES = {"scripted/priced": (100.0, 100.0)}  # $100 per 1M tokens: a model-day costs about $0.5-1
 

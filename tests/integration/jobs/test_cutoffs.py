@@ -27,10 +27,18 @@ from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 runner = CliRunner()
 EQUAL = {"signature": "equal-weight", "provider": "baseline", "strategy": "equal_weight", "knowledge_cutoff": "2025-06"}
 CASH = {"signature": "cash", "provider": "baseline", "strategy": "cash"}
 LATE = {"signature": "late", "provider": "baseline", "strategy": "equal_weight", "knowledge_cutoff": "2025-07-01"}
+
+
+def cli(settings, *args: str):
+    """A CLI command against the test's store (DATABASE_URL: its PostgreSQL schema; unset: the file in DATA_DIR)."""
+    env = {"DATABASE_URL": settings.database_url or ""}
+    return runner.invoke(cli_app, [*args, "--data-dir", str(settings.data_dir)], env=env)
 
 
 def closes(date: str) -> dict[str, Decimal]:
@@ -88,20 +96,16 @@ def test_days_in_the_training_window_are_marked_and_post_cutoff_metrics_stand_ne
     assert board["equal-weight"]["post_cutoff"] == post  # the same numbers in both places
     assert (board["cash"]["knowledge_cutoff"], board["cash"]["post_cutoff"]) == (None, None)
 
-    shown = runner.invoke(
-        cli_app, ["performance", "--data-dir", str(settings.data_dir), "--start", "2025-06-10", "--end", "2025-07-15"]
-    )
+    shown = cli(settings, "performance", "--start", "2025-06-10", "--end", "2025-07-15")
     assert shown.exit_code == 0, shown.output
     assert "After the knowledge cutoff" in shown.output
     line = next(x for x in shown.output.splitlines() if x.strip().startswith("equal-weight") and "2025-06" in x)
     assert f" {len(in_window)} " in line and f" {len(after)} " in line
     assert f"{post['metrics']['cumulative_return'] * 100:+.1f}%" in line
-    day = runner.invoke(cli_app, ["results", "--date", "2025-06-30", "--data-dir", str(settings.data_dir)])
+    day = cli(settings, "results", "--date", "2025-06-30")
     assert "equal-weight: 2025-06-30 is in its training window" in " ".join(day.output.split())
     assert "cash: 2025-06-30" not in day.output
-    rng = runner.invoke(
-        cli_app, ["results", "--start", "2025-06-10", "--end", "2025-07-15", "--data-dir", str(settings.data_dir)]
-    )
+    rng = cli(settings, "results", "--start", "2025-06-10", "--end", "2025-07-15")
     assert rng.exit_code == 0 and "After the knowledge cutoff" in rng.output
 
 

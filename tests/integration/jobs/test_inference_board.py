@@ -12,6 +12,8 @@ from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 PRICED = {"signature": "priced", "provider": "scripted", "script": "momentum_lite", "basemodel": "scripted/priced"}
 DAYS = {"start_date": "2025-06-10", "end_date": "2025-06-20"}  # 8 trading days (06-19 is a holiday)
 

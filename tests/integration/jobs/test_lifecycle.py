@@ -12,6 +12,8 @@ from ai_trader.jobs.states import JobStatus as J
 from ai_trader.store import Store, db
 from ai_trader.store import jobs as job_store
 
+pytestmark = pytest.mark.both_engines
+
 AT = "2025-01-01T00:00:00.000000Z"
 DAYS = (("2025-06-10", "a"), ("2025-06-11", "a"), ("2025-06-10", "b"))
 

@@ -18,6 +18,8 @@ from tests.support.jobs import trigger
 
 from .conftest import TODAY, write_config
 
+pytestmark = pytest.mark.both_engines
+
 RANDOM = {"signature": "rnd", "provider": "scripted", "script": "random_picks", "seed": 11, "runs": 5}
 DAYS = {"start_date": "2025-06-10", "end_date": "2025-07-09"}  # 20 trading days (07-04 is a holiday)
 

@@ -4,7 +4,6 @@ template database (copied per test), a point-in-time PriceView, and helpers to o
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from ai_trader.store import sessions as session_store
 from ai_trader.tools.context import ToolContext, ToolEnv
 from ai_trader.tools.news_local import LocalNewsProvider
 from tests.conftest import NEWS_JSON
+from tests.support.engines import seed_store
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +34,7 @@ def prices(market_db) -> PriceView:
 
 @pytest.fixture
 def market_store(settings, market_db):
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(market_db, settings.db_path)
+    seed_store(settings, market_db)
     s = Store(settings.store_url)
     yield s
     s.close()

@@ -28,6 +28,8 @@ from tests.integration.jobs.continuity import export_problems, ledger_problems
 
 from .fixtures import Scripted
 
+pytestmark = pytest.mark.both_engines
+
 AMOUNT = Decimal("0.26")  # AAPL's cash dividend per share, ex-date 2025-08-11 here
 
 

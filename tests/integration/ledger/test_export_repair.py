@@ -9,6 +9,8 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ai_trader.exports import export_signatures
 from ai_trader.jobs import export_repair
 from ai_trader.jobs.executor import execute_model_day
@@ -17,6 +19,8 @@ from ai_trader.service.health import check_exports
 from ai_trader.store import export_backlog
 from ai_trader.timeutil import utcnow_iso
 from tests.integration.ledger.test_exports_incremental import PLAN
+
+pytestmark = pytest.mark.both_engines
 
 DAYS = ["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-07"]
 

@@ -23,6 +23,8 @@ from ai_trader.tools.context import ToolEnv
 
 from .fixtures import Scripted
 
+pytestmark = pytest.mark.both_engines
+
 MEMBERSHIP = (
     "symbol,start_date,end_date\n"
     "AAPL,2020-01-01,2025-06-11\n"  # leaves: its last day as a member is 2025-06-10
