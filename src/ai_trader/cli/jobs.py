@@ -52,7 +52,11 @@ def status_cmd(
     job_id: str | None = typer.Argument(None, help="Job id (default: the most recent job)."),
     events: bool = typer.Option(False, "--events", help="Also print the audit trail of every status transition."),
     run: int | None = typer.Option(
-        None, "--run", min=1, max=50, help="Only that run's model-days of repeated runs (with a JOB_ID)."
+        None,
+        "--run",
+        min=1,
+        max=50,
+        help="Only that run's model-days of repeated runs (without JOB_ID: the counts of only that run).",
     ),
     as_json: bool = _JSON,
     data_dir: Path | None = _DATA_DIR,
@@ -60,7 +64,7 @@ def status_cmd(
     """A job's status and progress (as GET /simulate/status; without JOB_ID, as GET /simulate/current)."""
 
     def call(svc):
-        body = svc.status(job_id, run) if job_id else svc.current()
+        body = svc.status(job_id, run) if job_id else svc.current(run)
         return body, (svc.events(body["job_id"]) if events else None)
 
     body, trail = _service_call(data_dir, call)

@@ -12,8 +12,13 @@ from ..store import failed as failed_store
 from ..store import jobs as job_store
 
 
-def job_body(conn: db.Connection, job: job_store.JobRow, *, details: bool) -> dict[str, Any]:
-    if details:  # one pass over the details gives the counts and the earliest running model-day too
+def job_body(conn: db.Connection, job: job_store.JobRow, *, details: bool, run: int | None = None) -> dict[str, Any]:
+    """The job's wire body. `run` (GET /simulate/current?run=k): the progress counts and `current` count only that
+    run's model-days (default: every run)."""
+    if run is not None:  # one run of repeated runs: count its model-days out of the details
+        of_run = [d for d in job_store.detail_progress(conn, job.job_id) if runs.split_key(d[1])[1] == run]
+        items, counts, running = _details(of_run)
+    elif details:  # one pass over the details gives the counts and the earliest running model-day too
         items, counts, running = _details(job_store.detail_progress(conn, job.job_id))
     else:
         counts = job_store.detail_counts(conn, job.job_id)

@@ -185,12 +185,13 @@ class JobService:
             body["progress"]["details"] = [d for d in body["progress"]["details"] if runs.of(d) == run]
         return body
 
-    def current(self) -> dict[str, Any]:
+    def current(self, run: int | None = None) -> dict[str, Any]:
+        """The most recent job's body without details; `run` counts only that run's model-days in `progress`."""
         with self.store.read() as conn:
             job = job_store.latest_job(conn)
             if job is None:
                 raise NotFound("No simulation jobs found")
-            return job_body(conn, job, details=False)
+            return job_body(conn, job, details=False, run=run)
 
     def list_jobs(self, limit: int = 20, status: str | None = None) -> dict[str, Any]:
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIST_LIMIT:

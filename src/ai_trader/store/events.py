@@ -81,6 +81,16 @@ def splits_after(conn: Connection, symbol: str, after: str, until: str) -> list[
     return [(r[0], r[1]) for r in rows]
 
 
+def dividends_after(conn: Connection, symbol: str, after: str, until: str) -> list[tuple[str, float]]:
+    """(ex_date, cash per share) of the symbol's cash dividends with ex-date in (after, until]."""
+    rows = conn.execute(
+        "SELECT effective_date, amount FROM corporate_actions WHERE kind = 'dividend' AND symbol = ? AND amount > 0"
+        " AND effective_date > ? AND effective_date <= ? ORDER BY effective_date",
+        (symbol, after, until),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 def set_session_events(conn: Connection, token: str, events: list[LedgerEvent]) -> None:
     conn.execute("UPDATE live_sessions SET events = ? WHERE token = ?", (dumps([e.to_dict() for e in events]), token))
 

@@ -90,6 +90,7 @@ def get_price_local(env: ToolEnv, ctx: ToolContext, symbol: Any, date: Any) -> d
         out["note"] = "incomplete bar: only the open is recorded for this day"
     with env.store.read() as conn:
         splits = event_store.splits_after(conn, sym, date, ctx.date)
+        dividends = event_store.dividends_after(conn, sym, date, ctx.date)
     if splits:  # a pre-split price: say so, or the model sees an apparent crash
         factor = math.prod(r for _, r in splits)
         said = ", ".join(f"{r:g}-for-1 effective {d}" for d, r in splits)
@@ -97,6 +98,15 @@ def get_price_local(env: ToolEnv, ctx: ToolContext, symbol: Any, date: Any) -> d
         out["split_note"] = (
             f"pre-split price: {sym} split {said}; divide this day's prices by {factor:g} (and multiply its volume)"
             " to compare them with prices from the split on"
+        )
+    if dividends:  # a cum-dividend price: the price drops by about the dividend at the ex-date, the cash makes up
+        total = sum(a for _, a in dividends)
+        said = ", ".join(f"{a:g} per share with ex-date {d}" for d, a in dividends)
+        out["dividends"] = [{"ex_date": d, "per_share": a} for d, a in dividends]
+        out["dividend_note"] = (
+            f"cum-dividend price: {sym} paid a cash dividend of {said}; its price drops by about that amount at the"
+            f" ex-date (holders are credited the cash), so subtract {total:g} from this day's prices to compare them"
+            " with prices from the ex-date on"
         )
     return out
 

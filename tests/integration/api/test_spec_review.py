@@ -131,3 +131,31 @@ def test_events_is_the_audit_trail_of_every_transition_in_order(client, api_sett
     assert all(e["at"].endswith("Z") for e in body["events"])
     missing = client.get("/simulate/events/nope")
     assert missing.status_code == 404 and missing.json()["details"]["job_id"] == "nope"
+
+
+def test_current_with_run_counts_only_that_runs_model_days(client, api_settings, priced_store):
+    """`GET /simulate/current?run=k` (issue 18): like `/simulate/status/{id}?run=k`, only run k's model-days — the
+    progress counts and `current` of the latest job; without `run` the answer is unchanged."""
+    body = {"start_date": "2025-10-28", "end_date": "2025-10-30", "models": ["ew", "idle"], "runs": 2}
+    job_id = _running_job(client, api_settings, priced_store, body)
+    with priced_store.write() as conn:
+        by_key = {(d.date, d.model): d.id for d in rows.details(conn, job_id)}
+        for key in (("2025-10-29", "idle@2"), ("2025-10-30", "ew")):
+            states.transition_detail(conn, by_key[key], states.DetailStatus.RUNNING)
+    days, sigs = 3, 2
+    whole = client.get("/simulate/current").json()["progress"]
+    assert (whole["total_model_days"], whole["running"], whole["pending"]) == (2 * sigs * days, 2, 2 * sigs * days - 2)
+    assert whole["current"] == {"date": "2025-10-29", "model": "idle", "run": 2}
+    first = client.get("/simulate/current", params={"run": 1}).json()
+    assert first["job_id"] == job_id and "details" not in first["progress"]
+    p1 = first["progress"]
+    assert (p1["total_model_days"], p1["running"], p1["pending"]) == (sigs * days, 1, sigs * days - 1)
+    assert p1["current"] == {"date": "2025-10-30", "model": "ew"}
+    p2 = client.get("/simulate/current", params={"run": 2}).json()["progress"]
+    assert (p2["total_model_days"], p2["running"], p2["pending"]) == (sigs * days, 1, sigs * days - 1)
+    assert p2["current"] == {"date": "2025-10-29", "model": "idle", "run": 2}
+    none = client.get("/simulate/current", params={"run": 3}).json()["progress"]
+    assert (none["total_model_days"], none["current"]) == (0, None)
+    for bad in ("0", "51", "x"):
+        resp = client.get("/simulate/current", params={"run": bad})
+        assert resp.status_code == 400 and resp.json()["error"], resp.text

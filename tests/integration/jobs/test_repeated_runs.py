@@ -8,7 +8,9 @@ import json
 import numpy as np
 import pytest
 from scipy import stats
+from typer.testing import CliRunner
 
+from ai_trader.cli import app
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.jobs import JobService
 from ai_trader.service.performance import performance
@@ -124,6 +126,15 @@ def test_a_trigger_overrides_runs_and_a_bad_value_is_refused(settings, store):
     svc = JobService(settings, store, today=lambda: TODAY)
     code, body = trigger(svc, {**DAYS, "runs": 2})
     assert code == 202 and body["models"] == ["rnd", "rnd@2"]
+    # `ai-trader status --run k` without a job id (GET /simulate/current?run=k): the counts of run k only
+    for args, total in (([], 40), (["--run", "2"], 20), (["--run", "3"], 0)):
+        out = CliRunner().invoke(
+            app, ["status", "--json", *args, "--data-dir", str(settings.data_dir)], env={"LOG_LEVEL": "WARNING"}
+        )
+        assert out.exit_code == 0, out.output
+        progress = json.loads(out.output)["progress"]
+        assert (progress["total_model_days"], progress["pending"]) == (total, total)
+        assert progress == svc.current(int(args[1]) if args else None)["progress"]
     with pytest.raises(AppError) as err:
         svc.trigger({**DAYS, "runs": 0})
     assert err.value.status == 400 and err.value.details == {"field": "runs"}

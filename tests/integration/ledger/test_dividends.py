@@ -1,7 +1,7 @@
 """Cash dividends (ledger/corporate.apply_dividends): recorded from a corporate-actions CSV (`ai-trader data import
 --actions`), credited at the start of the ex-date to the shares held at the previous close, as a ledger event in the
-day's transaction, visible in /results and position.jsonl and named in the prompt. Numbers recomputed here from the
-packaged CSV."""
+day's transaction, visible in /results and position.jsonl and named in the prompt; get_price_local marks
+cum-dividend prices. Numbers recomputed here from the packaged CSV."""
 
 from __future__ import annotations
 
@@ -173,3 +173,24 @@ def test_actions_missed_between_runs_apply_in_date_order():
         ("split", 3, 4, 20.0),
         ("dividend", 4, 4, 1.0),
     ]
+
+
+def test_get_price_local_marks_a_cum_dividend_price_with_the_dividend_and_its_ex_date(env, tmp_path):
+    record(
+        env, tmp_path, f"symbol,date,kind,amount\nAAPL,2025-08-11,dividend,{AMOUNT}\nMSFT,2025-08-11,dividend,0.83\n"
+    )
+    before = Scripted([("get_price_local", {"symbol": "AAPL", "date": "2025-08-07"})])
+    looks_back = Scripted(
+        [("get_price_local", {"symbol": "AAPL", "date": d}) for d in ("2025-08-08", "2025-08-11", "2025-08-12")]
+    )
+    run_days(env, "reader", [("2025-08-08", before), ("2025-08-12", looks_back)])
+    plain = {"symbol", "date", "open", "high", "low", "close", "volume"}
+    assert set(before.results[0]) == plain  # the ex-date is after the session day: not revealed
+    cum, ex, today = looks_back.results
+    b8, b11 = bar("AAPL", "2025-08-08"), bar("AAPL", "2025-08-11")
+    assert cum["close"] == float(b8["close"])  # the price itself is unchanged, only marked
+    assert cum["dividends"] == [{"ex_date": "2025-08-11", "per_share": float(AMOUNT)}]  # MSFT's is not AAPL's
+    assert "cum-dividend price" in cum["dividend_note"] and "ex-date 2025-08-11" in cum["dividend_note"]
+    assert f"subtract {float(AMOUNT):g}" in cum["dividend_note"]
+    assert set(ex) == plain and ex["open"] == float(b11["open"])  # the ex-date's own prices are ex-dividend
+    assert set(today) == plain | {"note"}  # session day: open only, no dividend mark

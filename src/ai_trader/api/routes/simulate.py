@@ -79,9 +79,9 @@ async def events(job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) -> Response:
 
 
 @router.get("/current", response_model=JobBody, responses={404: {"model": ErrorBody}, **ERRORS})
-async def current(svc: JobServiceDep, rt: RuntimeDep) -> Response:
-    """The most recently created job (progress without details)."""
-    return await cached_json(rt, ("current",), svc.current)
+async def current(svc: JobServiceDep, rt: RuntimeDep, run: RunParam = None) -> Response:
+    """The most recently created job (progress without details; `run`: counts of only that run's model-days)."""
+    return await cached_json(rt, ("current", run), lambda: svc.current(run))
 
 
 @router.get("/jobs", response_model=JobList, responses=ERRORS)
