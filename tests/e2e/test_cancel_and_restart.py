@@ -25,7 +25,9 @@ SLEEPY = {  # every LLM step takes 30 s: a model-day would run for minutes
     "script": "momentum_lite",
     "latency_ms": 30_000,
 }
-CANCEL_DEADLINE_S = 5.0
+CANCEL_DEADLINE_S = (
+    15.0  # well under one 30 s LLM step: the abort, not the step ending, stopped it (slack for a loaded machine)
+)
 
 
 def _query(root: Path, sql: str, *args) -> list[tuple]:
