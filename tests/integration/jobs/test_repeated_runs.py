@@ -129,7 +129,9 @@ def test_a_trigger_overrides_runs_and_a_bad_value_is_refused(settings, store):
     # `ai-trader status --run k` without a job id (GET /simulate/current?run=k): the counts of run k only
     for args, total in (([], 40), (["--run", "2"], 20), (["--run", "3"], 0)):
         out = CliRunner().invoke(
-            app, ["status", "--json", *args, "--data-dir", str(settings.data_dir)], env={"LOG_LEVEL": "WARNING"}
+            app,
+            ["status", "--json", *args, "--data-dir", str(settings.data_dir)],
+            env={"LOG_LEVEL": "WARNING", "DATABASE_URL": settings.database_url or ""},  # the test's store
         )
         assert out.exit_code == 0, out.output
         progress = json.loads(out.output)["progress"]
