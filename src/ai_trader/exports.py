@@ -21,6 +21,7 @@ Repeated runs (`runs.py`): run 1 writes the paths above; run k >= 2 the same fil
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -59,21 +60,28 @@ def _line(obj: dict[str, Any]) -> str:
 
 
 def _write_lines(path: Path, lines: Iterable[dict[str, Any]]) -> Path:
-    """Write to a fresh temporary name in the same directory (mode 0644), then rename over `path`."""
+    """Write to a fresh temporary name in the same directory (mode 0644), then rename over `path`. Both steps and the
+    clean-up of a failed write go through one handle on the directory, so a directory moved or replaced meanwhile
+    never keeps a stray temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = "".join(_line(x) for x in lines).encode("utf-8")
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    tmp = f"{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=dir_fd)
         try:
-            os.fchmod(fd, 0o644)  # whatever the umask: exports are ordinary readable files
-            _write_all(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            try:
+                os.fchmod(fd, 0o644)  # whatever the umask: exports are ordinary readable files
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dir_fd)
+            raise
+    finally:
+        os.close(dir_fd)
     return path
 
 
