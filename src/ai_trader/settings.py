@@ -85,6 +85,16 @@ class Settings(BaseSettings):
         description="WORKER_IN_PROCESS: `serve` runs the worker as a thread of the API process, not as a child",
     )
     worker_poll_seconds: Seconds = 0.5
+    worker_concurrency: Positive | None = Field(
+        default=None,
+        description="WORKER_CONCURRENCY: model-days one worker process runs at once (default: MAX_PARALLEL_MODELS, "
+        "else no limit); several workers split a job's chains fairly",
+    )
+    worker_lease_seconds: Seconds = Field(
+        default=60.0,
+        description="WORKER_LEASE_SECONDS: a running model-day whose worker stopped heartbeating this long is taken "
+        "over by another worker",
+    )
     shutdown_grace_seconds: Seconds = 10.0
     health_check_timeout_seconds: Seconds = 0.4
     # costs: per 1M tokens, {"basemodel": [prompt_usd, completion_usd]}

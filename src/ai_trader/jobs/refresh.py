@@ -11,7 +11,9 @@ prices its model-days need, as a visible phase of the job (`jobs.phase` = "fetch
   earlier, complete days run. The job's `error` lists the missing symbols per date (and the fetch failures), and
   its final status follows from the details as usual (`failed` when nothing ran, else `partial`). The next trigger
   resumes from the first skipped day once the data is there.
-- A worker stopping during the fetch skips nothing: the job is resumed (and fetches again) on the next start.
+- The job's model-days are not claimable while `phase` is "fetching_prices" (set when the job starts: the worker
+  that starts it fetches). A worker stopping during the fetch skips nothing and leaves the phase: the worker that
+  adopts the job fetches again.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ async def refresh_prices(
             fetch_prices, store, settings, start=dates[0], end=dates[-1], should_stop=should_stop, **kw
         )
     finally:
-        _set_phase(store, job_id, None, "price fetch ended")
+        if not should_stop():  # a stopped fetch keeps the phase: no day is claimed before the next worker fetches
+            _set_phase(store, job_id, None, "price fetch ended")
     log.info(
         "job %s: price fetch %s..%s: %s",
         job_id,

@@ -133,9 +133,15 @@ def transition_detail(
     at: str | None = None,
     recovery: bool = False,
     cancel: bool = False,
+    owner: str | None = None,
+    lease_until: str | None = None,
 ) -> job_store.DetailRow:
     """Move a model-day detail to `to` (guarded); returns the row as it was before. Terminal transitions settle
-    the job when it was the last open detail. `recovery` also allows running → pending, `cancel` running → skipped."""
+    the job when it was the last open detail. `recovery` also allows running → pending, `cancel` running → skipped.
+
+    Leases: to running, `owner` (a worker id) takes the model-day's lease until `lease_until`; from running, `owner`
+    guards the change (`… AND worker_id = owner`): a worker whose lease was taken over cannot commit, fail or
+    return the day (IllegalTransition, its transaction rolls back)."""
     to = DetailStatus(to)
     at = at or utcnow_iso()
     current = job_store.detail(conn, detail_id)
@@ -147,18 +153,25 @@ def transition_detail(
             f"model-day {current.model} {current.date}: {current.status} → {to.value} is not allowed",
             {"job_id": current.job_id, "detail_id": detail_id, "from": current.status, "to": to.value},
         )
+    if owner is not None and to != D.RUNNING and current.worker_id != owner:
+        raise IllegalTransition(
+            f"model-day {current.model} {current.date}: its lease is held by {current.worker_id or 'nobody'}",
+            {"job_id": current.job_id, "detail_id": detail_id, "to": to.value, "holder": current.worker_id},
+        )
     fields: dict[str, object] = {}
     if to == D.RUNNING:
         fields.update(
             started_at=at, completed_at=None, duration_seconds=None, error=None, attempts=current.attempts + 1
         )
-    elif to == D.PENDING:  # recovery: the interrupted attempt left nothing behind
-        fields.update(started_at=None, completed_at=None, duration_seconds=None)
+        fields.update(worker_id=owner, lease_until=lease_until)
+    elif to == D.PENDING:  # recovery: the interrupted attempt left nothing behind; nobody holds it
+        fields.update(started_at=None, completed_at=None, duration_seconds=None, worker_id=None, lease_until=None)
     else:
-        fields.update(completed_at=at, duration_seconds=_seconds_between(current.started_at, at))
+        fields.update(completed_at=at, duration_seconds=_seconds_between(current.started_at, at), lease_until=None)
     if to in (D.FAILED, D.SKIPPED) or error is not None:
         fields["error"] = error
-    if job_store.guarded_update_detail(conn, detail_id, sources, to.value, fields) != 1:
+    guard = owner if to != D.RUNNING else None
+    if job_store.guarded_update_detail(conn, detail_id, sources, to.value, fields, owner=guard) != 1:
         raise IllegalTransition(
             f"model-day {current.model} {current.date}: status changed concurrently",
             {"job_id": current.job_id, "detail_id": detail_id, "to": to.value},

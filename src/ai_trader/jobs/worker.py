@@ -1,19 +1,25 @@
-"""The worker: takes jobs from the database (never from in-memory hand-offs) and runs them.
+"""The worker: claims model-days from the database (never from in-memory hand-offs) and runs them.
 
-- `claim` moves the oldest pending jobs to running (guarded), while fewer than `max_concurrent_jobs` run, and
-  records this worker as their owner; the owner refreshes a heartbeat (`recovery.HEARTBEAT_SECONDS`).
-- `start()` runs a thread with its own asyncio loop that polls every `worker_poll_seconds`: it recovers orphaned
-  jobs (`recovery.is_orphaned`, a read unless there is one) and claims pending ones; `stop(grace_s)` stops
-  claiming, lets running model-days finish within the grace period, then cancels them (their details go back to
-  pending) and releases the unfinished jobs for the next start.
-- `drain()` recovers, processes everything queued and returns (the `run` command, `worker --drain`, tests).
-- At its start and then at most every `export_repair.RETRY_SECONDS`, a worker writes again the AI-Trader export
-  files that could not be written after a commit (`jobs/export_repair.py`).
+Many workers (threads, processes, hosts) may share one store and one job: each claims model-days, not jobs
+(`jobs/leases.py`), at most `capacity` at once (`--concurrency`, WORKER_CONCURRENCY; else MAX_PARALLEL_MODELS;
+else no limit), and holds a lease on each, extended by its heartbeat. Every tick (`worker_poll_seconds`, or at once
+when one of its days ends) it:
+- recovers lost work (`recovery.recover`: days whose lease is lost go back to pending; jobs whose steward is gone
+  are adopted), a read unless there is any;
+- starts pending jobs (`claim`: pending → running, guarded, while fewer than `max_concurrent_jobs` run; it becomes
+  their steward and, with AUTO_DOWNLOAD_PRICE_DATA, fetches their prices first: `jobs/refresh.py`);
+- claims model-days and runs each as a task (`chains.run_day`), with one `JobRun` per job it runs days of;
+- heartbeats (its `workers` row, its jobs, its leases), cancels the days of jobs that ended elsewhere (a cancel),
+  and writes again export files that could not be written (`jobs/export_repair.py`).
+`start()` runs that loop in a thread until `stop(grace_s)`: no new claims, running days get the grace period, then
+are cancelled (back to pending) and the worker's jobs are released for the next worker. `drain()` runs it until no
+job is pending or running (the `run` command, `worker --drain`, tests); `run_job` until one job ends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -27,15 +33,18 @@ from ..agents.base import Toolbox
 from ..settings import Settings
 from ..store import Store, db
 from ..store import jobs as job_store
+from ..store import leases as lease_store
 from ..store import workers as worker_store
-from ..timeutil import utcnow_iso
+from ..timeutil import utc_after, utcnow_iso
 from ..tools.context import ToolContext
-from . import export_repair, recovery, states
-from .chains import bookkeeping, run_job
-from .refresh import refresh_prices
+from . import export_repair, leases, recovery, states
+from .chains import JobRun, bookkeeping, run_day
+from .refresh import FETCHING_PRICES, refresh_enabled, refresh_prices
 
 log = logging.getLogger(__name__)
 FORGET_WORKERS_AFTER = dt.timedelta(days=7)  # rows of workers silent longer than this are pruned at a worker's start
+UNBOUNDED = 100_000  # capacity when nothing limits it
+J = states.JobStatus
 
 
 def default_toolbox_factory(settings: Settings) -> Callable[[ToolContext], Toolbox] | None:
@@ -50,59 +59,95 @@ def default_toolbox_factory(settings: Settings) -> Callable[[ToolContext], Toolb
 
 class Worker:
     def __init__(
-        self, settings: Settings, store: Store, *, toolbox_factory: Callable[[ToolContext], Toolbox] | None = None
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
+        concurrency: int | None = None,
     ):
         self.settings = settings
         self.store = store
         self.worker_id = recovery.new_worker_id()
+        self.capacity = concurrency or settings.worker_concurrency or settings.max_parallel_models or UNBOUNDED
+        self.lease_s = settings.worker_lease_seconds
         self._toolbox_factory = toolbox_factory if toolbox_factory is not None else default_toolbox_factory(settings)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: dict[str, asyncio.Task] = {}
-        self._adopted: list[str] = []
+        self._wake: asyncio.Event | None = None
+        self._days: dict[int, asyncio.Task] = {}  # detail id → its running task
+        self._runs: dict[str, JobRun] = {}  # job id → what its days share here
+        self._fetches: dict[str, asyncio.Task] = {}  # price fetches of jobs this worker started or adopted
+        self._to_fetch: list[str] = []
+        self._only_job: str | None = None
+        self._should_stop: Callable[[], bool] = lambda: False
         self._last_heartbeat = 0.0
         self._last_repair = -float("inf")
         self._mode = "background"
 
+    def stopping(self) -> bool:
+        return self._stopping.is_set() or self._should_stop()
+
     # ---- database-side steps ---------------------------------------------------------------------------------
     def recover(self) -> list[str]:
-        """Resume (or, with resume_interrupted_jobs=False, end) running jobs whose worker is gone (the one rule of
-        `recovery.is_orphaned`). A read first: the write transaction only when there is an orphan."""
+        """Return lost model-days to pending and adopt jobs whose steward is gone (the one rule of
+        `jobs/recovery.py`). A read first: the write transaction only when there is something to recover."""
         with self.store.read() as conn:
-            if not recovery.orphans(conn, self.worker_id):
+            if not recovery.needs_recovery(conn, self.worker_id):
                 return []
         with self.store.write() as conn:
-            adopted = recovery.recover(conn, self.worker_id, resume=self.settings.resume_interrupted_jobs)
-        self._adopted += [j for j in adopted if j not in self._adopted]
-        return adopted
+            touched = recovery.recover(conn, self.worker_id, resume=self.settings.resume_interrupted_jobs)
+            for job_id in touched:
+                job = job_store.job(conn, job_id)
+                if job and job.status == J.RUNNING and job.phase == FETCHING_PRICES and job.worker_id == self.worker_id:
+                    self._to_fetch.append(job_id)
+        return touched
 
     def claim(self) -> list[str]:
-        """Pending → running for the oldest pending jobs while fewer than max_concurrent_jobs run."""
-        if self._stopping.is_set() and self._thread is not None:
+        """Start the oldest pending jobs (pending → running) while fewer than max_concurrent_jobs run; this worker
+        becomes their steward. With a price fetch to do, their days are not claimable until it is done."""
+        if self.stopping():
             return []
+        fetch = refresh_enabled(self.settings)
         with self.store.write() as conn:
-            free = self.settings.max_concurrent_jobs - job_store.count_jobs_in(conn, (states.JobStatus.RUNNING,))
-            claimed = []
-            for job in job_store.jobs_in(conn, (states.JobStatus.PENDING,))[: max(free, 0)]:
+            free = self.settings.max_concurrent_jobs - job_store.count_jobs_in(conn, (J.RUNNING,))
+            started = []
+            pending = [j for j in job_store.jobs_in(conn, (J.PENDING,)) if self._only_job in (None, j.job_id)]
+            for job in pending[: max(free, 0)]:
                 at = utcnow_iso()
-                states.transition_job(
-                    conn, job.job_id, states.JobStatus.RUNNING, at=at, note=f"claimed by worker {self.worker_id}"
-                )
+                states.transition_job(conn, job.job_id, J.RUNNING, at=at, note=f"started by worker {self.worker_id}")
                 job_store.set_owner(conn, job.job_id, self.worker_id, at)
-                claimed.append(job.job_id)
-        return claimed
+                if fetch:
+                    job_store.set_job_fields(conn, job.job_id, phase=FETCHING_PRICES)
+                started.append(job.job_id)
+        if fetch:
+            self._to_fetch += started
+        return started
+
+    def claim_days(self) -> list[job_store.DetailRow]:
+        """Claim model-days up to this worker's free capacity (a read first: no write lock when there is none)."""
+        free = self.capacity - len(self._days)
+        if free <= 0 or self.stopping():
+            return []
+        with self.store.read() as conn:
+            if not lease_store.claimable(conn, 1, job_id=self._only_job):
+                return []
+        return leases.claim(
+            self.store, self.worker_id, free=free, lease_s=self.lease_s, running=len(self._days), job_id=self._only_job
+        )
 
     def _heartbeat(self, force: bool = False) -> None:
-        """The worker's own row (`workers`, what /health reads) and the heartbeat of every job it owns."""
+        """The worker's own row (what /health reads), the heartbeat of its jobs and the leases of its days."""
         now = time.monotonic()
-        if force or now - self._last_heartbeat >= recovery.HEARTBEAT_SECONDS:
+        if force or now - self._last_heartbeat >= min(recovery.HEARTBEAT_SECONDS, self.lease_s / 3):
             at = utcnow_iso()
             with self.store.write() as conn:
                 worker_store.beat(
                     conn, self.worker_id, host=socket.gethostname(), pid=os.getpid(), mode=self._mode, at=at
                 )
                 job_store.heartbeat(conn, self.worker_id, at)
+                lease_store.extend(conn, self.worker_id, utc_after(self.lease_s))
             self._last_heartbeat = now
 
     def _register(self) -> None:
@@ -118,6 +163,16 @@ class Worker:
     def _unregister(self) -> None:
         try:
             with self.store.write() as conn:
+                for d in lease_store.running(conn):  # a day cancelled before it began: nobody else returns it
+                    if d.worker_id == self.worker_id:
+                        states.transition_detail(
+                            conn, d.id, states.DetailStatus.PENDING, recovery=True, owner=self.worker_id,
+                            note="worker stopped",
+                        )  # fmt: skip
+                for job in job_store.jobs_in(conn, (J.RUNNING,)):
+                    if job.worker_id == self.worker_id:  # released: the next worker adopts it at once
+                        job_store.release_owner(conn, job.job_id)
+                        states.note_job(conn, job.job_id, f"released by worker {self.worker_id} (stopped)")
                 worker_store.stopped(conn, self.worker_id, utcnow_iso())
         except db.DatabaseError:  # its heartbeat goes stale: /health stops counting it after the lease
             log.exception("could not record the worker's stop")
@@ -133,98 +188,143 @@ class Worker:
         if owed:
             await asyncio.to_thread(export_repair.repair, self.store, self.settings.agent_data_dir, owed)
 
-    # ---- running jobs ----------------------------------------------------------------------------------------
-    def _spawn_ready(self) -> None:
-        ready, self._adopted = self._adopted + self.claim(), []
-        for job_id in ready:
-            if job_id not in self._tasks:
-                self._tasks[job_id] = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
+    # ---- running model-days ----------------------------------------------------------------------------------
+    async def _tick(self) -> None:
+        self.recover()
+        self.claim()
+        for job_id in self._to_fetch:
+            if job_id not in self._fetches:
+                self._fetches[job_id] = asyncio.create_task(self._fetch(job_id), name=f"fetch-{job_id}")
+        self._to_fetch = []
+        for d in self.claim_days():
+            run = await self._job_run(d)
+            if run is not None:
+                task = asyncio.create_task(self._run_day(run, d), name=f"model-day-{d.model}-{d.date}")
+                self._days[d.id] = task
+                run.days.add(task)
+        self._heartbeat()
+        await self._watch_jobs()
+        await self._repair_exports()
 
-    async def _run(self, job_id: str) -> None:
-        try:  # catch-up price download first (only with AUTO_DOWNLOAD_PRICE_DATA and a key): jobs/refresh.py
-            await refresh_prices(
-                self.store, self.settings, job_id, should_stop=self._stopping.is_set, sleep=self._stopping.wait
-            )
-            await run_job(
-                self.store,
-                self.settings,
-                job_id,
-                should_stop=self._stopping.is_set,
-                toolbox_factory=self._toolbox_factory,
-            )
+    async def _job_run(self, d: job_store.DetailRow) -> JobRun | None:
+        run = self._runs.get(d.job_id)
+        if run is None:
+            try:
+                run = self._runs[d.job_id] = JobRun.load(self.store, self.settings, d.job_id, self._toolbox_factory)
+            except Exception as exc:  # the job cannot run here (e.g. an unreadable config): end it, never hang
+                log.exception("job could not run", extra={"job_id": d.job_id})
+                await self._abort(d.job_id, f"worker error: {type(exc).__name__}: {exc}")
+                return None
+        return run
+
+    async def _run_day(self, run: JobRun, d: job_store.DetailRow) -> None:
+        try:
+            await run_day(run, d, self.worker_id)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the job could not even start (e.g. unreadable snapshot): end it, never hang
-            log.exception("job could not run", extra={"job_id": job_id})
-            try:
-                await self._abort(job_id, f"worker error: {type(exc).__name__}: {exc}")
-            except Exception:  # left running without progress: recovery ends or resumes it after the lease
-                log.exception("could not end the job", extra={"job_id": job_id})
+        except Exception as exc:  # a bug, not a model failure: the day fails (never left running under our lease)
+            log.exception("model-day crashed", extra={"job_id": d.job_id, "model": d.model})
+            with contextlib.suppress(Exception):
+                fail = functools.partial(
+                    states.transition_detail, detail_id=d.id, to=states.DetailStatus.FAILED, owner=self.worker_id
+                )
+                await bookkeeping(self.store, lambda conn: fail(conn, error=f"worker error: {exc!r}"))
         finally:
-            self._tasks.pop(job_id, None)
-            await self._release(job_id)
+            self._days.pop(d.id, None)
+            run.days.discard(asyncio.current_task())  # type: ignore[arg-type]
+            if self._wake is not None:
+                self._wake.set()
+
+    async def _fetch(self, job_id: str) -> None:
+        """A job's catch-up price download (only with AUTO_DOWNLOAD_PRICE_DATA and a key), then its days open."""
+        try:
+            await refresh_prices(self.store, self.settings, job_id, should_stop=self.stopping, sleep=self._stopping.wait)
+            if not self.stopping():
+                with self.store.write() as conn:
+                    job_store.set_job_fields(conn, job_id, phase=None)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("price fetch failed", extra={"job_id": job_id})
+            await self._abort(job_id, f"worker error: {type(exc).__name__}: {exc}")
+        finally:
+            self._fetches.pop(job_id, None)
+            if self._wake is not None:
+                self._wake.set()
 
     async def _abort(self, job_id: str, error: str) -> None:
-        await bookkeeping(self.store, functools.partial(states.abort_job, job_id=job_id, error=error))
-
-    async def _release(self, job_id: str) -> None:
-        """An unfinished job (stopped) is left without owner so that the next start resumes it at once."""
-
-        def release(conn) -> None:
-            job = job_store.job(conn, job_id)
-            if job is not None and job.status == states.JobStatus.RUNNING and job.worker_id == self.worker_id:
-                job_store.release_owner(conn, job_id)
-                states.note_job(conn, job_id, f"released by worker {self.worker_id} (stopped)")
-
         try:
-            await bookkeeping(self.store, release)
-        except Exception:  # the job keeps its owner; recovery takes it over once the lease expires
-            log.exception("could not release job", extra={"job_id": job_id})
+            await bookkeeping(
+                self.store, functools.partial(states.abort_job, job_id=job_id, error=error, fail_running=True)
+            )
+        except Exception:  # left running without progress: recovery ends or resumes it after the lease
+            log.exception("could not end the job", extra={"job_id": job_id})
 
-    # ---- drain -----------------------------------------------------------------------------------------------
-    def drain(self) -> None:
-        """Process everything queued (and any orphaned running job), then return."""
-        self._mode = "drain"
-        self._register()
-        try:
-            asyncio.run(self._drain())
-        finally:
-            self._unregister()
+    async def _watch_jobs(self) -> None:
+        """Jobs this worker runs days of that are no longer running (a cancel, from any process): cancel their
+        running days; close what they shared once none is left."""
+        if not self._runs:
+            return
+        with self.store.read() as conn:
+            ended = [j for j in self._runs if job_store.job_status(conn, j) != J.RUNNING]
+        for job_id in ended:
+            run = self._runs[job_id]
+            if run.days and not run.cancelled:
+                log.warning("job ended elsewhere: stopping its running model-days", extra={"job_id": job_id})
+                run.cancel()
+            if not run.days:
+                del self._runs[job_id]
+                await run.close()
 
-    async def _drain(self) -> None:
-        self.recover()
-        try:
-            await self._repair_exports()
-        except db.DatabaseError:  # the next commit of a signature or the next worker repairs them
-            log.exception("could not check the export backlog")
-        beat = asyncio.create_task(self._beat_forever())
+    def _idle(self) -> bool:
+        """Nothing in flight here and nothing left to wait for (drain: no active job; run_job: its job ended)."""
+        if self._days or self._fetches:
+            return False
+        if self._should_stop():
+            return True
+        with self.store.read() as conn:
+            if self._only_job is not None:
+                return job_store.job_status(conn, self._only_job) not in (J.PENDING, J.RUNNING)
+            return job_store.count_jobs_in(conn, (J.PENDING, J.RUNNING)) == 0
+
+    async def _work(self, *, until_idle: bool) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
         failures = 0
         try:
-            while True:
+            while not self._stopping.is_set():
                 try:
-                    self._spawn_ready()
+                    await self._tick()
                     failures = 0
                 except db.OperationalError as exc:  # database locked past the busy timeout: try again
                     failures += 1
-                    if failures > 20:
+                    if until_idle and failures > 20:
                         raise
-                    if not self._tasks:
-                        log.warning("could not claim jobs (%s); retrying", exc)
-                        await asyncio.sleep(1.0)
-                        continue
-                if not self._tasks:
+                    log.warning("worker tick failed (%s); retrying", exc)
+                except Exception:  # keep polling: the next tick may succeed (database busy, disk full, …)
+                    log.exception("worker tick failed")
+                if until_idle and self._idle():
                     return
-                await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.worker_poll_seconds)
+            if self._days or self._fetches:  # graceful: no new day; wait for the running ones (or their cancel)
+                await asyncio.wait([*self._days.values(), *self._fetches.values()])
         finally:
-            beat.cancel()
+            for run in list(self._runs.values()):
+                with contextlib.suppress(Exception):
+                    await run.close()
+            self._runs.clear()
 
-    async def _beat_forever(self) -> None:
-        while True:
-            await asyncio.sleep(recovery.HEARTBEAT_SECONDS)
-            try:
-                self._heartbeat(force=True)
-            except Exception:  # a busy database must not kill the heartbeat
-                log.exception("heartbeat failed")
+    # ---- drain -----------------------------------------------------------------------------------------------
+    def drain(self) -> None:
+        """Process everything queued (and any lost or orphaned work), then return."""
+        self._mode = "drain"
+        self._register()
+        try:
+            asyncio.run(self._work(until_idle=True))
+        finally:
+            self._unregister()
 
     # ---- background thread -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -241,26 +341,12 @@ class Worker:
     def _serve_thread(self) -> None:
         self._register()
         try:
-            asyncio.run(self._serve())
+            asyncio.run(self._work(until_idle=False))
         finally:
             self._unregister()
 
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        while not self._stopping.is_set():
-            try:
-                self.recover()  # every tick: a job left by a dead worker (or released by a trigger) goes on at once
-                self._spawn_ready()
-                self._heartbeat()
-                await self._repair_exports()
-            except Exception:  # keep polling: the next tick may succeed (database busy, disk full, …)
-                log.exception("worker tick failed")
-            await asyncio.sleep(self.settings.worker_poll_seconds)
-        if self._tasks:  # graceful: chains start no new model-day; wait for the running ones (or cancel)
-            await asyncio.wait(list(self._tasks.values()))
-
     def _cancel_tasks(self) -> None:
-        for task in list(self._tasks.values()):
+        for task in [*self._days.values(), *self._fetches.values()]:
             task.cancel()
 
     def stop(self, grace_s: float | None = None) -> None:
@@ -270,8 +356,32 @@ class Worker:
         if thread is None:
             return
         self._stopping.set()
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
         thread.join(self.settings.shutdown_grace_seconds if grace_s is None else grace_s)
         if thread.is_alive() and self._loop is not None:
             self._loop.call_soon_threadsafe(self._cancel_tasks)
             thread.join(30)
         self._thread = None
+
+
+async def run_job(
+    store: Store,
+    settings: Settings,
+    job_id: str,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
+) -> str | None:
+    """Run one (running) job's model-days in this event loop until it ends, or until `should_stop()` (no new day
+    starts; the running ones finish); returns its status then (None when stopped before its end)."""
+    worker = Worker(settings, store, toolbox_factory=toolbox_factory)
+    worker._only_job, worker._should_stop, worker._mode = job_id, should_stop, "drain"
+    worker._register()
+    try:
+        await worker._work(until_idle=True)
+    finally:
+        worker._unregister()
+    with store.read() as conn:
+        status = job_store.job_status(conn, job_id)
+    return status if status in {s.value for s in states.JOB_TERMINAL} else None

@@ -167,6 +167,24 @@ class Store:
             c.execute("COMMIT")
 
     @contextmanager
+    def claim(self) -> Iterator[Connection]:
+        """A transaction that claims model-days (`store/leases.py`): the write lock on SQLite; on PostgreSQL the
+        write lock shared with other claims, which take different rows (`Store.claim_lock`)."""
+        c = self.conn()
+        self.engine.begin_claim(c)
+        try:
+            yield c
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        else:
+            c.execute("COMMIT")
+
+    @property
+    def claim_lock(self) -> str:
+        return self.engine.claim_lock
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         """A consistent read snapshot."""
         c = self.conn()

@@ -100,6 +100,13 @@ class Engine:
     def begin_read(self, conn: Connection) -> None:
         raise NotImplementedError
 
+    def begin_claim(self, conn: Connection) -> None:
+        """A transaction that claims model-days: excluded from every other write, not from other claims where the
+        engine can lock rows (PostgreSQL); SQLite: the write lock."""
+        self.begin_write(conn)
+
+    claim_lock: ClassVar[str] = ""  # appended to the claim query: PostgreSQL's FOR UPDATE … SKIP LOCKED
+
     def ddl(self, statement: str) -> str:
         return statement
 
@@ -192,13 +199,24 @@ class PostgresEngine(Engine):
         raw = conn.raw  # type: ignore[attr-defined]
         return not (raw.closed or raw.broken)
 
+    claim_lock = "FOR UPDATE OF d SKIP LOCKED"
+
     def begin_write(self, conn: Connection) -> None:
+        self._begin_locked(conn, "pg_advisory_xact_lock")
+
+    def begin_claim(self, conn: Connection) -> None:
+        """Claims share the write lock (they exclude the other writes, whose check-then-write they would break) and
+        run concurrently with each other: the claim query's `FOR UPDATE OF d SKIP LOCKED` hands each claimer
+        different model-days (the pattern of Windmill's and procrastinate's queues)."""
+        self._begin_locked(conn, "pg_advisory_xact_lock_shared")
+
+    def _begin_locked(self, conn: Connection, function: str) -> None:
         conn.execute("BEGIN")
         try:
             if self._lock_key is None:
                 q = "SELECT hashtext(current_database() || '.' || current_schema())"
                 self._lock_key = conn.execute(q).fetchone()[0]
-            lock = "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))"
+            lock = f"SELECT {function}(CAST(? AS INTEGER), CAST(? AS INTEGER))"
             conn.execute(lock, (LOCK_CLASS, self._lock_key))
         except BaseException:  # e.g. lock_timeout: leave no aborted transaction behind
             conn.execute("ROLLBACK")

@@ -51,6 +51,8 @@ class DetailRow:
     duration_seconds: float | None
     error: str | None
     attempts: int
+    worker_id: str | None = None  # migration 0017: the worker holding (or that held) the model-day's lease
+    lease_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def _job(r: Row) -> JobRow:
     )
 
 
-def _detail(r: Row) -> DetailRow:
+def detail_row(r: Row) -> DetailRow:
     return DetailRow(*(r[k] for k in DetailRow.__dataclass_fields__))
 
 
@@ -154,10 +156,17 @@ def guarded_update_job(
 
 
 def guarded_update_detail(
-    conn: Connection, detail_id: int, sources: Sequence[str], to_status: str, fields: dict[str, Any]
+    conn: Connection,
+    detail_id: int,
+    sources: Sequence[str],
+    to_status: str,
+    fields: dict[str, Any],
+    *,
+    owner: str | None = None,
 ) -> int:
-    """`UPDATE job_details SET status=to, fields… WHERE id=? AND status IN sources`; the row count."""
-    return _guarded(conn, "job_details", "id", detail_id, sources, to_status, fields)
+    """`UPDATE job_details SET status=to, fields… WHERE id=? AND status IN sources [AND worker_id=owner]`; the row
+    count. With `owner`, only the worker holding the model-day's lease can make the change."""
+    return _guarded(conn, "job_details", "id", detail_id, sources, to_status, fields, owner=owner)
 
 
 def _guarded(
@@ -168,11 +177,16 @@ def _guarded(
     sources: Sequence[str],
     to_status: str,
     fields: dict[str, Any],
+    *,
+    owner: str | None = None,
 ) -> int:
     sets = "".join(f", {k} = ?" for k in fields)
     marks = ",".join("?" * len(sources))
     sql = f"UPDATE {table} SET status = ?{sets} WHERE {key} = ? AND status IN ({marks})"
-    return conn.execute(sql, (to_status, *map(_text, fields.values()), value, *sources)).rowcount
+    guard: tuple[Any, ...] = ()
+    if owner is not None:
+        sql, guard = sql + " AND worker_id = ?", (owner,)
+    return conn.execute(sql, (to_status, *map(_text, fields.values()), value, *sources, *guard)).rowcount
 
 
 def _text(value: Any) -> Any:
@@ -261,7 +275,7 @@ def details(conn: Connection, job_id: str, statuses: Sequence[str] | None = None
     if statuses:
         sql += f" AND status IN ({','.join('?' * len(statuses))})"
         args += list(statuses)
-    return [_detail(r) for r in conn.execute(sql + " ORDER BY date, model", args)]
+    return [detail_row(r) for r in conn.execute(sql + " ORDER BY date, model", args)]
 
 
 PROGRESS_COLUMNS = (
@@ -287,7 +301,7 @@ def detail_progress(conn: Connection, job_id: str) -> list[tuple]:
 
 def detail(conn: Connection, detail_id: int) -> DetailRow | None:
     r = conn.execute("SELECT * FROM job_details WHERE id = ?", (detail_id,)).fetchone()
-    return _detail(r) if r else None
+    return detail_row(r) if r else None
 
 
 def detail_counts(conn: Connection, job_id: str) -> dict[str, int]:
