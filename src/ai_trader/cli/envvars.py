@@ -60,7 +60,14 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "AV_REQUESTS_PER_DAY",
     ),
     "run": (*STORE, *TRIGGER, *WORKER, "RISK_FREE_RATE"),
-    "worker": (*STORE, *WORKER, "WORKER_POLL_SECONDS", "SHUTDOWN_GRACE_SECONDS"),
+    "worker": (
+        *STORE,
+        *WORKER,
+        "WORKER_CONCURRENCY",
+        "WORKER_LEASE_SECONDS",
+        "WORKER_POLL_SECONDS",
+        "SHUTDOWN_GRACE_SECONDS",
+    ),
     "serve": (
         "API_HOST",
         "API_PORT",

@@ -11,7 +11,6 @@ plan is triggered again; a job of the same plan is simply continued.
 
 from __future__ import annotations
 
-import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,6 @@ _DATA_DIR = typer.Option(None, "--data-dir", help="Directory of the database (en
 
 def register(app: typer.Typer) -> None:
     app.command("run", epilog=epilog("run"))(run_cmd)
-    app.command("worker", epilog=epilog("worker"))(worker_cmd)
 
 
 def run_cmd(
@@ -206,28 +204,3 @@ def print_board(out: Console, store: Store, models: list[str], settings: Setting
     body = performance(store, PriceView.load(store), models=signatures or None, risk_free_rate=settings.risk_free_rate)
     if body["leaderboard"]:
         print_leaderboard(out, body)
-
-
-def worker_cmd(
-    drain: bool = typer.Option(False, "--drain", help="Process everything queued, then exit."),
-    data_dir: Path | None = _DATA_DIR,
-) -> None:
-    """The worker alone against the same database (env MAX_CONCURRENT_JOBS, MAX_PARALLEL_MODELS,
-    MODEL_DAY_TIMEOUT_SECONDS, RESUME_INTERRUPTED_JOBS, WORKER_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS)."""
-    settings = load_settings(data_dir=data_dir)
-    store = Store(settings.store_url)
-    worker = Worker(settings, store)
-    try:
-        if drain:
-            worker.drain()
-            return
-        done = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: done.set())
-        worker.start()
-        while not done.wait(1.0):
-            if not worker.is_running():
-                break
-        worker.stop(settings.shutdown_grace_seconds)
-    finally:
-        store.close()

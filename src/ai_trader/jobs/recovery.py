@@ -185,16 +185,18 @@ def recover(conn: db.Connection, worker_id: str | None, *, resume: bool) -> list
         if worker_id is None:
             continue  # the trigger leaves the steward's id (its 409 answer names it); the next worker adopts
         job_store.set_owner(conn, job.job_id, worker_id, at)
+        previous = job.worker_id or "released"
         states.note_job(
-            conn, job.job_id, f"resumed by {worker_id} after interruption (previous worker {job.worker_id or 'released'})"
-            , at=at,
-        )  # fmt: skip
+            conn, job.job_id, f"resumed by {worker_id} after interruption (previous worker {previous})", at=at
+        )
         if job.cancel_requested:  # cancelled by an older version while its days ran
             states.skip_pending(conn, job.job_id, states.CANCELLED_ERROR, at=at)
         states.settle_job(conn, job.job_id, at=at)  # nothing left (e.g. cancelled): ends now
         touched.append(job.job_id)
         log.warning("resuming interrupted job", extra={"job_id": job.job_id})
     return sorted(set(touched))
+
+
 def _return_to_pending(conn: db.Connection, running: list[job_store.DetailRow], at: str) -> None:
     for d in running:
         states.transition_detail(

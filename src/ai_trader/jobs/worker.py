@@ -224,21 +224,27 @@ class Worker:
             raise
         except Exception as exc:  # a bug, not a model failure: the day fails (never left running under our lease)
             log.exception("model-day crashed", extra={"job_id": d.job_id, "model": d.model})
+            fail = functools.partial(
+                states.transition_detail,
+                detail_id=d.id,
+                to=states.DetailStatus.FAILED,
+                owner=self.worker_id,
+                error=f"worker error: {exc!r}",
+            )
             with contextlib.suppress(Exception):
-                fail = functools.partial(
-                    states.transition_detail, detail_id=d.id, to=states.DetailStatus.FAILED, owner=self.worker_id
-                )
-                await bookkeeping(self.store, lambda conn: fail(conn, error=f"worker error: {exc!r}"))
+                await bookkeeping(self.store, fail)
         finally:
             self._days.pop(d.id, None)
-            run.days.discard(asyncio.current_task())  # type: ignore[arg-type]
+            run.days.discard(asyncio.current_task())
             if self._wake is not None:
                 self._wake.set()
 
     async def _fetch(self, job_id: str) -> None:
         """A job's catch-up price download (only with AUTO_DOWNLOAD_PRICE_DATA and a key), then its days open."""
         try:
-            await refresh_prices(self.store, self.settings, job_id, should_stop=self.stopping, sleep=self._stopping.wait)
+            await refresh_prices(
+                self.store, self.settings, job_id, should_stop=self.stopping, sleep=self._stopping.wait
+            )
             if not self.stopping():
                 with self.store.write() as conn:
                     job_store.set_job_fields(conn, job_id, phase=None)

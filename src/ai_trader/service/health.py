@@ -26,6 +26,7 @@ from ..jobs import export_repair, recovery
 from ..settings import Settings
 from ..store import Store
 from ..store import jobs as job_store
+from ..store import leases as lease_store
 from ..timeutil import utcnow_iso
 from .schemas import Exports, Health, ServiceHealth
 
@@ -94,16 +95,23 @@ def check_workers(store: Store, in_process: bool) -> dict[str, Any]:
         with store.read() as conn:
             live = recovery.live_workers(conn)
             queued = job_store.count_jobs_in(conn, job_store.ACTIVE)
+            held = lease_store.holders_count(conn)
     except Exception as exc:  # the database check reports the failure; here: no worker known
         log.warning("health: workers check failed: %s", exc)
-        live, queued = [], 0
+        live, queued, held = [], 0, {}
     running = in_process or bool(live)
     silent = {w.worker_id: recovery.heartbeat_silence_of(w.heartbeat_at) for w in live}
     return {
         "status": "running" if running else "stopped",
         "in_process": in_process,
         "live": [
-            {"worker_id": w.worker_id, "mode": w.mode, "heartbeat_silent_seconds": silent[w.worker_id]} for w in live
+            {
+                "worker_id": w.worker_id,
+                "mode": w.mode,
+                "heartbeat_silent_seconds": silent[w.worker_id],
+                "leases": held.get(w.worker_id, 0),
+            }
+            for w in live
         ],
         "queued_jobs": queued,
         "ok": running or queued == 0,

@@ -63,6 +63,14 @@ def holders(conn: Connection) -> list[tuple[str | None, str | None]]:
     ]
 
 
+def holders_count(conn: Connection) -> dict[str | None, int]:
+    """How many running model-days each worker holds."""
+    return {
+        r[0]: r[1]
+        for r in conn.execute("SELECT worker_id, COUNT(*) FROM job_details WHERE status = 'running' GROUP BY worker_id")
+    }
+
+
 def running(conn: Connection) -> list[DetailRow]:
     """Every running model-day, oldest job first (recovery decides which leases are lost)."""
     return [

@@ -32,8 +32,7 @@ from hypothesis import strategies as st
 
 from ai_trader.errors import InvalidatesCommittedDays, WaitForRunningJob
 from ai_trader.jobs import states
-from ai_trader.jobs.worker import run_job
-from ai_trader.jobs.worker import Worker
+from ai_trader.jobs.worker import Worker, run_job
 from ai_trader.ledger.rules import TradeRefused
 from ai_trader.market.prices import PriceView
 from ai_trader.service.jobs import JobService

@@ -49,7 +49,15 @@ READS = {
     "data fetch": {*STORE, "BENCHMARK_SYMBOLS", *AV},
     "data status": {*STORE, "ALPHAADVANTAGE_API_KEY", "AUTO_DOWNLOAD_PRICE_DATA", "AV_REQUESTS_PER_DAY"},
     "run": {*STORE, "RISK_FREE_RATE", *JOBS, *MODEL_DAYS},
-    "worker": {*STORE, "WORKER_POLL_SECONDS", "SHUTDOWN_GRACE_SECONDS", *WORKER, *MODEL_DAYS},
+    "worker": {
+        *STORE,
+        "WORKER_CONCURRENCY",
+        "WORKER_LEASE_SECONDS",
+        "WORKER_POLL_SECONDS",
+        "SHUTDOWN_GRACE_SECONDS",
+        *WORKER,
+        *MODEL_DAYS,
+    },
     "serve": {
         "API_HOST",
         "API_PORT",

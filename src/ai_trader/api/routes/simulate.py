@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse, Response
 
 from ...errors import AppError
 from ...service.schemas import AlreadyRunning, DryRun, JobBody, JobEvents, JobList, Queued, UpToDate
+from ...service.workers import Workers
+from ...service.workers import workers as live_workers
 from ..audit import audit
 from ..deps import JobServiceDep, RuntimeDep
 from ..models import ConflictBody, ErrorBody, TriggerRequest
@@ -107,3 +109,10 @@ def cancel(request: Request, job_id: JobId, svc: JobServiceDep, rt: RuntimeDep) 
         raise
     audit(rt.settings.data_dir, "cancel", _client(request), 200, job_id=job_id, outcome=out.get("status"))
     return JSONResponse(out)
+
+
+@router.get("/workers", response_model=Workers, responses=ERRORS)
+def workers(svc: JobServiceDep) -> JSONResponse:
+    """The live workers and the model-days each holds a lease on (`unheld`: running days whose worker is gone,
+    returned to pending by the next worker's tick)."""
+    return JSONResponse(live_workers(svc.store).model_dump())
