@@ -47,10 +47,10 @@ BOOKKEEPING_RETRY_S = 600.0  # how long a status write keeps retrying while anot
 
 async def bookkeeping(store: Store, write: Callable[[Any], T], *, retry_s: float = BOOKKEEPING_RETRY_S) -> T:
     """Run a job-status write in one transaction, retrying (without blocking the loop between tries) while another
-    writer holds the database beyond the busy timeout: a status change must not be lost to a lock, or the job would
-    stay `running` with nothing left to do."""
+    writer holds the database beyond the busy timeout or the connection is lost (a PostgreSQL restart): a status
+    change must not be lost, or the job would stay `running` with nothing left to do."""
     async for attempt in AsyncRetrying(
-        retry=retry_if_exception(db.is_busy),
+        retry=retry_if_exception(db.is_transient),
         stop=stop_after_delay(retry_s),
         wait=wait_exponential(multiplier=0.5, max=15),
         reraise=True,
@@ -112,12 +112,6 @@ class JobRun:
         self.competitors.clear()
 
 
-def _being_cancelled() -> bool:
-    """Whether the current task itself is being cancelled (a worker shutdown), not only a task it awaits."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
-
-
 async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
     """Run the claimed model-day `d` (running, leased by `worker_id`); returns its outcome: completed, failed,
     skipped (budget), cancelled, lost (the lease was taken over), or raises CancelledError on shutdown (the day back
@@ -148,7 +142,7 @@ async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
             on_commit=functools.partial(owned, to=D.COMPLETED),
         )
     except asyncio.CancelledError:
-        if run.cancelled and not _being_cancelled():  # the job was cancelled: the cancel skipped this day
+        if run.cancelled:  # the job was cancelled (JobRun.cancel cancelled this task): the cancel skipped this day
             mlog.warning("model-day aborted by the job's cancel; nothing of it was committed")
             return "cancelled"
         try:
@@ -159,6 +153,8 @@ async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
             mlog.warning("model-day interrupted by shutdown after its status changed elsewhere")
         raise
     except Exception as exc:  # ModelDayFailed, or a competitor that cannot be built
+        if db.is_disconnect(exc):  # the store went away (a restart): nothing was committed, the day runs again
+            return await _retry_later(run, d, owned, mlog, exc)
         error = str(exc) or type(exc).__name__
         try:
             later = await bookkeeping(store, functools.partial(_fail_chain, failed=d, owner=worker_id, error=error))
@@ -169,6 +165,16 @@ async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
         return "failed"
     mlog.info("model-day completed")
     return "completed"
+
+
+async def _retry_later(run: JobRun, d: job_store.DetailRow, owned: Callable[..., Any], mlog, exc: Exception) -> str:
+    note = f"database connection lost ({type(exc).__name__}); returned to pending"
+    try:
+        await bookkeeping(run.env.store, functools.partial(owned, to=D.PENDING, recovery=True, note=note))
+    except IllegalTransition:  # cancelled or taken over meanwhile
+        return "lost"
+    mlog.warning("model-day interrupted: %s", note)
+    return "retry"
 
 
 def _later(conn: db.Connection, d: job_store.DetailRow) -> list[job_store.DetailRow]:

@@ -304,7 +304,7 @@ class Worker:
                     failures = 0
                 except db.OperationalError as exc:  # database locked past the busy timeout: try again
                     failures += 1
-                    if until_idle and failures > 20:
+                    if until_idle and failures > (600 if db.is_disconnect(exc) else 20):  # a restart: minutes
                         raise
                     log.warning("worker tick failed (%s); retrying", exc)
                 except Exception:  # keep polling: the next tick may succeed (database busy, disk full, …)

@@ -28,6 +28,8 @@ from .engines import (
     SqliteEngine,
     engine_for,
     is_busy,
+    is_disconnect,
+    is_transient,
 )
 
 # The names the rest of the package uses: nothing outside store/ imports a driver.
@@ -41,6 +43,8 @@ __all__ = [
     "Store",
     "connect",
     "is_busy",
+    "is_disconnect",
+    "is_transient",
     "migrate",
 ]
 

@@ -297,6 +297,24 @@ def is_busy(exc: BaseException) -> bool:
     return isinstance(exc, _PG_BUSY)
 
 
+def is_disconnect(exc: BaseException) -> bool:
+    """The connection to the server was lost or refused (PostgreSQL restarted, a backend terminated, the network
+    down) — anywhere in the exception's chain: the next connection may work (`Store.conn` opens a new one)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, psycopg.OperationalError) and not isinstance(seen, _PG_BUSY):
+            state = getattr(seen, "sqlstate", None)
+            if state is None or state.startswith(("08", "57P")):
+                return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Trying again later is the cure: a busy database or a lost connection."""
+    return is_busy(exc) or is_disconnect(exc)
+
+
 # ---- PostgreSQL: the connection wrapper, rows and the SQL rewrite ----------------------------------------------------
 
 

@@ -47,6 +47,7 @@ OPERATIONS = [
     "POST /simulate/trigger",
     "GET /simulate/status/{job_id}",
     "GET /simulate/events/{job_id}",
+    "GET /simulate/workers",
     "GET /simulate/current",
     "GET /simulate/jobs",
     "POST /simulate/cancel/{job_id}",

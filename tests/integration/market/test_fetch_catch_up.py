@@ -149,7 +149,8 @@ def test_stopping_the_worker_during_the_download_leaves_the_job_to_resume(seeded
         worker.stop(grace_s=20)  # the second request is waiting for its slot: stopping interrupts the wait
     assert len(av.requests) == 1
     status = service.status(body["job_id"])
-    assert status["status"] == "running" and status["phase"] is None and status["error"] is None
+    # the phase stays: no worker claims a day on partial data; the worker that adopts the job fetches again
+    assert status["status"] == "running" and status["phase"] == "fetching_prices" and status["error"] is None
     assert status["progress"]["pending"] == 27  # nothing skipped, nothing ran: the next start resumes it
     with store.read() as conn:
         assert rows.job(conn, body["job_id"]).worker_id is None
