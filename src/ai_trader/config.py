@@ -15,7 +15,8 @@ Validation is strict (no coercion: `"enabled": "yes"` or `"max_steps": "5"` are 
 at once: the field problems pydantic finds and the entry-level ones (`entry_problems`: a provider's required field,
 duplicate signatures) even where a field of the same entry is wrong. Checks that need what lives above this module
 (known strategy and script names, a `replay_of` with recorded sessions, `log_config.log_path` against DATA_DIR) are
-passed in as `checks` by `service/configs.py`.
+passed in as `checks` by `service/configs.py`. Where a config's paths point (the config file a request names, the
+`log_path` folder) is `config_paths.py`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from . import redact
-from .errors import ConfigNotFound, InvalidConfig, InvalidConfigPath, InvalidDate
+from .errors import ConfigNotFound, InvalidConfig, InvalidDate
 from .ledger.rules import Costs
 from .model_settings import check_request_settings, check_shared_endpoints
 from .runs import MAX_RUNS, run_entry, split_key
@@ -318,71 +319,6 @@ def load_config(path: Path, checks: Iterable[Check] = ()) -> CompetitionConfig:
         found = problem("(root)", f"not valid JSON: {exc}")
         raise InvalidConfig(f"config {path.name} is not valid JSON: {exc}", {"problems": [found]}) from None
     return parse_config(data, path.name, checks)
-
-
-def resolve_config_path(configs_dir: Path, config_path: str | None) -> Path:
-    """Resolve a user-given config path inside the configs directory, refusing anything that escapes it.
-
-    Accepts `default_config.json`, `configs/default_config.json` (the original spec's form: a leading `configs/`
-    — or the directory's own name — stands for CONFIGS_DIR whatever its folder is called, unless CONFIGS_DIR holds
-    that path itself) or an absolute path inside the directory. `..`, absolute paths elsewhere and symlinks out are
-    refused.
-    """
-    raw = config_path or "default_config.json"
-    if "\x00" in raw or len(raw) > 512:
-        raise InvalidConfigPath("config_path is not a valid path", {"config_path": raw[:100]})
-    base = configs_dir.resolve()
-    candidate = Path(raw)
-    if not candidate.is_absolute():
-        parts = candidate.parts
-        if len(parts) > 1 and parts[0] in ("configs", base.name) and not _exists(base / candidate):
-            candidate = Path(*parts[1:])  # "configs/x.json"
-        if ".." in candidate.parts:
-            raise InvalidConfigPath("config_path must stay inside the configs directory", {"config_path": raw})
-        candidate = base / candidate
-    resolved = candidate.resolve()
-    if resolved != base and base not in resolved.parents:
-        raise InvalidConfigPath("config_path must stay inside the configs directory", {"config_path": raw})
-    return resolved
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:  # a name too long, ...: not there
-        return False
-
-
-def agent_data_dir(log_path: str, data_dir: Path) -> Path:
-    """The folder a config's `log_config.log_path` names: absolute as given; relative inside DATA_DIR, where a
-    leading `data/` (AI-Trader's `./data/agent_data`) — or DATA_DIR's own folder name — stands for DATA_DIR."""
-    path = Path(log_path)
-    if path.is_absolute():
-        return path.resolve()
-    parts = [p for p in path.parts if p != "."]
-    base = data_dir.resolve()
-    if len(parts) > 1 and parts[0] in ("data", base.name):
-        parts = parts[1:]
-    return base.joinpath(*parts).resolve()
-
-
-def log_path_problems(data: dict[str, Any], data_dir: Path) -> list[Problem]:
-    """A `log_config.log_path` naming any folder but DATA_DIR/agent_data (where the files are written) is refused."""
-    log_config = data.get("log_config")
-    value = log_config.get("log_path") if isinstance(log_config, dict) else None
-    if not isinstance(value, str):
-        return []
-    target = (data_dir / "agent_data").resolve()
-    if "\x00" not in value and agent_data_dir(value, data_dir) == target:
-        return []
-    return [
-        problem(
-            "log_config.log_path",
-            f"{value[:200]!r} is not where this service writes the AI-Trader files: they always go to "
-            f'DATA_DIR/agent_data ({target}); give "./data/agent_data" (a leading data/ stands for DATA_DIR) or '
-            "leave log_path out, and set DATA_DIR to move them",
-        )
-    ]
 
 
 def with_keys(config: CompetitionConfig, config_path: str | Path | None) -> CompetitionConfig:

@@ -16,7 +16,7 @@ LAYERS: list[set[str]] = [
     {"store"},
     {"market"},
     {"ledger", "leaderboard"},
-    {"config", "config_keys", "model_settings", "runs", "exports"},
+    {"config", "config_keys", "config_paths", "model_settings", "runs", "exports"},
     {"tools"},
     {"agents"},
     {"jobs"},

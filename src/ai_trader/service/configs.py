@@ -4,7 +4,8 @@ the running service, all reported at once in one 400 `invalid_config`:
 - a baseline's `strategy` and a scripted model's `script` must be names the agents know;
 - `replay_of` of every replay entry the job runs (those named in the request's `models`, else the enabled ones)
   must name a signature with recorded sessions in this database;
-- `log_config.log_path` must name DATA_DIR/agent_data, where the AI-Trader files are written (`log_path_problems`);
+- `log_config.log_path` must name DATA_DIR/agent_data, where the AI-Trader files are written
+  (`config_paths.log_path_problems`);
 - unknown keys (`config_keys.py`) are warnings kept on the config (`key_warnings`), or problems with STRICT_CONFIG.
 """
 
@@ -22,11 +23,11 @@ from ..config import (
     CompetitionConfig,
     Problem,
     load_config,
-    log_path_problems,
     model_entries,
     problem,
 )
 from ..config_keys import UnknownKeys
+from ..config_paths import log_path_problems
 from ..settings import Settings
 from ..store import Store
 from ..store import records as record_store

@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import runs
-from ..config import CompetitionConfig, resolve_config_path
+from ..config import CompetitionConfig
+from ..config_paths import resolve_config_path
 from ..errors import FixTheRequest, InvalidConfigPath, NotFound, WaitForRunningJob
 from ..jobs import recovery, states
 from ..jobs.planner import Plan, PlanRequest, plan_job

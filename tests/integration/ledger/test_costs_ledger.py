@@ -5,9 +5,6 @@ committed on the trade record, shown in /results detail=full and in position.jso
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
-import json
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
@@ -15,9 +12,10 @@ import pytest
 from ai_trader.exports import position_path
 from ai_trader.jobs.executor import execute_model_day
 from ai_trader.ledger.rules import Costs
-from ai_trader.market.packaged import packaged_text
 from ai_trader.service.results import results_for_date
 from ai_trader.store import ledger
+from tests.support.exports import read_jsonl
+from tests.support.packaged import bar
 
 from .fixtures import Scripted
 
@@ -26,10 +24,7 @@ COSTS = Costs(commission_bps=10, commission_min=1, slippage_bps=5)
 
 
 def csv_open(symbol: str, date: str) -> Decimal:
-    for row in csv.DictReader(io.StringIO(packaged_text())):
-        if row["symbol"] == symbol and row["date"] == date:
-            return Decimal(row["open"]).normalize()
-    raise AssertionError(f"no {symbol} {date} in the packaged CSV")
+    return bar(symbol, date)["open"].normalize()
 
 
 def test_a_day_with_costs_records_and_exports_them(env, tmp_path):
@@ -74,7 +69,7 @@ def test_a_day_with_costs_records_and_exports_them(env, tmp_path):
     assert (shown["fill_price"], shown["commission"], shown["slippage"], shown["fee"]) == (
         buy.fill_price, buy.commission, buy.slippage, 0.5
     )  # fmt: skip
-    lines = [json.loads(x) for x in position_path(tmp_path, "costly").read_text().splitlines()]
+    lines = read_jsonl(position_path(tmp_path, "costly"))
     assert lines[1]["this_action"] == {"action": "buy", "symbol": "AAPL", "amount": 10}  # old fields unchanged
     assert lines[1]["positions"] == {"AAPL": 10, "CASH": float(cash1)}
     assert lines[2]["costs"] == {

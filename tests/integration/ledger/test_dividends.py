@@ -5,26 +5,22 @@ cum-dividend prices. Numbers recomputed here from the packaged CSV."""
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
-import json
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import pytest
 
 from ai_trader.agents.prompts import system_prompt
 from ai_trader.errors import InvalidData
 from ai_trader.exports import position_path
-from ai_trader.jobs.executor import execute_model_day
 from ai_trader.ledger.corporate import apply_actions, apply_dividends, apply_splits
 from ai_trader.ledger.rules import Book
 from ai_trader.market.actions import import_actions
-from ai_trader.market.packaged import packaged_text
 from ai_trader.service.results import results_for_date
 from ai_trader.store import ledger
 from ai_trader.store.sources import list_actions
 from tests.integration.jobs.continuity import export_problems, ledger_problems
+from tests.support.exports import read_jsonl, run_days
+from tests.support.packaged import bar, cents
 
 from .fixtures import Scripted
 
@@ -33,38 +29,10 @@ pytestmark = pytest.mark.both_engines
 AMOUNT = Decimal("0.26")  # AAPL's cash dividend per share, ex-date 2025-08-11 here
 
 
-def bar(symbol: str, date: str) -> dict[str, Decimal]:
-    for row in csv.DictReader(io.StringIO(packaged_text())):
-        if row["symbol"] == symbol and row["date"] == date:
-            return {k: Decimal(row[k]) for k in ("open", "close")}
-    raise AssertionError(f"no {symbol} {date} in the packaged CSV")
-
-
-def cents(x: Decimal) -> float:
-    return float(x.quantize(Decimal("0.01"), ROUND_HALF_EVEN))
-
-
 def record(env, tmp_path, text: str):
     path = tmp_path / "actions.csv"
     path.write_text(text)
     return import_actions(env.store, path)
-
-
-def run_days(env, signature, days, agent_data_dir=None):
-    async def run():
-        for date, competitor in days:
-            await execute_model_day(
-                env,
-                job_id=None,
-                signature=signature,
-                date=date,
-                competitor=competitor,
-                initial_cash=10_000.0,
-                timeout_s=30,
-                agent_data_dir=agent_data_dir,
-            )
-
-    asyncio.run(run())
 
 
 def test_a_dividend_is_credited_on_the_ex_date_to_the_shares_held_at_the_previous_close(env, tmp_path):
@@ -106,7 +74,7 @@ def test_a_dividend_is_credited_on_the_ex_date_to_the_shares_held_at_the_previou
             "amount": float(AMOUNT),
         }
     ]
-    lines = [json.loads(x) for x in position_path(tmp_path, "holder").read_text().splitlines()]
+    lines = read_jsonl(position_path(tmp_path, "holder"))
     assert [x["this_action"]["action"] for x in lines[1:]] == ["buy", "dividend", "no_trade"]
     assert lines[2]["this_action"] == {
         "action": "dividend",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 
@@ -12,6 +11,7 @@ from ai_trader.jobs.executor import execute_model_day
 from ai_trader.store import ledger as ledger_store
 from ai_trader.store import records as record_store
 from tests.integration.ledger.fixtures import Scripted, open_session
+from tests.support.exports import read_jsonl
 
 
 def run(env, date, competitor, *, signature="sig", job_id="job-1", timeout_s=10.0, **kw):
@@ -167,9 +167,9 @@ def test_non_trading_day_fails_without_trace(env):
 
 def test_export_files_written_after_commit(env, tmp_path):
     run(env, "2025-07-03", Scripted([("buy", {"symbol": "AAPL", "amount": 2})]), agent_data_dir=tmp_path)
-    lines = [json.loads(x) for x in (tmp_path / "sig/position/position.jsonl").read_text().splitlines()]
+    lines = read_jsonl(tmp_path / "sig/position/position.jsonl")
     assert lines[-1]["this_action"] == {"action": "buy", "symbol": "AAPL", "amount": 2}
-    log = [json.loads(x) for x in (tmp_path / "sig/log/2025-07-03/log.jsonl").read_text().splitlines()]
+    log = read_jsonl(tmp_path / "sig/log/2025-07-03/log.jsonl")
     assert log == [
         {"signature": "sig", "new_messages": [{"role": "user", "content": "go"}]},
         {"signature": "sig", "new_messages": [{"role": "assistant", "content": "done"}]},

@@ -4,7 +4,6 @@ signature's next commit, by a worker's periodic check, and by `ai-trader export`
 
 from __future__ import annotations
 
-import asyncio
 import filecmp
 import shutil
 from pathlib import Path
@@ -13,33 +12,16 @@ import pytest
 
 from ai_trader.exports import export_signatures
 from ai_trader.jobs import export_repair
-from ai_trader.jobs.executor import execute_model_day
 from ai_trader.jobs.worker import Worker
 from ai_trader.service.health import check_exports
 from ai_trader.store import export_backlog
 from ai_trader.timeutil import utcnow_iso
 from tests.integration.ledger.test_exports_incremental import PLAN
+from tests.support.exports import play
 
 pytestmark = pytest.mark.both_engines
 
 DAYS = ["2025-07-01", "2025-07-02", "2025-07-03", "2025-07-07"]
-
-
-def play(env, agent_data: Path, signature: str, days: list[str]) -> None:
-    async def go():
-        for d in days:
-            await execute_model_day(
-                env,
-                job_id="j",
-                signature=signature,
-                date=d,
-                competitor=PLAN,
-                initial_cash=10000.0,
-                timeout_s=10,
-                agent_data_dir=agent_data,
-            )
-
-    asyncio.run(go())
 
 
 def same_tree(a: Path, b: Path) -> bool:
@@ -70,15 +52,15 @@ def restore(agent_data: Path, aside: Path) -> None:
 
 def test_the_next_commit_of_the_signature_writes_every_missed_file(env, tmp_path):
     live = tmp_path / "agent_data"
-    play(env, live, "m", DAYS[:1])
+    play(env, "m", PLAN, DAYS[:1], live)
     aside = break_dir(live)
-    play(env, live, "m", DAYS[1:3])  # committed; their files cannot be written
+    play(env, "m", PLAN, DAYS[1:3], live)  # committed; their files cannot be written
     exports = check_exports(env.store)
     assert exports["status"] == "behind" and [b["signature"] for b in exports["behind"]] == ["m"]
     assert "NotADirectoryError" in exports["behind"][0]["error"]
     restore(live, aside)
     assert not (live / "m/log/2025-07-02/log.jsonl").exists()
-    play(env, live, "m", DAYS[3:])
+    play(env, "m", PLAN, DAYS[3:], live)
     assert (live / "m/log/2025-07-02/log.jsonl").exists() and (live / "m/log/2025-07-03/log.jsonl").exists()
     assert same_tree(live, regenerated(env, tmp_path))
     assert check_exports(env.store) == {"status": "current", "behind": []}
@@ -86,9 +68,9 @@ def test_the_next_commit_of_the_signature_writes_every_missed_file(env, tmp_path
 
 def test_a_worker_writes_the_missed_files_without_any_new_commit(env, settings, tmp_path):
     live = settings.agent_data_dir
-    play(env, live, "m", DAYS[:1])
+    play(env, "m", PLAN, DAYS[:1], live)
     aside = break_dir(live)
-    play(env, live, "m", DAYS[1:])
+    play(env, "m", PLAN, DAYS[1:], live)
     Worker(settings, env.store).drain()  # nothing queued; the files are still blocked: they stay owed
     assert check_exports(env.store)["status"] == "behind"
     restore(live, aside)
@@ -99,7 +81,7 @@ def test_a_worker_writes_the_missed_files_without_any_new_commit(env, settings, 
 
 def test_a_commit_whose_process_died_before_its_files_is_repaired_after_the_grace_period(env, tmp_path):
     live = tmp_path / "agent_data"
-    play(env, live, "m", DAYS[:2])
+    play(env, "m", PLAN, DAYS[:2], live)
     (live / "m/log/2025-07-02/log.jsonl").unlink()  # as if the process died between the commit and this file
     with env.store.write() as conn:  # the commit transaction's mark, never cleared
         export_backlog.owe(conn, "m", "2025-07-02T00:00:00.000000Z")
@@ -117,9 +99,9 @@ def test_a_write_in_progress_is_not_reported_behind(env):
 
 def test_ai_trader_export_clears_what_was_owed(env, tmp_path):
     live = tmp_path / "agent_data"
-    play(env, live, "m", DAYS[:1])
+    play(env, "m", PLAN, DAYS[:1], live)
     aside = break_dir(live)
-    play(env, live, "m", DAYS[1:2])
+    play(env, "m", PLAN, DAYS[1:2], live)
     restore(live, aside)
     assert check_exports(env.store)["status"] == "behind"
     export_repair.export_all(env.store, live)

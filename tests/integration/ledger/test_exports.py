@@ -2,56 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import pytest
 from typer.testing import CliRunner
 
-from ai_trader.agents.base import SessionResult
 from ai_trader.cli import app
 from ai_trader.exports import export_signatures, position_path
-from ai_trader.jobs.executor import execute_model_day
 from ai_trader.store import ledger
-
-
-class Plan:
-    provider = "test"
-
-    def __init__(self, per_day):
-        self.per_day = per_day
-
-    async def run_day(self, brief, tools):
-        for name, args in self.per_day.get(brief.date, []):
-            await tools.call(name, args)
-        return SessionResult(
-            provider="test",
-            messages=[
-                {"role": "user", "content": f"day {brief.date}"},
-                {"role": "assistant", "content": "<FINISH_SIGNAL>"},
-            ],
-        )
-
-
-def play(env, signature, plan, days, agent_data_dir=None):
-    async def go():
-        for d in days:
-            await execute_model_day(
-                env,
-                job_id="j",
-                signature=signature,
-                date=d,
-                competitor=plan,
-                initial_cash=10000.0,
-                timeout_s=10,
-                agent_data_dir=agent_data_dir,
-            )
-
-    asyncio.run(go())
-
-
-def lines(path):
-    return [json.loads(x) for x in path.read_text().splitlines()]
+from tests.support.exports import Plan, play, read_jsonl
 
 
 def test_position_file_format(env, tmp_path):
@@ -63,7 +20,7 @@ def test_position_file_format(env, tmp_path):
     )
     play(env, "gpt-x", plan, ["2025-07-01", "2025-07-02", "2025-07-03"])
     assert export_signatures(env.store, tmp_path) == {"gpt-x": 4}
-    got = lines(position_path(tmp_path, "gpt-x"))
+    got = read_jsonl(position_path(tmp_path, "gpt-x"))
     assert got[0] == {"date": "2025-07-01", "id": 0, "positions": {"CASH": 10000.0}}
     assert [x["id"] for x in got] == list(range(len(got)))
     assert [(x["date"], x["this_action"]) for x in got[1:]] == [
@@ -77,7 +34,7 @@ def test_position_file_format(env, tmp_path):
     assert got[2]["positions"] == {"AAPL": 10, "NVDA": 4, "CASH": 7308.19}
     assert got[3]["positions"] == {"AAPL": 10, "NVDA": 4, "CASH": 7308.19}
     assert got[4]["positions"] == {"NVDA": 4, "CASH": 9429.64}
-    logs = lines(tmp_path / "gpt-x/log/2025-07-02/log.jsonl")
+    logs = read_jsonl(tmp_path / "gpt-x/log/2025-07-02/log.jsonl")
     assert logs == [
         {"signature": "gpt-x", "new_messages": [{"role": "user", "content": "day 2025-07-02"}]},
         {"signature": "gpt-x", "new_messages": [{"role": "assistant", "content": "<FINISH_SIGNAL>"}]},
@@ -87,10 +44,10 @@ def test_position_file_format(env, tmp_path):
 def test_replacing_a_day_regenerates_consistent_ids(env, tmp_path):
     play(env, "m", Plan({"2025-07-01": [("buy", {"symbol": "AAPL", "amount": 1})] * 3}), ["2025-07-01", "2025-07-02"])
     export_signatures(env.store, tmp_path)
-    assert len(lines(position_path(tmp_path, "m"))) == 5
+    assert len(read_jsonl(position_path(tmp_path, "m"))) == 5
     play(env, "m", Plan({}), ["2025-07-01", "2025-07-02"])  # the days re-run without trades
     export_signatures(env.store, tmp_path)
-    got = lines(position_path(tmp_path, "m"))
+    got = read_jsonl(position_path(tmp_path, "m"))
     assert [x["id"] for x in got] == [0, 1, 2]
     assert [x["this_action"]["action"] for x in got[1:]] == ["no_trade", "no_trade"]
     assert not list(tmp_path.rglob("*.tmp"))
@@ -110,7 +67,7 @@ def test_replacing_a_day_removes_the_later_days_and_their_files(env, tmp_path):
     with env.store.read() as conn:
         assert [(d.date, d.positions) for d in ledger.model_days(conn, "m")] == [("2025-07-01", {})]
     for root in (at_commit, exported):
-        assert [x["date"] for x in lines(position_path(root, "m"))] == ["2025-07-01", "2025-07-01"]
+        assert [x["date"] for x in read_jsonl(position_path(root, "m"))] == ["2025-07-01", "2025-07-01"]
         assert [p.parent.name for p in root.rglob("log.jsonl")] == ["2025-07-01"]
         assert not (root / "m" / "log" / "2025-07-02").exists()
 

@@ -5,53 +5,25 @@ says so and get_price_local marks the pre-split prices."""
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
-import json
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from ai_trader.agents.prompts import system_prompt
 from ai_trader.exports import position_path
-from ai_trader.jobs.executor import execute_model_day
 from ai_trader.ledger.corporate import apply_splits
 from ai_trader.ledger.rules import Book
-from ai_trader.market.packaged import packaged_text
 from ai_trader.service.results import results_for_date
 from ai_trader.store import ledger
+from tests.support.exports import read_jsonl, run_days
+from tests.support.packaged import bar, cents
 
 from .fixtures import Scripted
-
-
-def bar(symbol: str, date: str) -> dict[str, Decimal]:
-    for row in csv.DictReader(io.StringIO(packaged_text())):
-        if row["symbol"] == symbol and row["date"] == date:
-            return {k: Decimal(row[k]) for k in ("open", "close")}
-    raise AssertionError(f"no {symbol} {date} in the packaged CSV")
-
-
-def cents(x: Decimal) -> float:
-    return float(x.quantize(Decimal("0.01"), ROUND_HALF_EVEN))
 
 
 def test_holding_orly_through_its_split_keeps_the_value_moving_only_with_the_market(env, tmp_path):
     day1 = Scripted([("buy", {"symbol": "ORLY", "amount": 3})])
     day2 = Scripted([("get_price_local", {"symbol": "ORLY", "date": "2025-06-09"})])
 
-    async def run():
-        for date, competitor in (("2025-06-09", day1), ("2025-06-10", day2)):
-            await execute_model_day(
-                env,
-                job_id=None,
-                signature="holder",
-                date=date,
-                competitor=competitor,
-                initial_cash=10_000.0,
-                timeout_s=30,
-                agent_data_dir=tmp_path,
-            )
-
-    asyncio.run(run())
+    run_days(env, "holder", [("2025-06-09", day1), ("2025-06-10", day2)], tmp_path)
     b9, b10 = bar("ORLY", "2025-06-09"), bar("ORLY", "2025-06-10")
     cash = cents(Decimal(10_000) - 3 * b9["open"])
     with env.store.read() as conn:
@@ -78,7 +50,7 @@ def test_holding_orly_through_its_split_keeps_the_value_moving_only_with_the_mar
     assert full["corporate_actions"] == [
         {"kind": "split", "symbol": "ORLY", "ratio": 15.0, "shares_before": 3, "shares_after": 45, "cash": 0.0}
     ]
-    lines = [json.loads(x) for x in position_path(tmp_path, "holder").read_text().splitlines()]
+    lines = read_jsonl(position_path(tmp_path, "holder"))
     assert [x["this_action"]["action"] for x in lines[1:]] == ["buy", "split", "no_trade"]
     assert lines[2]["this_action"] == {"action": "split", "symbol": "ORLY", "amount": 42, "ratio": 15.0}
     assert lines[2]["positions"] == lines[3]["positions"] == {"ORLY": 45, "CASH": cash}
@@ -94,15 +66,9 @@ def test_a_fractional_remainder_is_paid_in_cash_at_the_open():
 
 
 def test_a_split_on_a_day_the_signature_did_not_run_still_applies(env, tmp_path):
-    async def run():
-        for date, competitor in (("2025-06-09", Scripted([("buy", {"symbol": "ORLY", "amount": 2})])),
-                                 ("2025-06-11", Scripted())):  # fmt: skip
-            await execute_model_day(
-                env, job_id=None, signature="gap", date=date, competitor=competitor, initial_cash=10_000.0,
-                timeout_s=30,
-            )  # fmt: skip
-
-    asyncio.run(run())
+    run_days(
+        env, "gap", [("2025-06-09", Scripted([("buy", {"symbol": "ORLY", "amount": 2})])), ("2025-06-11", Scripted())]
+    )
     with env.store.read() as conn:
         d9, d11 = ledger.model_days(conn, "gap")
     assert (d9.positions, d11.positions, d11.cash) == ({"ORLY": 2}, {"ORLY": 30}, d9.cash)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict
 
-from ...config import resolve_config_path
+from ...config_paths import resolve_config_path
 from ...service.model_check import check_config
 from ..deps import RuntimeDep
 from ..models import ErrorBody
