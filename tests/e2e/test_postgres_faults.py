@@ -24,7 +24,7 @@ def engine() -> str:
 
 def test_workers_reconnect_when_postgresql_drops_every_connection_mid_job(e2e_root, database_url):
     app = f"aitr_{uuid.uuid4().hex[:10]}"
-    server, request = stack(e2e_root, database_url, 4, 250, "2025-07-11")
+    server, request = stack(e2e_root, database_url, 4, 250, "2025-07-09")
     workers = Workers(e2e_root, {"DATABASE_URL": f"{database_url}&application_name={app}"})
     store = store_of(e2e_root, database_url)
     try:
@@ -36,7 +36,7 @@ def test_workers_reconnect_when_postgresql_drops_every_connection_mid_job(e2e_ro
         job_id, total = resp.json()["job_id"], resp.json()["total_model_days"]
         dropped = 0
         with psycopg.connect(SERVER, autocommit=True) as admin:
-            for at in (4, 16):
+            for at in (4, 12):
                 until(
                     lambda at=at: server.http.get(f"/simulate/status/{job_id}").json()["progress"]["completed"] >= at,
                     120,
