@@ -118,7 +118,8 @@ async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
     to pending)."""
     store, signature = run.env.store, d.model
     mlog = model_day_logger(__name__, run.job_id, signature, d.date)
-    owned = functools.partial(states.transition_detail, detail_id=d.id, owner=worker_id)
+    # the lease of this attempt: a later claim of the day (by another worker, or this one again) voids it
+    owned = functools.partial(states.transition_detail, detail_id=d.id, owner=worker_id, attempt=d.attempts + 1)
     if run.max_cost_usd is not None and await _budget_spent(run, d, owned):
         return "skipped"
     mlog.info("model-day started")
@@ -140,6 +141,7 @@ async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
             agent_data_dir=run.settings.agent_data_dir,
             toolbox_factory=run.toolbox_factory,
             on_commit=functools.partial(owned, to=D.COMPLETED),
+            on_open=functools.partial(states.check_lease, detail_id=d.id, owner=worker_id, attempt=d.attempts + 1),
         )
     except asyncio.CancelledError:
         if run.cancelled:  # the job was cancelled (JobRun.cancel cancelled this task): the cancel skipped this day
@@ -211,7 +213,7 @@ async def _budget_spent(run: JobRun, d: job_store.DetailRow, owned: Callable[...
 def _fail_chain(conn, failed: job_store.DetailRow, owner: str, error: str) -> int:
     """The failed day and the skips of the chain's later days (inside one transaction); returns how many skipped."""
     later = _later(conn, failed)
-    states.transition_detail(conn, failed.id, D.FAILED, error=error, owner=owner)
+    states.transition_detail(conn, failed.id, D.FAILED, error=error, owner=owner, attempt=failed.attempts + 1)
     for d in later:
         try:
             states.transition_detail(conn, d.id, D.SKIPPED, error=f"blocked by failure on {failed.date}")

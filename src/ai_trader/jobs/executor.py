@@ -71,6 +71,7 @@ async def execute_model_day(
     agent_data_dir: Path | None = None,
     toolbox_factory: Callable[[ToolContext], Toolbox] | None = None,
     on_commit: Callable[[db.Connection], Any] | None = None,
+    on_open: Callable[[db.Connection], Any] | None = None,
     timeout_setting: str = "MODEL_DAY_TIMEOUT_SECONDS",
     costs: Costs = NO_COSTS,
 ) -> ModelDayOutcome:
@@ -83,6 +84,8 @@ async def execute_model_day(
     token = secrets.token_urlsafe(24)
     try:
         with env.store.write() as conn:
+            if on_open is not None:  # e.g. the worker's lease still holds: else nothing opens (IllegalTransition)
+                on_open(conn)
             start = ledger_store.start_state(conn, signature, date, initial_cash)
             # applied before the session (ledger/corporate.py), since the snapshot the day starts from
             splits = event_store.splits_on(conn, date, start.previous_date)  # for the prompt: ratios multiplied

@@ -20,6 +20,7 @@ caller shares (the service, the worker, recovery) are here too: `create_job`, `s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -135,6 +136,7 @@ def transition_detail(
     cancel: bool = False,
     owner: str | None = None,
     lease_until: str | None = None,
+    attempt: int | None = None,
 ) -> job_store.DetailRow:
     """Move a model-day detail to `to` (guarded); returns the row as it was before. Terminal transitions settle
     the job when it was the last open detail. `recovery` also allows running → pending, `cancel` running → skipped.
@@ -153,6 +155,9 @@ def transition_detail(
             f"model-day {current.model} {current.date}: {current.status} → {to.value} is not allowed",
             {"job_id": current.job_id, "detail_id": detail_id, "from": current.status, "to": to.value},
         )
+    if attempt is not None and current.attempts != attempt:  # a later claim of the same day (even by this worker)
+        owner = owner or "?"  # the guard below fails: this attempt's lease is over
+        current = dataclasses.replace(current, worker_id=None)
     if owner is not None and to != D.RUNNING and current.worker_id != owner:
         raise IllegalTransition(
             f"model-day {current.model} {current.date}: its lease is held by {current.worker_id or 'nobody'}",
@@ -321,3 +326,13 @@ def abort_job(conn: db.Connection, job_id: str, error: str, *, fail_running: boo
             transition_detail(conn, d.id, D.FAILED, error=error, at=at)
     skip_pending(conn, job_id, error, at=at)
     settle_job(conn, job_id, at=at)
+
+
+def check_lease(conn: db.Connection, detail_id: int, owner: str, attempt: int) -> None:
+    """IllegalTransition unless the model-day is running under this attempt's lease (`owner`, `attempt`)."""
+    current = job_store.detail(conn, detail_id)
+    if current is None or current.status != D.RUNNING or current.worker_id != owner or current.attempts != attempt:
+        raise IllegalTransition(
+            f"model-day {detail_id}: the lease of attempt {attempt} by {owner} is over",
+            {"detail_id": detail_id, "holder": current.worker_id if current else None},
+        )
