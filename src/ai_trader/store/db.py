@@ -11,26 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .engines import (
-    BUSY_TIMEOUT_MS,
-    Connection,
-    Cursor,
-    DatabaseError,
-    Engine,
-    OperationalError,
-    Row,
-    SqliteEngine,
-    engine_for,
-    is_busy,
-    is_disconnect,
-    is_transient,
-)
+from .db_errors import DatabaseError, OperationalError, is_busy, is_disconnect, is_transient
+from .engines import BUSY_TIMEOUT_MS, Connection, Cursor, Engine, Row, SqliteEngine, engine_for
 
 # The names the rest of the package uses: nothing outside store/ imports a driver.
 __all__ = [
@@ -160,22 +148,20 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction holding the store's write lock: all or nothing."""
-        c = self.conn()
-        self.engine.begin_write(c)
-        try:
+        with self._transaction(self.engine.begin_write) as c:
             yield c
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        else:
-            c.execute("COMMIT")
 
     @contextmanager
     def claim(self) -> Iterator[Connection]:
         """A transaction that claims model-days (`store/leases.py`): the write lock on SQLite; on PostgreSQL the
         write lock shared with other claims, which take different rows (`Store.claim_lock`)."""
+        with self._transaction(self.engine.begin_claim) as c:
+            yield c
+
+    @contextmanager
+    def _transaction(self, begin: Callable[[Connection], None]) -> Iterator[Connection]:
         c = self.conn()
-        self.engine.begin_claim(c)
+        begin(c)
         try:
             yield c
         except BaseException:
