@@ -97,6 +97,37 @@ def fresh_root(prefix: str) -> Path:
     return root
 
 
+PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_store_url(prefix: str) -> tuple[str, Any]:
+    """A fresh PostgreSQL schema holding the template's rows (`copy_store`, as `ai-trader db copy` does); returns
+    its DATABASE_URL and a callable that drops it."""
+    import uuid
+
+    import psycopg
+
+    from ai_trader.store.copy import copy_store
+
+    name = f"bench_{prefix.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    sep = "&" if "?" in PG_SERVER else "?"
+    url = f"{PG_SERVER}{sep}options=-csearch_path%3D{name}"
+    src, dst = Store(template_db()), Store(url)
+    try:
+        copy_store(src, dst)
+    finally:
+        src.close()
+        dst.close()
+
+    def drop() -> None:
+        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+    return url, drop
+
+
 def trading_days(store: Store) -> list[str]:
     from ai_trader.market.prices import PriceView
 

@@ -37,6 +37,7 @@ from _common import (
     free_port,
     fresh_root,
     job_counts,
+    pg_store_url,
     settings_for,
     trading_days,
     trigger,
@@ -119,56 +120,139 @@ def models_for(
         if servers is None:
             m |= {"provider": "scripted", "script": "momentum_lite"}
         else:
-            m |= {"provider": "openai", "openai_base_url": servers.url(latency), "openai_api_key": "bench"}
+            # no key in the entry: the job's stored config never holds one, and OPENAI_API_KEY=bench is set
+            m |= {"provider": "openai", "openai_base_url": servers.url(latency)}
         out.append(m)
     return out
 
 
-def run(
-    mode: str, models: list[dict[str, Any]], days: int, profile: bool = False, servers: ScriptedServers | None = None
-) -> dict[str, Any]:
-    root = fresh_root(f"sched-{mode}")
-    settings = settings_for(root)
-    store = Store(settings.db_path)
-    dates = trading_days(store)
-    # the job runs the D trading days after init_date (each has a previous close for the script to compare)
-    job = trigger(settings, store, config_dict(models, dates[0], dates[days]), {"end_date": dates[days]})
-    cpu0 = time.process_time()  # this process: the worker's event loop, SQLite (and the scripted model in-process)
-    server_cpu0 = servers.cpu_s() if servers else 0.0
-    if mode == "chains" and profile:
-        import cProfile
-        import pstats
+class WorkerProcesses:
+    """`processes` × `ai-trader worker --concurrency N` children against the run's store, started (and registered)
+    before the job is triggered, so their start-up is not in the wall time; `cpu_s()` sums their CPU from /proc."""
 
-        prof = cProfile.Profile()
-        wall = prof.runcall(drain, settings, store)
-        prof.dump_stats(OUT / "scheduling.pstats")
-        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
-    elif mode == "chains":
-        wall = drain(settings, store)
-    else:
-        Worker(settings, store).claim()  # pending → running, as the worker would
-        t0 = time.perf_counter()
-        asyncio.run(by_date(store, settings, job["job_id"]))
-        wall = time.perf_counter() - t0
-    cpu = time.process_time() - cpu0
-    server_cpu = (servers.cpu_s() - server_cpu0) if servers else None
-    with store.read() as conn:
-        calls = {
-            r[0]: r[1]
-            for r in conn.execute(
-                "SELECT md.signature, SUM(sr.total_steps) FROM model_days md JOIN session_records sr "
-                "ON sr.model_day_id = md.id GROUP BY md.signature"
-            )
+    def __init__(self, settings: Any, url: str | None, processes: int, concurrency: int | None) -> None:
+        env = {
+            **os.environ,
+            "DATA_DIR": str(settings.data_dir),
+            "CONFIGS_DIR": str(settings.configs_dir),
+            "OPENAI_API_KEY": "bench",
+            "NEWS_PROVIDER": "none",
+            "LOG_LEVEL": "WARNING",
+            "WORKER_ENABLED": "true",
         }
-    counts = job_counts(store, job["job_id"])
-    store.close()
+        if url:
+            env["DATABASE_URL"] = url
+        exe = Path(sys.executable).with_name("ai-trader")
+        args = [str(exe), "worker"] + (["--concurrency", str(concurrency)] if concurrency else [])
+        self.procs = [subprocess.Popen(args, env=env, stderr=subprocess.PIPE) for _ in range(processes)]
+
+    def wait_registered(self, store: Store) -> None:
+        from ai_trader.store import workers as worker_store
+
+        deadline = time.monotonic() + 120
+        pids = {p.pid for p in self.procs}
+        while True:
+            with store.read() as conn:
+                seen = {w.pid for w in worker_store.running(conn, since="1970")}
+            if pids <= seen:
+                return
+            for p in self.procs:
+                if p.poll() is not None:
+                    raise SystemExit(f"a worker exited with {p.returncode}: {p.stderr.read()!r}")  # type: ignore[union-attr]
+            if time.monotonic() > deadline:
+                raise SystemExit("the workers did not register within 120 s")
+            time.sleep(0.1)
+
+    def cpu_s(self) -> float:
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for p in self.procs:
+            fields = Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+    def close(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            p.wait(timeout=60)
+
+
+def run(
+    mode: str,
+    models: list[dict[str, Any]],
+    days: int,
+    profile: bool = False,
+    servers: ScriptedServers | None = None,
+    *,
+    engine: str = "sqlite",
+    processes: int = 0,
+    concurrency: int | None = None,
+) -> dict[str, Any]:
+    """One job run. processes 0: the worker in this process (`Worker.drain()`, or the lockstep); else that many
+    `ai-trader worker` children (their CPU is the worker CPU; wall from the trigger to the job's end)."""
+    root = fresh_root(f"sched-{mode}")
+    url, drop = pg_store_url("sched") if engine == "postgresql" else (None, lambda: None)
+    extra = {"database_url": url} if url else {}
+    settings = settings_for(root, openai_api_key="bench", **extra)
+    store = Store(settings.store_url)
+    workers = WorkerProcesses(settings, url, processes, concurrency) if processes else None
+    try:
+        dates = trading_days(store)
+        if workers:
+            workers.wait_registered(store)
+        startup_cpu = workers.cpu_s() if workers else 0.0
+        # the job runs the D trading days after init_date (each has a previous close for the script to compare)
+        config = config_dict(models, dates[0], dates[days])
+        cpu0 = workers.cpu_s() if workers else 0.0
+        server_cpu0 = servers.cpu_s() if servers else 0.0
+        t0 = time.perf_counter()
+        job = trigger(settings, store, config, {"end_date": dates[days]})
+        cpu0 = cpu0 if workers else time.process_time()  # in this process: the worker's CPU after the trigger
+        if workers:
+            wall = wait_ended(store, job["job_id"], t0)
+        elif mode == "chains" and profile:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            wall = prof.runcall(drain, settings, store)
+            OUT.mkdir(parents=True, exist_ok=True)
+            prof.dump_stats(OUT / "scheduling.pstats")
+            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+        elif mode == "chains":
+            wall = drain(settings, store)
+        else:
+            Worker(settings, store).claim()  # pending → running, as the worker would
+            t0 = time.perf_counter()
+            asyncio.run(by_date(store, settings, job["job_id"]))
+            wall = time.perf_counter() - t0
+        cpu = (workers.cpu_s() if workers else time.process_time()) - cpu0
+        server_cpu = (servers.cpu_s() - server_cpu0) if servers else None
+        with store.read() as conn:
+            calls = {
+                r[0]: r[1]
+                for r in conn.execute(
+                    "SELECT md.signature, SUM(sr.total_steps) FROM model_days md JOIN session_records sr "
+                    "ON sr.model_day_id = md.id GROUP BY md.signature"
+                )
+            }
+        counts = job_counts(store, job["job_id"])
+    finally:
+        if workers:
+            workers.close()
+        store.close()
+        drop()
     latency = {m["signature"]: m["latency_ms"] for m in models}
     llm_s = {s: calls.get(s, 0) * latency[s] / 1000 for s in latency}
     slowest = max(llm_s, key=llm_s.get)
     ideal = llm_s[slowest]
     return {
         "mode": mode,
+        "engine": engine,
+        "processes": processes,
+        "concurrency": concurrency,
         "model_days": job["total_model_days"],
         "details": counts,
         "wall_s": round(wall, 3),
@@ -177,12 +261,25 @@ def run(
         "wall_over_ideal": round(wall / ideal, 4),
         "cpu_s": round(cpu, 3),
         "cpu_ms_per_model_day": round(1000 * cpu / max(1, job["total_model_days"]), 1),
+        "worker_startup_cpu_s": round(startup_cpu, 3) if workers else None,
         "llm_server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
         "slowest": slowest,
         "llm_calls_slowest": calls.get(slowest, 0),
         "llm_calls_total": sum(calls.values()),
         "llm_calls_per_model_day": round(sum(calls.values()) / max(1, job["total_model_days"]), 2),
     }
+
+
+def wait_ended(store: Store, job_id: str, t0: float) -> float:
+    """Poll the job (every 20 ms) until it is no longer pending or running; returns seconds since `t0`."""
+    from ai_trader.store import jobs as rows
+
+    while True:
+        with store.read() as conn:
+            status = rows.job_status(conn, job_id)
+        if status not in ("pending", "running"):
+            return time.perf_counter() - t0
+        time.sleep(0.02)
 
 
 def main() -> int:
@@ -199,6 +296,11 @@ def main() -> int:
         help="scripted model served by `ai-trader scripted-llm` (default) or in this process",
     )
     ap.add_argument("--profile", action="store_true", help="cProfile the chains run (bench/out/scheduling.pstats)")
+    ap.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite", help="the store's engine")
+    ap.add_argument(
+        "--processes", type=int, default=0, help="`ai-trader worker` child processes (0: the worker in this process)"
+    )
+    ap.add_argument("--concurrency", type=int, help="--concurrency of each worker process")
     args = ap.parse_args()
     results = []
     warm_up()
@@ -211,12 +313,19 @@ def main() -> int:
                     continue
                 srv = servers if llm == "process" else None
                 models = models_for(args.models, args.latency_ms, slow, srv)
-                for mode in ("chains",) if args.profile else ("chains", "lockstep"):
-                    r = {"llm": llm, "scenario": scenario, **run(mode, models, args.days, args.profile, srv)}
+                one = args.profile or args.processes
+                for mode in ("chains",) if one else ("chains", "lockstep"):
+                    r = run(
+                        mode, models, args.days, args.profile, srv,
+                        engine=args.store, processes=args.processes, concurrency=args.concurrency,
+                    )  # fmt: skip
+                    r = {"llm": llm, "scenario": scenario, **r}
                     results.append(r)
                     server = "" if r["llm_server_cpu_s"] is None else f" (+ LLM server {r['llm_server_cpu_s']:.2f} s)"
+                    where = f"{args.store} {args.processes or 'in-process'}×{args.concurrency or '∞'}"
                     print(
-                        f"{llm:10} {scenario:8} {mode:8} {r['model_days']:4} model-days  wall {r['wall_s']:7.2f} s  "
+                        f"{llm:10} {scenario:8} {mode:8} {where} {r['model_days']:4} model-days  "
+                        f"wall {r['wall_s']:7.2f} s  "
                         f"ideal {r['ideal_s']:6.2f} s  efficiency {r['efficiency']:.3f}  "
                         f"worker cpu {r['cpu_s']:6.2f} s{server}  "
                         f"({r['llm_calls_per_model_day']} LLM calls/model-day, details {r['details']})"

@@ -36,7 +36,7 @@ from ..store import Store, db
 from ..store import jobs as job_store
 from ..tools.context import ToolContext, ToolEnv
 from ..tools.news_factory import build_news_provider
-from . import budget, states
+from . import budget, leases, states
 from .executor import day_timeout, execute_model_day
 
 log = logging.getLogger(__name__)
@@ -112,14 +112,29 @@ class JobRun:
         self.competitors.clear()
 
 
-async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
-    """Run the claimed model-day `d` (running, leased by `worker_id`); returns its outcome: completed, failed,
-    skipped (budget), cancelled, lost (the lease was taken over), or raises CancelledError on shutdown (the day back
-    to pending)."""
+async def run_day(
+    run: JobRun, d: job_store.DetailRow, worker_id: str, *, keep_chain: Callable[[], bool] = lambda: False
+) -> tuple[str, job_store.DetailRow | None]:
+    """Run the claimed model-day `d` (running, leased by `worker_id`); returns its outcome (completed, failed,
+    skipped (budget), cancelled, lost: the lease was taken over), or raises CancelledError on shutdown (the day back
+    to pending). When `keep_chain()` says so at the commit, the commit also claims the chain's next day for this
+    worker (`leases.take_next`), returned second for the caller to run next; else None."""
+    handoff: list[job_store.DetailRow] = []
+
+    def commit(conn: db.Connection) -> None:
+        _owned(d, worker_id)(conn, to=D.COMPLETED)
+        if keep_chain() and not run.cancelled:
+            nxt = leases.take_next(conn, d, worker_id, run.settings.worker_lease_seconds)
+            handoff.extend([nxt] if nxt is not None else [])
+
+    outcome = await _run_day(run, d, worker_id, commit)
+    return outcome, (handoff[0] if outcome == "completed" and handoff else None)
+
+
+async def _run_day(run: JobRun, d: job_store.DetailRow, worker_id: str, commit: Callable[[db.Connection], None]) -> str:
     store, signature = run.env.store, d.model
     mlog = model_day_logger(__name__, run.job_id, signature, d.date)
-    # the lease of this attempt: a later claim of the day (by another worker, or this one again) voids it
-    owned = functools.partial(states.transition_detail, detail_id=d.id, owner=worker_id, attempt=d.attempts + 1)
+    owned = _owned(d, worker_id)
     if run.max_cost_usd is not None and await _budget_spent(run, d, owned):
         return "skipped"
     mlog.info("model-day started")
@@ -140,7 +155,7 @@ async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
             **day_timeout(model, run.settings),
             agent_data_dir=run.settings.agent_data_dir,
             toolbox_factory=run.toolbox_factory,
-            on_commit=functools.partial(owned, to=D.COMPLETED),
+            on_commit=commit,
             on_open=functools.partial(states.check_lease, detail_id=d.id, owner=worker_id, attempt=d.attempts + 1),
         )
     except asyncio.CancelledError:
@@ -167,6 +182,12 @@ async def run_day(run: JobRun, d: job_store.DetailRow, worker_id: str) -> str:
         return "failed"
     mlog.info("model-day completed")
     return "completed"
+
+
+def _owned(d: job_store.DetailRow, worker_id: str) -> Callable[..., Any]:
+    """A status change of `d` guarded by this attempt's lease: a later claim of the day (by another worker, or this
+    one again) voids it."""
+    return functools.partial(states.transition_detail, detail_id=d.id, owner=worker_id, attempt=d.attempts + 1)
 
 
 async def _retry_later(run: JobRun, d: job_store.DetailRow, owned: Callable[..., Any], mlog, exc: Exception) -> str:

@@ -1,14 +1,16 @@
-"""The worker: claims model-days from the database (never from in-memory hand-offs) and runs them.
+"""The worker: claims model-days from the database (never from an in-memory queue) and runs them.
 
 Many workers (threads, processes, hosts) may share one store and one job: each claims model-days, not jobs
 (`jobs/leases.py`), at most `capacity` at once (`--concurrency`, WORKER_CONCURRENCY; else MAX_PARALLEL_MODELS;
 else no limit), and holds a lease on each, extended by its heartbeat. Every tick (`worker_poll_seconds`, or at once
-when one of its days ends) it:
+when one of its tasks ends) it:
 - recovers lost work (`recovery.recover`: days whose lease is lost go back to pending; jobs whose steward is gone
   are adopted), a read unless there is any;
 - starts pending jobs (`claim`: pending → running, guarded, while fewer than `max_concurrent_jobs` run; it becomes
   their steward and, with AUTO_DOWNLOAD_PRICE_DATA, fetches their prices first: `jobs/refresh.py`);
-- claims model-days and runs each as a task (`chains.run_day`), with one `JobRun` per job it runs days of;
+- claims model-days and runs each as a task (`chains.run_day`), with one `JobRun` per job it runs days of; a
+  task runs on through its chain while each commit hands it the next day (`leases.take_next`: no claim, no tick
+  per day), as long as the worker runs no more than its fair share of chains (recomputed at each heartbeat);
 - heartbeats (its `workers` row, its jobs, its leases), cancels the days of jobs that ended elsewhere (a cancel),
   and writes again export files that could not be written (`jobs/export_repair.py`).
 `start()` runs that loop in a thread until `stop(grace_s)`: no new claims, running days get the grace period, then
@@ -83,6 +85,7 @@ class Worker:
         self._only_job: str | None = None
         self._should_stop: Callable[[], bool] = lambda: False
         self._last_heartbeat = 0.0
+        self._share: int | None = None  # fair share of chains (leases.fair_share), as of the last heartbeat
         self._last_repair = -float("inf")
         self._mode = "background"
 
@@ -106,10 +109,14 @@ class Worker:
 
     def claim(self) -> list[str]:
         """Start the oldest pending jobs (pending → running) while fewer than max_concurrent_jobs run; this worker
-        becomes their steward. With a price fetch to do, their days are not claimable until it is done."""
+        becomes their steward. With a price fetch to do, their days are not claimable until it is done. A read
+        first: no write lock while no job is pending."""
         if self.stopping():
             return []
         fetch = refresh_enabled(self.settings)
+        with self.store.read() as conn:
+            if not job_store.count_jobs_in(conn, (J.PENDING,)):
+                return []
         with self.store.write() as conn:
             free = self.settings.max_concurrent_jobs - job_store.count_jobs_in(conn, (J.RUNNING,))
             started = []
@@ -148,6 +155,7 @@ class Worker:
                 )
                 job_store.heartbeat(conn, self.worker_id, at)
                 lease_store.extend(conn, self.worker_id, utc_after(self.lease_s))
+                self._share = leases.fair_share(conn, self.lease_s)
             self._last_heartbeat = now
 
     def _register(self) -> None:
@@ -218,26 +226,39 @@ class Worker:
         return run
 
     async def _run_day(self, run: JobRun, d: job_store.DetailRow) -> None:
+        """Run `d`, then the days of its chain its commits hand on to this worker (`keep_chain`)."""
+        task = asyncio.current_task()
+        assert task is not None
+        nxt: job_store.DetailRow | None = d
         try:
-            await run_day(run, d, self.worker_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a bug, not a model failure: the day fails (never left running under our lease)
-            log.exception("model-day crashed", extra={"job_id": d.job_id, "model": d.model})
-            fail = functools.partial(
-                states.transition_detail,
-                detail_id=d.id,
-                to=states.DetailStatus.FAILED,
-                owner=self.worker_id,
-                error=f"worker error: {exc!r}",
-            )
-            with contextlib.suppress(Exception):
-                await bookkeeping(self.store, fail)
+            while nxt is not None:
+                d, nxt = nxt, None
+                self._days[d.id] = task
+                try:
+                    _, nxt = await run_day(run, d, self.worker_id, keep_chain=self._keep_chain)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # a bug, not a model failure: the day fails (never left running as ours)
+                    log.exception("model-day crashed", extra={"job_id": d.job_id, "model": d.model})
+                    fail = functools.partial(
+                        states.transition_detail,
+                        detail_id=d.id,
+                        to=states.DetailStatus.FAILED,
+                        owner=self.worker_id,
+                        error=f"worker error: {exc!r}",
+                    )
+                    with contextlib.suppress(Exception):
+                        await bookkeeping(self.store, fail)
+                finally:
+                    self._days.pop(d.id, None)
         finally:
-            self._days.pop(d.id, None)
-            run.days.discard(asyncio.current_task())
+            run.days.discard(task)
             if self._wake is not None:
                 self._wake.set()
+
+    def _keep_chain(self) -> bool:
+        """At a commit: run the chain's next day here too, while this worker runs no more than its fair share."""
+        return not self.stopping() and (self._share is None or len(self._days) <= self._share)
 
     async def _fetch(self, job_id: str) -> None:
         """A job's catch-up price download (only with AUTO_DOWNLOAD_PRICE_DATA and a key), then its days open."""

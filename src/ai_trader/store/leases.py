@@ -37,6 +37,17 @@ def claimable(conn: Connection, limit: int, *, job_id: str | None = None, lock: 
     return [detail_row(r) for r in conn.execute(sql, args)]
 
 
+def next_in_chain(conn: Connection, job_id: str, model: str, date: str) -> DetailRow | None:
+    """The chain's next day after `date` (just committed) when it is pending and its job running (not fetching)."""
+    row = conn.execute(
+        "SELECT d.* FROM job_details d JOIN jobs j ON j.job_id = d.job_id WHERE d.job_id = ? AND d.model = ?"
+        " AND d.date > ? AND j.status = 'running' AND (j.phase IS NULL OR j.phase <> 'fetching_prices')"
+        " ORDER BY d.date LIMIT 1",
+        (job_id, model, date),
+    ).fetchone()
+    return detail_row(row) if row is not None and row["status"] == "pending" else None
+
+
 def open_chains(conn: Connection) -> int:
     """How many `(job, signature)` chains of running jobs still have a pending or running day."""
     return conn.execute(
