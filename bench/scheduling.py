@@ -239,6 +239,7 @@ def run(
                 )
             }
         counts = job_counts(store, job["job_id"])
+        timing = day_timing(store, job["job_id"])
     finally:
         if workers:
             workers.close()
@@ -263,10 +264,46 @@ def run(
         "cpu_ms_per_model_day": round(1000 * cpu / max(1, job["total_model_days"]), 1),
         "worker_startup_cpu_s": round(startup_cpu, 3) if workers else None,
         "llm_server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
+        "timing": timing,
         "slowest": slowest,
         "llm_calls_slowest": calls.get(slowest, 0),
         "llm_calls_total": sum(calls.values()),
         "llm_calls_per_model_day": round(sum(calls.values()) / max(1, job["total_model_days"]), 2),
+    }
+
+
+def day_timing(store: Store, job_id: str) -> dict[str, float]:
+    """Where the wall time went, from job_details: the mean model-day duration (claim to commit), the mean gap
+    between a day's commit and the start of its chain's next day, and how long after the job's creation the
+    chains' first days started (mean and max)."""
+    from datetime import datetime
+
+    def t(x: str) -> float:
+        return datetime.fromisoformat(x.replace("Z", "+00:00")).timestamp()
+
+    with store.read() as conn:
+        created = conn.execute("SELECT created_at FROM jobs WHERE job_id = ?", (job_id,)).fetchone()[0]
+        days = conn.execute(
+            "SELECT model, date, started_at, completed_at FROM job_details WHERE job_id = ? AND status = 'completed'"
+            " ORDER BY model, date",
+            (job_id,),
+        ).fetchall()
+    durations, gaps, firsts = [], [], []
+    for i, (model, _, start, end) in enumerate(days):
+        durations.append(t(end) - t(start))
+        if i and days[i - 1][0] == model:
+            gaps.append(t(start) - t(days[i - 1][3]))
+        else:
+            firsts.append(t(start) - t(created))
+
+    def mean(xs: list[float]) -> float:
+        return round(sum(xs) / len(xs), 4) if xs else 0.0
+
+    return {
+        "day_s": mean(durations),
+        "gap_s": mean(gaps),
+        "first_start_s": mean(firsts),
+        "first_start_max_s": round(max(firsts, default=0.0), 4),
     }
 
 
@@ -328,7 +365,7 @@ def main() -> int:
                         f"wall {r['wall_s']:7.2f} s  "
                         f"ideal {r['ideal_s']:6.2f} s  efficiency {r['efficiency']:.3f}  "
                         f"worker cpu {r['cpu_s']:6.2f} s{server}  "
-                        f"({r['llm_calls_per_model_day']} LLM calls/model-day, details {r['details']})"
+                        f"({r['llm_calls_per_model_day']} LLM calls/model-day, details {r['details']}) {r['timing']}"
                     )
     path = write_result("scheduling", {"params": vars(args), "runs": results})
     print(f"→ {path}")
