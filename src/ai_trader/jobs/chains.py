@@ -34,6 +34,7 @@ from ..market.prices import PriceView
 from ..settings import Settings
 from ..store import Store, db
 from ..store import jobs as job_store
+from ..tools.actions_view import ActionsView
 from ..tools.context import ToolContext, ToolEnv
 from ..tools.news_factory import build_news_provider
 from . import budget, leases, states
@@ -83,7 +84,8 @@ class JobRun:
             job = job_store.job(conn, job_id)
         assert job is not None, job_id  # jobs are never deleted
         config = with_keys(parse_config(job.config, f"job {job_id} config"), job.config_path)  # keys: from the file
-        env = ToolEnv(store, PriceView.load(store), build_news_provider(settings), settings.trade_fee)
+        prices, actions = PriceView.load(store), ActionsView.load(store)
+        env = ToolEnv(store, prices, build_news_provider(settings), settings.trade_fee, actions=actions)
         run = cls(job_id, config, env, settings, toolbox_factory)
         run.max_cost_usd = budget.job_budget(job.request, config)
         return run

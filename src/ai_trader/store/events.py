@@ -91,6 +91,17 @@ def dividends_after(conn: Connection, symbol: str, after: str, until: str) -> li
     return [(r[0], r[1]) for r in rows]
 
 
+def price_marks(conn: Connection) -> list[tuple[str, str, str, float]]:
+    """(kind, symbol, effective date, ratio or cash per share) of every split and dividend that marks a price (the
+    conditions of `splits_after` / `dividends_after`), by symbol and date: `tools/actions_view.ActionsView`."""
+    rows = conn.execute(
+        "SELECT kind, symbol, effective_date, CASE WHEN kind = 'split' THEN ratio ELSE amount END"
+        " FROM corporate_actions WHERE (kind = 'split' AND ratio > 0) OR (kind = 'dividend' AND amount > 0)"
+        " ORDER BY symbol, effective_date"
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
 def set_session_events(conn: Connection, token: str, events: list[LedgerEvent]) -> None:
     conn.execute("UPDATE live_sessions SET events = ? WHERE token = ?", (dumps([e.to_dict() for e in events]), token))
 

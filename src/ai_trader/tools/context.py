@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from ..market.prices import PriceView
     from ..store import Store
+    from .actions_view import ActionsView
 
 
 @dataclass(frozen=True)
@@ -34,4 +35,5 @@ class ToolEnv:
     prices: PriceView
     news: NewsProvider | None = None
     trade_fee: float = 0.0
+    actions: ActionsView | None = None  # the job's snapshot of price-marking actions (None: read the table)
     extra: dict[str, Any] = field(default_factory=dict)

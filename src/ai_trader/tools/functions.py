@@ -88,9 +88,13 @@ def get_price_local(env: ToolEnv, ctx: ToolContext, symbol: Any, date: Any) -> d
         out.update(high=None, low=None, close=None, volume=None, note=WITHHELD_NOTE)
     elif bar.close is None:
         out["note"] = "incomplete bar: only the open is recorded for this day"
-    with env.store.read() as conn:
-        splits = event_store.splits_after(conn, sym, date, ctx.date)
-        dividends = event_store.dividends_after(conn, sym, date, ctx.date)
+    if env.actions is not None:
+        splits = env.actions.after("split", sym, date, ctx.date)
+        dividends = env.actions.after("dividend", sym, date, ctx.date)
+    else:
+        with env.store.read() as conn:
+            splits = event_store.splits_after(conn, sym, date, ctx.date)
+            dividends = event_store.dividends_after(conn, sym, date, ctx.date)
     if splits:  # a pre-split price: say so, or the model sees an apparent crash
         factor = math.prod(r for _, r in splits)
         said = ", ".join(f"{r:g}-for-1 effective {d}" for d, r in splits)

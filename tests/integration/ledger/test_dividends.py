@@ -5,6 +5,7 @@ cum-dividend prices. Numbers recomputed here from the packaged CSV."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from ai_trader.market.actions import import_actions
 from ai_trader.service.results import results_for_date
 from ai_trader.store import ledger
 from ai_trader.store.sources import list_actions
+from ai_trader.tools.actions_view import ActionsView
 from tests.integration.jobs.continuity import export_problems, ledger_problems
 from tests.support.exports import read_jsonl, run_days
 from tests.support.packaged import bar, cents
@@ -147,11 +149,20 @@ def test_get_price_local_marks_a_cum_dividend_price_with_the_dividend_and_its_ex
     record(
         env, tmp_path, f"symbol,date,kind,amount\nAAPL,2025-08-11,dividend,{AMOUNT}\nMSFT,2025-08-11,dividend,0.83\n"
     )
-    before = Scripted([("get_price_local", {"symbol": "AAPL", "date": "2025-08-07"})])
-    looks_back = Scripted(
-        [("get_price_local", {"symbol": "AAPL", "date": d}) for d in ("2025-08-08", "2025-08-11", "2025-08-12")]
-    )
-    run_days(env, "reader", [("2025-08-08", before), ("2025-08-12", looks_back)])
+    lookups = [
+        [("get_price_local", {"symbol": "AAPL", "date": "2025-08-07"})],
+        [("get_price_local", {"symbol": "AAPL", "date": d}) for d in ("2025-08-08", "2025-08-11", "2025-08-12")],
+        [("get_price_local", {"symbol": s, "date": "2025-06-09"}) for s in ("ORLY", "MSFT")],  # ORLY: pre-split
+    ]
+    dates = ("2025-08-08", "2025-08-12", "2025-08-13")
+    before, looks_back, older = (Scripted(x) for x in lookups)
+    run_days(env, "reader", list(zip(dates, (before, looks_back, older), strict=True)))
+    # a job's worker answers from its snapshot of the actions (tools/actions_view.py): exactly the same answers
+    snap = [Scripted(x) for x in lookups]
+    job_env = dataclasses.replace(env, actions=ActionsView.load(env.store))
+    run_days(job_env, "reader-2", list(zip(dates, snap, strict=True)))
+    assert [x.results for x in snap] == [before.results, looks_back.results, older.results]
+    assert "pre-split price" in older.results[0]["split_note"] and "split_note" not in older.results[1]
     plain = {"symbol", "date", "open", "high", "low", "close", "volume"}
     assert set(before.results[0]) == plain  # the ex-date is after the session day: not revealed
     cum, ex, today = looks_back.results
