@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from ..store import Store
-from ..tools.mcp_servers import PORT_SETTINGS, EnvSource, serve_all
 from ..tools.news_factory import build_news_provider
 from .common import load_settings
 from .envvars import epilog
@@ -33,6 +32,8 @@ def mcp_cmd(
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Directory of the database (env DATA_DIR)."),
 ) -> None:
     """Serve the tool servers. Agents bind their session with the X-AI-Trader-Session header."""
+    from ..tools.mcp_servers import PORT_SETTINGS, EnvSource, serve_all  # the MCP SDK (~0.5 s): only here
+
     settings = load_settings(
         mcp_host=host,
         math_http_port=math_port,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import typer
 
-from ..supervisor import Supervisor
 from .common import load_settings
 from .envvars import epilog
 
@@ -21,6 +20,8 @@ def serve(
 ) -> None:
     """Run the API server and the worker, and the MCP tool servers as supervised children. Exits 0 after
     SIGTERM/SIGINT, 1 when a child process dies or a port is taken, 2 for a bad setting or DATA_DIR."""
+    from ..supervisor import Supervisor  # here, not at the top: the MCP SDK (~0.5 s) only for `serve`
+
     settings = load_settings(api_host=host, api_port=port, mcp_enabled=False if no_mcp else None)
     code = Supervisor(settings).run()
     if code:
