@@ -3,7 +3,7 @@
 Many workers (threads, processes, hosts) may share one store and one job: each claims model-days, not jobs
 (`jobs/leases.py`), at most `capacity` at once (`--concurrency`, WORKER_CONCURRENCY; else MAX_PARALLEL_MODELS;
 else no limit), and holds a lease on each, extended by its heartbeat. Every tick (`worker_poll_seconds`, or at once
-when one of its tasks ends) it:
+when one of its tasks ends, or, while idle, when the store changed: `jobs/idle.py`) it:
 - recovers lost work (`recovery.recover`: days whose lease is lost go back to pending; jobs whose steward is gone
   are adopted), a read unless there is any;
 - starts pending jobs (`claim`: pending → running, guarded, while fewer than `max_concurrent_jobs` run; it becomes
@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import functools
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -36,15 +33,13 @@ from ..settings import Settings
 from ..store import Store, db
 from ..store import jobs as job_store
 from ..store import leases as lease_store
-from ..store import workers as worker_store
-from ..timeutil import utc_after, utcnow_iso
+from ..timeutil import utcnow_iso
 from ..tools.context import ToolContext
-from . import export_repair, leases, recovery, states
+from . import export_repair, idle, leases, presence, recovery, states
 from .chains import JobRun, bookkeeping, run_day
 from .refresh import FETCHING_PRICES, refresh_enabled, refresh_prices
 
 log = logging.getLogger(__name__)
-FORGET_WORKERS_AFTER = dt.timedelta(days=7)  # rows of workers silent longer than this are pruned at a worker's start
 UNBOUNDED = 100_000  # capacity when nothing limits it
 J = states.JobStatus
 
@@ -78,6 +73,7 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+        self._waiter: idle.Waiter | None = None
         self._days: dict[int, asyncio.Task] = {}  # detail id → its running task
         self._runs: dict[str, JobRun] = {}  # job id → what its days share here
         self._fetches: dict[str, asyncio.Task] = {}  # price fetches of jobs this worker started or adopted
@@ -145,43 +141,23 @@ class Worker:
         )
 
     def _heartbeat(self, force: bool = False) -> None:
-        """The worker's own row (what /health reads), the heartbeat of its jobs and the leases of its days."""
+        """Its presence (`presence.heartbeat`) every min(HEARTBEAT_SECONDS, lease / 3), and its fair share then."""
         now = time.monotonic()
         if force or now - self._last_heartbeat >= min(recovery.HEARTBEAT_SECONDS, self.lease_s / 3):
-            at = utcnow_iso()
-            with self.store.write() as conn:
-                worker_store.beat(
-                    conn, self.worker_id, host=socket.gethostname(), pid=os.getpid(), mode=self._mode, at=at
-                )
-                job_store.heartbeat(conn, self.worker_id, at)
-                lease_store.extend(conn, self.worker_id, utc_after(self.lease_s))
-                self._share = leases.fair_share(conn, self.lease_s)
+            self._share = presence.heartbeat(self.store, self.worker_id, self._mode, self.lease_s)
             self._last_heartbeat = now
 
     def _register(self) -> None:
         """First heartbeat (the worker is visible to /health at once); forget long-gone workers."""
         try:
-            with self.store.write() as conn:
-                old = dt.datetime.now(dt.UTC) - FORGET_WORKERS_AFTER
-                worker_store.prune(conn, before=old.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+            presence.forget_old_workers(self.store)
             self._heartbeat(force=True)
         except db.DatabaseError:  # a busy database: the next tick's heartbeat registers it
             log.exception("could not register the worker")
 
     def _unregister(self) -> None:
         try:
-            with self.store.write() as conn:
-                for d in lease_store.running(conn):  # a day cancelled before it began: nobody else returns it
-                    if d.worker_id == self.worker_id:
-                        states.transition_detail(
-                            conn, d.id, states.DetailStatus.PENDING, recovery=True, owner=self.worker_id,
-                            note="worker stopped",
-                        )  # fmt: skip
-                for job in job_store.jobs_in(conn, (J.RUNNING,)):
-                    if job.worker_id == self.worker_id:  # released: the next worker adopts it at once
-                        job_store.release_owner(conn, job.job_id)
-                        states.note_job(conn, job.job_id, f"released by worker {self.worker_id} (stopped)")
-                worker_store.stopped(conn, self.worker_id, utcnow_iso())
+            presence.give_back(self.store, self.worker_id)
         except db.DatabaseError:  # its heartbeat goes stale: /health stops counting it after the lease
             log.exception("could not record the worker's stop")
 
@@ -198,6 +174,8 @@ class Worker:
 
     # ---- running model-days ----------------------------------------------------------------------------------
     async def _tick(self) -> None:
+        if self._waiter is not None:
+            self._waiter.mark()
         self.recover()
         self.claim()
         for job_id in self._to_fetch:
@@ -317,6 +295,7 @@ class Worker:
     async def _work(self, *, until_idle: bool) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        waiter = self._waiter = idle.Waiter(self.store)
         failures = 0
         try:
             while not self._stopping.is_set():
@@ -333,11 +312,12 @@ class Worker:
                 if until_idle and self._idle():
                     return
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.worker_poll_seconds)
+                nothing_runs = not (self._days or self._fetches)
+                await waiter.wait(self._wake, self.settings.worker_poll_seconds, idle=nothing_runs)
             if self._days or self._fetches:  # graceful: no new day; wait for the running ones (or their cancel)
                 await asyncio.wait([*self._days.values(), *self._fetches.values()])
         finally:
+            waiter.close()
             for run in list(self._runs.values()):
                 with contextlib.suppress(Exception):
                     await run.close()

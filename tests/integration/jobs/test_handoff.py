@@ -102,3 +102,24 @@ def _until(predicate, what: str, timeout: float = 120.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.05)
+
+
+def test_an_idle_worker_starts_a_new_job_when_the_store_changes_not_at_its_next_poll(settings, store):
+    write_config(settings)
+    slow_poll = settings.model_copy(update={"worker_poll_seconds": 60.0})
+    worker = Worker(slow_poll, Store(slow_poll.store_url))
+    try:
+        worker.start()
+        _until(lambda: _live_workers(store) == 1, "the worker registered")
+        time.sleep(0.3)  # its first tick is over: without the change watch, the next one would be in 60 s
+        code, body = trigger(JobService(slow_poll, store, today=lambda: TODAY), {"end_date": "2025-06-20"})
+        assert code == 202
+        _until(lambda: _status(store, body["job_id"]) == "completed", "the job completes", timeout=30.0)
+    finally:
+        worker.stop(5.0)
+        worker.store.close()
+
+
+def _live_workers(store: Store) -> int:
+    with store.read() as conn:
+        return conn.execute("SELECT COUNT(*) FROM workers WHERE stopped_at IS NULL").fetchone()[0]
