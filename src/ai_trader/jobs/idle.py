@@ -1,11 +1,12 @@
 """How a worker waits between ticks: until woken (one of its tasks ended), or `WORKER_POLL_SECONDS` passed, or —
-while it runs nothing — the store changed.
+while it is idle — the store changed.
 
-An idle worker watches the store's change token (`store.changes.Watcher`: SQLite's `PRAGMA data_version`,
-PostgreSQL's WAL insert position; one tiny query) every IDLE_WATCH_SECONDS and ticks as soon as anything was
-committed since its last tick began (`mark`), so a trigger's new job, or a day another worker gave back, starts within
-~50 ms instead of at the next poll. A busy worker does not watch: its own commits would wake it after each one, and
-the hand-off (`leases.take_next`) needs no tick. A wake-up is only a hint; the tick reads what there is to do.
+Idle = it runs nothing and its last tick saw no pending or running job in the store. An idle worker watches the
+store's change token (`store.changes.Watcher`: SQLite's `PRAGMA data_version`, PostgreSQL's WAL insert position; one
+tiny query) every IDLE_WATCH_SECONDS and ticks as soon as anything was committed since its last tick began (`mark`),
+so a trigger's new job starts within ~50 ms instead of at the next poll. While any job runs it does not watch: every
+commit of its own or of another worker would wake it (and the hand-off, `leases.take_next`, needs no tick); days
+that come free then are claimed at the poll. A wake-up is only a hint; the tick reads what there is to do.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Many workers (threads, processes, hosts) may share one store and one job: each claims model-days, not jobs
 (`jobs/leases.py`), at most `capacity` at once (`--concurrency`, WORKER_CONCURRENCY; else MAX_PARALLEL_MODELS;
 else no limit), and holds a lease on each, extended by its heartbeat. Every tick (`worker_poll_seconds`, or at once
-when one of its tasks ends, or, while idle, when the store changed: `jobs/idle.py`) it:
+when one of its tasks ends, or, while no job runs, when the store changed: `jobs/idle.py`) it:
 - recovers lost work (`recovery.recover`: days whose lease is lost go back to pending; jobs whose steward is gone
   are adopted), a read unless there is any;
 - starts pending jobs (`claim`: pending → running, guarded, while fewer than `max_concurrent_jobs` run; it becomes
@@ -74,6 +74,7 @@ class Worker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._waiter: idle.Waiter | None = None
+        self._quiet = False  # the last tick saw no pending or running job in the store
         self._days: dict[int, asyncio.Task] = {}  # detail id → its running task
         self._runs: dict[str, JobRun] = {}  # job id → what its days share here
         self._fetches: dict[str, asyncio.Task] = {}  # price fetches of jobs this worker started or adopted
@@ -112,7 +113,9 @@ class Worker:
         fetch = refresh_enabled(self.settings)
         with self.store.read() as conn:
             if not job_store.count_jobs_in(conn, (J.PENDING,)):
+                self._quiet = not job_store.count_jobs_in(conn, (J.RUNNING,))
                 return []
+        self._quiet = False
         with self.store.write() as conn:
             free = self.settings.max_concurrent_jobs - job_store.count_jobs_in(conn, (J.RUNNING,))
             started = []
@@ -312,8 +315,8 @@ class Worker:
                 if until_idle and self._idle():
                     return
                 self._wake.clear()
-                nothing_runs = not (self._days or self._fetches)
-                await waiter.wait(self._wake, self.settings.worker_poll_seconds, idle=nothing_runs)
+                quiet = self._quiet and not (self._days or self._fetches)  # nothing to do here nor anywhere
+                await waiter.wait(self._wake, self.settings.worker_poll_seconds, idle=quiet)
             if self._days or self._fetches:  # graceful: no new day; wait for the running ones (or their cancel)
                 await asyncio.wait([*self._days.values(), *self._fetches.values()])
         finally:
