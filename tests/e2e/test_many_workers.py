@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from .workers import Workers, assert_once_and_continuous, live, stack, store_of, until
+from .workers import Workers, assert_once_and_continuous, leases_after, live, stack, store_of, until
 
 pytestmark = [pytest.mark.slow, pytest.mark.both_engines]
 
@@ -25,14 +25,7 @@ def test_sigkill_one_of_three_workers_mid_job_the_others_finish_it_once_and_cont
         assert resp.status_code == 202, resp.text
         job_id, total = resp.json()["job_id"], resp.json()["total_model_days"]
         victim = procs[0]
-        held = until(
-            lambda: (
-                server.http.get(f"/simulate/status/{job_id}").json()["progress"]["completed"] >= 6
-                and live(server).get(victim.pid)
-            ),
-            120,
-            "the victim to hold a lease after some days completed",
-        )
+        held = leases_after(server, job_id, victim, 6)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
         done = server.wait_job(job_id, timeout=240)

@@ -13,7 +13,7 @@ import pytest
 
 from . import netns
 from .server import BIN, env_for
-from .workers import assert_once_and_continuous, live, stack, store_of, until
+from .workers import assert_once_and_continuous, leases_after, live, stack, store_of, until
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +55,7 @@ def test_a_worker_cut_off_the_network_mid_job_loses_its_days_to_a_worker_on_anot
         resp = server.http.post("/simulate/trigger", json=request)
         assert resp.status_code == 202, resp.text
         job_id, total = resp.json()["job_id"], resp.json()["total_model_days"]
-        held = until(
-            lambda: (
-                server.http.get(f"/simulate/status/{job_id}").json()["progress"]["completed"] >= 2
-                and live(server).get(cut_off.pid)
-            ),
-            120,
-            "the first worker to hold a lease after some days completed",
-        )
+        held = leases_after(server, job_id, cut_off, 2)
         hosts[0].cut()  # its connection to the store hangs: no error, no heartbeat, only the lease can tell
         done = server.wait_job(job_id, timeout=240)
         assert done["status"] == "completed" and done["progress"]["completed"] == total, done["progress"]

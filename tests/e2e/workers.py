@@ -78,6 +78,18 @@ def live(server: Server) -> dict[int, list[dict]]:
     return {w["pid"]: w["leases"] for w in body["workers"]}
 
 
+def leases_after(server: Server, job_id: str, proc: subprocess.Popen, completed: int) -> list[dict]:
+    """The leases `proc` holds once at least `completed` model-days of the job are done (waits up to 120 s)."""
+    return until(
+        lambda: (
+            server.http.get(f"/simulate/status/{job_id}").json()["progress"]["completed"] >= completed
+            and live(server).get(proc.pid)
+        ),
+        120,
+        f"worker {proc.pid} to hold a lease after {completed} model-days completed",
+    )
+
+
 def assert_once_and_continuous(store: Store, job_id: str, signatures: list[str]) -> dict[int, tuple[int, str]]:
     """Every model-day of the job committed exactly once, every ledger continuous; returns detail id → (attempts,
     worker that completed it)."""
