@@ -193,6 +193,9 @@ class PostgresEngine(Engine):
         raw = psycopg.connect(pg_conninfo(self.url), autocommit=True, row_factory=_row_factory)
         raw.adapters.register_loader("numeric", _NumberLoader)
         raw.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")  # like SQLite's busy timeout: then is_busy(), retry
+        # a client cut off mid-transaction (a lost host) must not hold the write lock until TCP gives up: the server
+        # ends a session idle inside a transaction after 30 s (ours are milliseconds between statements)
+        raw.execute("SET idle_in_transaction_session_timeout = 30000")
         return PgConnection(raw)
 
     def healthy(self, conn: Connection) -> bool:
